@@ -1,0 +1,391 @@
+"""The one HTTP client every source fetches through.
+
+What it guarantees, per request:
+
+- Timeouts: `connect_timeout` and `read_timeout` (longest silence between two reads), plus a
+  whole-body deadline `total_timeout` (default 30 x read_timeout) so a slow-drip body that keeps
+  trickling bytes cannot hold the refresh forever. The deadline is checked after every chunk, so
+  it can be overrun by at most one `read_timeout`. Passing the deadline is not retried: it already
+  is the most time one file may take.
+- Retries with exponential backoff and full jitter (tenacity) on connection errors, timeouts, a
+  connection dropped mid-body, 429 and 5xx. `Retry-After` (seconds or HTTP-date) is honoured,
+  capped at `backoff_max`. Other 4xx are not retried. `sleep` is injectable for tests.
+- Conditional GET: If-None-Match / If-Modified-Since when given; 304 -> not_modified=True.
+- Size limit: a Content-Length over `max_bytes` is refused before the body is read, and the stream
+  is cut when it passes `max_bytes` (the header may lie or be absent).
+- Content check by `expect` (see `etl.content_check`): no HTML error page served as a CSV, JSON
+  that parses, zip/xlsx magic bytes, required header columns.
+- Streaming to `dest_dir/.<random>.part` with sha256 computed on the way, then an atomic rename to
+  `<sha256>.<expect>`. A failure removes the part file; a SIGKILL can leave one behind, and
+  callers clean `*.part` (TEMP_SUFFIX) at the next start.
+- Hosts: every request, redirects included, must go to a host in `allowed_hosts` (when non-empty)
+  or `allow_insecure_hosts`; HTTPS only, except for hosts in `allow_insecure_hosts` (an explicit
+  `--mirror http://...` URL, tests on 127.0.0.1).
+- Secrets (etl.redact): values of key-like query parameters (api_key, token, ...) never appear in
+  exceptions, log records, `Download.url` or reprs. httpx's own request log is redacted too.
+- One log line per request on the "etl.http" logger: method, redacted URL, status, bytes, duration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import tenacity
+
+from etl.backoff import backoff_delay, parse_retry_after
+from etl.content_check import EXPECT_KINDS, check_content, looks_like_html
+from etl.redact import SecretScrubber, redact
+
+__all__ = [
+    "TEMP_SUFFIX",
+    "Download",
+    "FetchError",
+    "HttpClient",
+    "parse_retry_after",
+    "redact",
+]
+
+log = logging.getLogger("etl.http")
+TEMP_SUFFIX = ".part"
+_T = TypeVar("_T")
+
+
+class FetchError(Exception):
+    """A fetch failed. The message names the (redacted) URL and what went wrong."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class _Retryable(FetchError):
+    """A failure worth another attempt; `retry_after` is the server's requested wait, if any."""
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, url=url, status=status)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str  # final URL (after redirects) with secrets redacted
+    path: Path | None  # file written (None when not_modified)
+    sha256: str | None
+    size: int
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    not_modified: bool  # the server said 304 to our conditional GET
+
+
+class HttpClient:
+    """See the module docstring. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        *,
+        allowed_hosts: Iterable[str] = (),
+        allow_insecure_hosts: Iterable[str] = (),
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        max_bytes: int = 2_000_000_000,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        user_agent: str = "ketamine-watch/0.1 (+public-health surveillance)",
+        sleep: Callable[[float], None] = time.sleep,
+        total_timeout: float | None = None,
+    ) -> None:
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self.allow_insecure_hosts = frozenset(h.lower() for h in allow_insecure_hosts)
+        self.max_bytes = max_bytes
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.total_timeout = total_timeout if total_timeout is not None else 30 * read_timeout
+        self._sleep = sleep
+        self._scrub = SecretScrubber()
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
+            headers={"User-Agent": user_agent},
+            follow_redirects=True,
+            event_hooks={"request": [self._check_request]},
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:
+        hosts = sorted(self.allowed_hosts | self.allow_insecure_hosts)
+        return f"HttpClient(allowed_hosts={hosts!r})"
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def download(
+        self,
+        url: str,
+        dest_dir: Path,
+        *,
+        expect: str,
+        header: Sequence[str] = (),
+        params: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Download:
+        """Stream `url` to `dest_dir/<sha256>.<expect>` after checking it is what we expect."""
+        if expect not in EXPECT_KINDS:
+            raise ValueError(f"expect must be one of {EXPECT_KINDS}, not {expect!r}")
+        self._scrub.remember(params)
+        conditional: dict[str, str] = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        dest_dir = Path(dest_dir)
+        dest_dir.mkdir(parents=True, exist_ok=True)
+
+        def attempt() -> Download:
+            return self._download_once(url, dest_dir, expect, tuple(header), params, conditional)
+
+        return self._with_retries(url, params, attempt)
+
+    def get_json(self, url: str, *, params: Mapping[str, str] | None = None) -> Any:
+        """GET `url` and return the parsed JSON body (same retries, limits and checks)."""
+        self._scrub.remember(params)
+        return self._with_retries(url, params, lambda: self._get_json_once(url, params))
+
+    # -- one attempt --------------------------------------------------------------------------
+
+    def _download_once(
+        self,
+        url: str,
+        dest_dir: Path,
+        expect: str,
+        header: tuple[str, ...],
+        params: Mapping[str, str] | None,
+        conditional: Mapping[str, str],
+    ) -> Download:
+        fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=TEMP_SUFFIX, dir=dest_dir)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                sink = _Sink(out)
+                response = self._stream(url, params, conditional, sink)
+            final_url = self._scrub(str(response.url))
+            meta = dict(
+                url=final_url,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                content_type=response.headers.get("Content-Type"),
+            )
+            if response.status_code == 304:
+                tmp.unlink()
+                return Download(path=None, sha256=None, size=0, not_modified=True, **meta)
+            problem = check_content(tmp, expect=expect, header=header)
+            if problem:
+                raise FetchError(
+                    f"GET {final_url}: {problem}", url=final_url, status=response.status_code
+                )
+            digest = sink.sha256.hexdigest()
+            path = dest_dir / f"{digest}.{expect}"
+            os.replace(tmp, path)
+            return Download(path=path, sha256=digest, size=sink.size, not_modified=False, **meta)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _get_json_once(self, url: str, params: Mapping[str, str] | None) -> Any:
+        sink = _Sink(None)
+        response = self._stream(url, params, {}, sink)
+        final_url = self._scrub(str(response.url))
+        body = b"".join(sink.chunks)
+        try:
+            return json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            what = "an HTML page" if looks_like_html(body[:1024]) else "not JSON"
+            msg = (
+                f"GET {final_url}: expected JSON but the body is {what} ({exc.__class__.__name__})"
+            )
+            raise FetchError(msg, url=final_url, status=response.status_code) from None
+
+    def _stream(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        sink: _Sink,
+    ) -> httpx.Response:
+        """One GET: status handling, size limit, deadline, body into `sink`. Logs one line."""
+        shown = self._scrub(str(httpx.URL(url, params=params)))
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            with self._client.stream("GET", url, params=params, headers=headers) as response:
+                status = response.status_code
+                shown = self._scrub(str(response.url))
+                self._check_status(response, shown)
+                if status == 304:
+                    return response
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise FetchError(
+                        f"GET {shown}: Content-Length {declared} exceeds the limit of "
+                        f"{self.max_bytes} bytes; not downloaded",
+                        url=shown,
+                        status=status,
+                    )
+                for chunk in response.iter_bytes():
+                    sink.write(chunk)
+                    if sink.size > self.max_bytes:
+                        raise FetchError(
+                            f"GET {shown}: body passed the limit of {self.max_bytes} bytes",
+                            url=shown,
+                            status=status,
+                        )
+                    if time.monotonic() - started > self.total_timeout:
+                        raise FetchError(
+                            f"GET {shown}: body not complete after {self.total_timeout:g} s "
+                            f"(whole-body deadline), {sink.size} bytes read",
+                            url=shown,
+                            status=status,
+                        )
+                if sink.size == 0 and status != 204:
+                    raise FetchError(f"GET {shown}: empty body", url=shown, status=status)
+                return response
+        except httpx.HTTPError as exc:
+            kind = exc.__class__.__name__
+            msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
+            if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
+                raise _Retryable(msg, url=shown, status=status) from None
+            raise FetchError(msg, url=shown, status=status) from None
+        finally:
+            duration = time.monotonic() - started
+            log.info(
+                "GET %s -> %s, %d bytes, %.2f s",
+                shown,
+                status if status is not None else "no response",
+                sink.size,
+                duration,
+                extra={
+                    "method": "GET",
+                    "url": shown,
+                    "status": status,
+                    "bytes": sink.size,
+                    "duration_s": round(duration, 3),
+                },
+            )
+
+    def _check_status(self, response: httpx.Response, shown: str) -> None:
+        status = response.status_code
+        if status == 429 or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise _Retryable(
+                f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip(),
+                url=shown,
+                status=status,
+                retry_after=retry_after,
+            )
+        if status >= 400 or (300 <= status < 400 and status != 304):
+            raise FetchError(
+                f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip(),
+                url=shown,
+                status=status,
+            )
+
+    # -- retries, hosts, secrets --------------------------------------------------------------
+
+    def _with_retries(
+        self, url: str, params: Mapping[str, str] | None, attempt: Callable[[], _T]
+    ) -> _T:
+        try:
+            target = httpx.URL(url, params=params)
+        except httpx.InvalidURL as exc:
+            raise FetchError(
+                f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
+            ) from None
+        shown = self._scrub(str(target))
+        self._check_url(target, shown)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            before_sleep=lambda state: log.warning(
+                "retrying %s in %.1f s (attempt %d of %d failed: %s)",
+                shown,
+                state.upcoming_sleep,
+                state.attempt_number,
+                self.max_attempts,
+                state.outcome.exception() if state.outcome else "?",
+            ),
+            reraise=False,
+        )
+        try:
+            return retrying(attempt)
+        except tenacity.RetryError as exc:
+            last = exc.last_attempt.exception()
+            assert isinstance(last, FetchError)
+            msg = f"{last} (gave up after {self.max_attempts} attempt(s))"
+            raise FetchError(msg, url=last.url, status=last.status) from None
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
+        return backoff_delay(
+            state.attempt_number,
+            retry_after=retry_after,
+            base=self.backoff_base,
+            cap=self.backoff_max,
+        )
+
+    def _check_request(self, request: httpx.Request) -> None:
+        self._check_url(request.url, self._scrub(str(request.url)))
+
+    def _check_url(self, url: httpx.URL, shown: str) -> None:
+        host = (url.host or "").lower()
+        insecure_ok = host in self.allow_insecure_hosts
+        if self.allowed_hosts and host not in self.allowed_hosts and not insecure_ok:
+            allowed = ", ".join(sorted(self.allowed_hosts | self.allow_insecure_hosts))
+            msg = f"refused {shown}: host {host!r} is not in the allowlist ({allowed})"
+            raise FetchError(msg, url=shown)
+        if url.scheme != "https" and not insecure_ok:
+            msg = f"refused {shown}: only https is allowed for host {host!r}"
+            raise FetchError(msg, url=shown)
+
+
+class _Sink:
+    """Where body bytes go: a file (download) or memory (get_json); counts and hashes them."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.sha256.update(chunk)
+        if self.out is None:
+            self.chunks.append(chunk)
+        else:
+            self.out.write(chunk)
