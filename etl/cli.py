@@ -1,0 +1,298 @@
+"""The `ketamine-watch` command: refresh | serve | up | status | sources."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl import snapshots
+from etl.refresh import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_SEED_DIR,
+    PROJECT_ROOT,
+    RefreshOptions,
+    RunResult,
+    refresh,
+)
+from etl.sources import SOURCES
+from etl.warehouse import PublishRefused, RefreshLocked, WarehousePaths
+
+app = typer.Typer(
+    help="Ketamine Watch: load public ketamine harm and therapeutic-use data into DuckDB and "
+    "serve the dashboard.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir", envvar="KETAMINE_WATCH_DATA", help="Folder holding warehouse.duckdb and raw/."
+    ),
+]
+SeedDir = Annotated[
+    Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
+]
+STATUS_STYLE = {
+    "ok": "green",
+    "fallback": "yellow",
+    "kept": "yellow",
+    "empty": "dim",
+    "failed": "bold red",
+}
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+@app.command("refresh")
+def refresh_command(
+    source_ids: Annotated[
+        list[str] | None, typer.Argument(help="Sources to refresh (default: all).")
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Never touch the network: last good snapshot, else seed."),
+    ] = False,
+    mirror: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror",
+            help="Read DIR/<source_id>/... (or an http(s) base URL) instead of the publishers.",
+        ),
+    ] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    seed_dir: SeedDir = DEFAULT_SEED_DIR,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
+
+    Exit codes: 0 all sources loaded; 1 some source failed or fell back (run `partial`);
+    2 nothing could be published (locked, or sanity checks refused it).
+    """
+    configure_logging(verbose)
+    if offline and mirror:
+        raise typer.BadParameter("--offline and --mirror exclude each other")
+    mode = "offline" if offline else "mirror" if mirror else "online"
+    if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
+        console.print(f"[red]--mirror {mirror}: no such folder[/red]")
+        raise typer.Exit(2)
+    options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=seed_dir)
+    try:
+        run = run_with_progress(source_ids or None, options)
+    except RefreshLocked as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    except PublishRefused as error:
+        console.print(f"[red]{error}; the published warehouse is unchanged[/red]")
+        raise typer.Exit(2) from error
+    except KeyError as error:
+        known = ", ".join(s.meta.id for s in SOURCES)
+        console.print(f"[red]{error.args[0]}. Known sources: {known}[/red]")
+        raise typer.Exit(2) from error
+    print_run(run)
+    raise typer.Exit(0 if run.status == "ok" else 1)
+
+
+def run_with_progress(selected: list[str] | None, options: RefreshOptions) -> RunResult:
+    total = len(selected) if selected else len(SOURCES)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(f"refresh ({options.mode})", total=total)
+
+        def advance(source_id: str, stage: str) -> None:
+            if stage == "start":
+                progress.update(task, description=f"refresh ({options.mode}): {source_id}")
+            else:
+                progress.advance(task)
+
+        return refresh(SOURCES, selected, options, progress=advance)
+
+
+def print_run(run: RunResult) -> None:
+    table = Table(title=f"refresh {run.run_id} ({run.mode}): {run.status}")
+    for column in ("source", "status", "origin", "rows", "message"):
+        table.add_column(column, overflow="fold")
+    for result in run.results:
+        style = STATUS_STYLE.get(result.status, "")
+        table.add_row(
+            result.source,
+            f"[{style}]{result.status}[/{style}]" if style else result.status,
+            result.origin,
+            str(result.rows),
+            result.message,
+        )
+    Console().print(table)
+
+
+@app.command()
+def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Per source: vintage, rows, last run and outcome.
+
+    Exit 0 when every source is healthy, 1 when any source's last refresh failed (for monitoring).
+    """
+    paths = WarehousePaths(data_dir)
+    if not paths.published.exists():
+        console.print(f"[red]no warehouse at {paths.published}; run `ketamine-watch refresh`[/red]")
+        raise typer.Exit(1)
+    con = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT id, status, origin, vintage, rows, last_refresh, message"
+            " FROM sources ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    table = Table(title=f"Ketamine Watch warehouse: {paths.published}")
+    for column in ("source", "status", "origin", "vintage", "rows", "last refresh", "message"):
+        table.add_column(column, overflow="fold")
+    failed = []
+    for sid, state, origin, vintage, count, last, message in rows:
+        style = STATUS_STYLE.get(state or "", "")
+        table.add_row(
+            sid,
+            f"[{style}]{state}[/{style}]" if style else str(state),
+            origin or "",
+            vintage or "",
+            str(count or 0),
+            str(last or "never"),
+            message or "",
+        )
+        if state == "failed":
+            failed.append(sid)
+    Console().print(table)
+    if failed:
+        console.print(f"[red]failed: {', '.join(failed)}[/red]")
+        raise typer.Exit(1)
+
+
+@app.command("sources")
+def sources_command() -> None:
+    """The registry: each source's publisher, URL and licence."""
+    table = Table(title="Sources")
+    for column in ("id", "title", "publisher", "url", "licence", "cadence"):
+        table.add_column(column, overflow="fold")
+    for source in SOURCES:
+        meta = source.meta
+        table.add_row(
+            meta.id, meta.title, meta.publisher, meta.homepage, meta.licence, meta.cadence
+        )
+    Console().print(table)
+
+
+def streamlit_command(port: int, data_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "dashboard" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def dashboard_env(data_dir: Path) -> dict[str, str]:
+    return os.environ | {"KETAMINE_WATCH_WAREHOUSE": str(WarehousePaths(data_dir).published)}
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Serve the dashboard on the published warehouse."""
+    command = streamlit_command(port, data_dir)
+    raise typer.Exit(subprocess.call(command, env=dashboard_env(data_dir)))
+
+
+def needs_seed_build(paths: WarehousePaths, seed_dir: Path) -> bool:
+    if not paths.published.exists():
+        return True
+    return snapshots.seed_mtime(seed_dir) > paths.published.stat().st_mtime
+
+
+@app.command()
+def up(
+    port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    seed_dir: SeedDir = DEFAULT_SEED_DIR,
+    online: Annotated[
+        bool,
+        typer.Option("--online/--no-online", help="Refresh from the publishers in the background."),
+    ] = True,
+) -> None:
+    """Start fast anywhere: build from the seed if needed, serve, refresh in the background."""
+    paths = WarehousePaths(data_dir)
+    if needs_seed_build(paths, seed_dir):
+        console.print("building the warehouse from the bundled seed ...")
+        started = time.monotonic()
+        try:
+            run = refresh(SOURCES, None, RefreshOptions("offline", None, data_dir, seed_dir))
+            console.print(
+                f"seed warehouse ready in {time.monotonic() - started:.1f}s ({run.status})"
+            )
+        except RefreshLocked as error:
+            console.print(f"[yellow]{error}; serving what is published[/yellow]")
+    server = subprocess.Popen(streamlit_command(port, data_dir), env=dashboard_env(data_dir))
+    console.print(f"dashboard: http://localhost:{port}")
+    background = None
+    if online:
+        log_path = data_dir / "refresh.log"
+        console.print(f"refreshing online in the background (log: {log_path})")
+        with log_path.open("a") as log_file:
+            background = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "etl.cli",
+                    "refresh",
+                    "--data-dir",
+                    str(data_dir),
+                    "--seed-dir",
+                    str(seed_dir),
+                    "--verbose",
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
+            )
+    try:
+        raise typer.Exit(server.wait())
+    except KeyboardInterrupt:
+        server.terminate()
+        raise typer.Exit(0) from None
+    finally:
+        if background and background.poll() is None:
+            background.terminate()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,200 @@
+"""The contract between a source and the refresh.
+
+A source declares where its data lives (`SourceMeta`, `RemoteFile`) and turns the raw files it is
+handed into canonical tables (`Tables`). It never touches the network, the warehouse or the disk
+outside the files it is given: fetching, snapshots, validation and publishing belong to the refresh.
+Sources whose data comes from a paginated API rather than fixed files also implement `fetch`
+(see `ApiSource`): it writes the raw pages to a folder and returns them, so they are snapshotted and
+parsed like any downloaded file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from etl.http import HttpClient
+
+Domain = Literal[
+    "misuse",
+    "poison_center",
+    "adverse_events",
+    "mortality",
+    "supply",
+    "wastewater",
+    "therapeutic",
+    "context",
+]
+DOMAINS: tuple[str, ...] = Domain.__args__  # type: ignore[attr-defined]
+
+FileKind = Literal["csv", "tsv", "txt", "json", "xlsx", "zip", "folder"]
+
+# Flags a published number can carry. Stored in `observations.flags` as a ';'-joined sorted string.
+FLAGS: tuple[str, ...] = (
+    "provisional",  # still filling in (reporting lag)
+    "suppressed",  # publisher suppresses small counts (< 10)
+    "unreliable",  # rate from fewer than 20 events, or publisher's own reliability warning
+    "projected",  # a projection, not an observed count
+    "secondary",  # the figure was read in a secondary source, or its citation is doubtful
+    "approximate",  # published as "about", "around", "more than"
+    "proxy",  # the category is wider than ketamine (e.g. "club drugs")
+)
+
+OBSERVATION_COLUMNS: dict[str, str] = {
+    "source": "VARCHAR",
+    "indicator": "VARCHAR",
+    "geography": "VARCHAR",
+    "period_start": "DATE",
+    "period_end": "DATE",
+    "period_label": "VARCHAR",
+    "stratum": "VARCHAR",
+    "value": "DOUBLE",
+    "lower": "DOUBLE",
+    "upper": "DOUBLE",
+    "unit": "VARCHAR",
+    "flags": "VARCHAR",
+    "note": "VARCHAR",
+    "citation": "VARCHAR",
+    "citation_url": "VARCHAR",
+}
+
+INDICATOR_COLUMNS: dict[str, str] = {
+    "id": "VARCHAR",
+    "source": "VARCHAR",
+    "label": "VARCHAR",
+    "definition": "VARCHAR",
+    "unit": "VARCHAR",
+    "domain": "VARCHAR",
+    "comparability": "VARCHAR",
+    "series_breaks": "VARCHAR",
+}
+
+EVENT_COLUMNS: dict[str, str] = {
+    "source": "VARCHAR",
+    "date": "DATE",
+    "date_label": "VARCHAR",
+    "precision": "VARCHAR",
+    "category": "VARCHAR",
+    "event": "VARCHAR",
+    "agency": "VARCHAR",
+    "citation_url": "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file a source reads, where the publisher serves it, and how to recognise it.
+
+    `pattern` is a glob matched case-insensitively against file names in a mirror folder, so a
+    publisher's renamed release (`RY24...DY22` -> `RY25...DY23`) is still found. `header` lists
+    columns the file must contain; it tells look-alike files apart and rejects an HTML error page.
+    """
+
+    name: str
+    url: str
+    pattern: str
+    kind: FileKind
+    header: tuple[str, ...] = ()
+    optional: bool = False
+    many: bool = False  # several files match (FAERS quarters); all are passed to parse
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    id: str
+    title: str
+    publisher: str
+    homepage: str
+    licence: str
+    citation: str
+    cadence: str
+    domain: Domain
+    remote_files: tuple[RemoteFile, ...] = ()
+    counts: str = ""  # what one unit of the data is: "exposure calls", "lab reports" ...
+    caveats: str = ""
+    allowed_hosts: tuple[str, ...] = ()  # extra hosts beyond those in remote_files' URLs
+    detail_tables: tuple[str, ...] = ()  # detail tables this source owns, carried over on failure
+
+
+def _empty(columns: Mapping[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
+
+
+@dataclass
+class Tables:
+    """What a source's parse returns: canonical rows plus any detail tables it owns.
+
+    Detail tables are named `<source id>_<what>` or listed in the source's own docstring; the
+    warehouse replaces them wholesale for that source on each successful refresh.
+    """
+
+    observations: pd.DataFrame = field(default_factory=lambda: _empty(OBSERVATION_COLUMNS))
+    indicators: pd.DataFrame = field(default_factory=lambda: _empty(INDICATOR_COLUMNS))
+    events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
+    details: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def row_count(self) -> int:
+        return (
+            len(self.observations)
+            + len(self.events)
+            + sum(len(frame) for frame in self.details.values())
+        )
+
+
+SourceFiles = Mapping[str, list[Path]]
+"""Remote-file name -> local paths found for it (one, or several for `many` files)."""
+
+
+class ParseError(ValueError):
+    """A raw file is not what its source expects. The message names the file and, where it
+    applies, the line; the refresh adds the source id."""
+
+    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None):
+        self.file = str(file) if file is not None else None
+        self.line = line
+        where = ""
+        if file is not None:
+            where = f"{Path(file).name}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        super().__init__(f"{where}{message}")
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Every source module exposes one object satisfying this protocol."""
+
+    meta: SourceMeta
+
+    def parse(self, files: SourceFiles) -> Tables:
+        """Turn raw files into canonical tables. Pure: reads only the given files."""
+        ...
+
+
+@runtime_checkable
+class ApiSource(Source, Protocol):
+    """A source whose live data comes from an API rather than fixed file URLs."""
+
+    def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
+        """Write the raw API responses under `dest` and return them keyed like `remote_files`."""
+        ...
+
+
+@runtime_checkable
+class DatabaseSource(Source, Protocol):
+    """A source whose files are too large for pandas (FAERS quarters): it loads them with DuckDB's
+    own readers straight into the staging database."""
+
+    def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
+        """Create the tables named in `meta.detail_tables` on `con` and return the canonical rows.
+
+        Runs inside a transaction that the refresh rolls back if this raises."""
+        ...

@@ -1,0 +1,210 @@
+"""Raw and seed snapshots: where a source's files come from, and their provenance.
+
+Raw downloads are immutable and content-addressed: `data/raw/<source>/<sha256>.<ext>` with a
+`<sha256>.<ext>.meta.json` beside each (url, retrieved_at, sha256, size, licence). After a source
+parses and validates, `good.json` in its folder records which snapshot files made up that good
+load, so `--offline` and a failed fetch can fall back to exactly the last set that worked.
+
+The seed (`data/seed/<source>/`) is committed and carries published facts with their citations;
+`seed.meta.json` describes it the same way.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from etl.contract import RemoteFile, SourceFiles, SourceMeta
+
+SEED_META = "seed.meta.json"
+GOOD_SET = "good.json"
+CANONICAL_SEED_FILES = ("observations.csv", "indicators.csv", "events.csv")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A set of files for one source, ready to parse, and where they came from."""
+
+    origin: str  # "live", "mirror", "snapshot" or "seed"
+    files: SourceFiles
+    meta: dict
+    canonical: bool = False  # a seed in canonical table form rather than the source's raw format
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extension_of(name: str) -> str:
+    lowered = name.lower()
+    for ext in (".tar.gz", ".csv", ".tsv", ".txt", ".json", ".xlsx", ".zip"):
+        if lowered.endswith(ext):
+            return ext
+    return Path(name).suffix.lower()
+
+
+def write_meta(path: Path, meta: dict) -> None:
+    meta_path = path.with_name(path.name + ".meta.json")
+    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def read_meta(path: Path) -> dict:
+    meta_path = path.with_name(path.name + ".meta.json")
+    return json.loads(meta_path.read_text()) if meta_path.exists() else {}
+
+
+def store_raw(
+    raw_dir: Path, source: SourceMeta, path: Path, *, url: str, original_name: str, **extra: object
+) -> Path:
+    """Copy or move a fetched file (or folder) into the content-addressed raw store."""
+    folder = raw_dir / source.id
+    folder.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        digest = hash_folder(path)
+        target = folder / f"{digest}-{original_name}"
+        if not target.exists():
+            shutil.copytree(path, target.with_name(target.name + ".tmp"), dirs_exist_ok=True)
+            target.with_name(target.name + ".tmp").rename(target)
+        size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    else:
+        digest = sha256_file(path)
+        # Keep the publisher's name after the hash: patterns like `*aers_ascii_2017q2*` still match.
+        target = folder / f"{digest}-{original_name}"
+        if not target.exists():
+            tmp = target.with_name(target.name + ".tmp")
+            shutil.copyfile(path, tmp)
+            tmp.replace(target)
+        size = target.stat().st_size
+    meta = {
+        "url": url,
+        "original_name": original_name,
+        "retrieved_at": utc_now(),
+        "sha256": digest,
+        "size": size,
+        "licence": source.licence,
+        "source": source.id,
+        **extra,
+    }
+    write_meta(target, meta)
+    return target
+
+
+def hash_folder(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+def match_files(candidates: list[Path], remote: RemoteFile) -> list[Path]:
+    """Files whose name matches the remote file's pattern (case-insensitive), sorted by name."""
+    pattern = remote.pattern.lower()
+    found = [
+        path
+        for path in candidates
+        if fnmatch.fnmatch(path.name.lower(), pattern)
+        and not path.name.endswith(".meta.json")
+        and not path.name.endswith(".tmp")
+    ]
+    return sorted(found, key=lambda p: p.name.lower())
+
+
+def header_matches(path: Path, header: tuple[str, ...]) -> bool:
+    """Whether a text file's first line names every column in `header` (case-insensitive)."""
+    if not header or path.is_dir() or path.suffix.lower() in {".xlsx", ".zip", ".json"}:
+        return True
+    with path.open("rb") as handle:
+        first = handle.readline(65536).decode("utf-8-sig", errors="replace").lower()
+    return all(column.lower() in first for column in header)
+
+
+def find_in_folder(folder: Path, source: SourceMeta) -> SourceFiles:
+    """Find each remote file in a folder by pattern and header, not by one exact name."""
+    if not folder.is_dir():
+        return {}
+    candidates = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    found: dict[str, list[Path]] = {}
+    for remote in source.remote_files:
+        matches = [p for p in match_files(candidates, remote) if header_matches(p, remote.header)]
+        if matches:
+            found[remote.name] = matches if remote.many else [matches[-1]]
+    return found
+
+
+def required_present(source: SourceMeta, files: SourceFiles) -> bool:
+    return bool(files) and all(
+        remote.name in files for remote in source.remote_files if not remote.optional
+    )
+
+
+def mirror_snapshot(mirror: Path, source: SourceMeta) -> Snapshot | None:
+    files = find_in_folder(mirror / source.id, source)
+    if not required_present(source, files):
+        return None
+    return Snapshot(origin="mirror", files=files, meta={"url": str(mirror / source.id)})
+
+
+def record_good(raw_dir: Path, source_id: str, files: SourceFiles) -> None:
+    """Remember which stored raw files made up the last load that parsed and validated."""
+    folder = raw_dir / source_id
+    stored = {
+        name: [str(p.relative_to(folder)) for p in paths if p.is_relative_to(folder)]
+        for name, paths in files.items()
+    }
+    if not any(stored.values()):
+        return
+    payload = {"recorded_at": utc_now(), "files": stored}
+    tmp = folder / (GOOD_SET + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(folder / GOOD_SET)
+
+
+def last_good_snapshot(raw_dir: Path, source: SourceMeta) -> Snapshot | None:
+    folder = raw_dir / source.id
+    record = folder / GOOD_SET
+    if not record.exists():
+        return None
+    payload = json.loads(record.read_text())
+    files = {name: [folder / rel for rel in rels] for name, rels in payload["files"].items()}
+    if not all(path.exists() for paths in files.values() for path in paths):
+        return None
+    first = next(iter(next(iter(files.values()))))
+    meta = read_meta(first) | {"recorded_at": payload["recorded_at"]}
+    return Snapshot(origin="snapshot", files=files, meta=meta)
+
+
+def seed_snapshot(seed_dir: Path, source: SourceMeta) -> Snapshot | None:
+    folder = seed_dir / source.id
+    meta_path = folder / SEED_META
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    canonical = {
+        name.removesuffix(".csv"): [folder / name]
+        for name in sorted(p.name for p in folder.glob("*.csv"))
+        if name in CANONICAL_SEED_FILES or name.removesuffix(".csv") in source.detail_tables
+    }
+    if canonical:
+        return Snapshot(origin="seed", files=canonical, meta=meta, canonical=True)
+    files = find_in_folder(folder, source)
+    if required_present(source, files):
+        return Snapshot(origin="seed", files=files, meta=meta)
+    return None
+
+
+def seed_mtime(seed_dir: Path) -> float:
+    """Newest modification time of any seed file: `up` rebuilds when the seed is newer."""
+    times = [p.stat().st_mtime for p in seed_dir.rglob("*") if p.is_file()]
+    return max(times, default=0.0)

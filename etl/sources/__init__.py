@@ -1,0 +1,19 @@
+"""The registry: every source the refresh knows, in the order they are refreshed."""
+
+from __future__ import annotations
+
+from etl.contract import Source
+from etl.sources import literature, milestones, nflis
+
+SOURCES: tuple[Source, ...] = (
+    literature.SOURCE,
+    milestones.SOURCE,
+    nflis.SOURCE,
+)
+
+
+def by_id(source_id: str) -> Source:
+    for source in SOURCES:
+        if source.meta.id == source_id:
+            return source
+    raise KeyError(source_id)

@@ -1,0 +1,164 @@
+"""DEA NFLIS-Drug: forensic laboratory reports of ketamine and its analogues, by year.
+
+What it counts: drug reports (items identified by US state, local and federal forensic
+laboratories), as tabulated from NFLIS-Drug record-level data by Lim et al. (2024) in
+`Drug_frequency_annual.csv`. Reports are not seizures, cases or people: one seizure can yield
+several reports, and a lab analyses only what is submitted to it.
+
+Caveats:
+- Unweighted counts from the record-level file the authors received, after their cleaning; not
+  DEA's weighted national estimates from the NFLIS annual reports.
+- The latest year is flagged `provisional`: laboratories report with a lag, and the implied
+  all-substance total falls from ~1.84 M (2018) to ~1.14 M (2023).
+- Which substances count as ketamine analogues is data (`etl/data/nflis_substances.csv`), not
+  code. Each substance is its own series; none is summed into "ketamine".
+- The seed carries only the ketamine yearly counts, as published facts.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl.contract import (
+    INDICATOR_COLUMNS,
+    ParseError,
+    RemoteFile,
+    SourceFiles,
+    SourceMeta,
+    Tables,
+)
+
+SUBSTANCES_PATH = Path(__file__).resolve().parent.parent / "data" / "nflis_substances.csv"
+CITATION = (
+    "Lim TY, et al. Temporal and spatial trends of fentanyl co-occurrence in the illicit drug "
+    "supply in the United States: a serial cross-sectional analysis. Lancet Reg Health Am. "
+    "2024;39:100898. Data: DEA NFLIS-Drug, tabulated in tseyanglim/NFLIS-analysis (CC BY 4.0)."
+)
+CITATION_URL = "https://doi.org/10.1016/j.lana.2024.100898"
+ANNUAL_URL = (
+    "https://raw.githubusercontent.com/tseyanglim/NFLIS-analysis/main/outputs/processed/"
+    "Drug_frequency_annual.csv"
+)
+ANNUAL_COLUMNS = ("YYYY", "SubstanceDetected", "Freq")
+
+META = SourceMeta(
+    id="nflis",
+    title="NFLIS-Drug forensic laboratory reports",
+    publisher="US Drug Enforcement Administration (DEA), via Lim et al. 2024",
+    homepage="https://www.nflis.deadiversion.usdoj.gov/",
+    licence="CC BY 4.0 (Lim et al. data files); NFLIS data are US federal government data",
+    citation=CITATION,
+    cadence="annual (research data release)",
+    domain="supply",
+    counts="drug reports identified by forensic laboratories (not seizures, cases or people)",
+    caveats=(
+        "Unweighted record-level counts after the authors' cleaning, not DEA's weighted national "
+        "estimates. The latest year is still filling in (laboratory reporting lag)."
+    ),
+    remote_files=(
+        RemoteFile(
+            name="annual",
+            url=ANNUAL_URL,
+            pattern="*drug_frequency_annual*.csv",
+            kind="csv",
+            header=ANNUAL_COLUMNS,
+        ),
+    ),
+)
+
+
+@cache
+def substances() -> pd.DataFrame:
+    return pd.read_csv(SUBSTANCES_PATH, dtype=str, keep_default_na=False)
+
+
+class Nflis:
+    meta = META
+
+    def parse(self, files: SourceFiles) -> Tables:
+        annual = read_annual(files["annual"][0])
+        observations = substance_reports(annual)
+        return Tables(observations=observations, indicators=indicators())
+
+
+def read_annual(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise ParseError(f"not a readable CSV ({error})", file=path) from error
+    missing = [c for c in ANNUAL_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ParseError(
+            f"missing columns {', '.join(missing)}; found {', '.join(map(str, frame.columns[:6]))}",
+            file=path,
+            line=1,
+        )
+    frame["line"] = range(2, len(frame) + 2)
+    for column in ("YYYY", "Freq"):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = numbers.isna()
+        if bad.any():
+            first = frame.loc[bad].iloc[0]
+            raise ParseError(
+                f"{column} '{first[column]}' is not a number", file=path, line=int(first["line"])
+            )
+        frame[column] = numbers.astype("int64")
+    negative = frame["Freq"] < 0
+    if negative.any():
+        line = int(frame.loc[negative, "line"].iloc[0])
+        raise ParseError("negative report count", file=path, line=line)
+    return frame
+
+
+def substance_reports(annual: pd.DataFrame) -> pd.DataFrame:
+    """Yearly report counts of the substances listed in nflis_substances.csv."""
+    wanted = substances()
+    rows = annual.merge(wanted, left_on="SubstanceDetected", right_on="substance", how="inner")
+    latest = annual["YYYY"].max()
+    years = rows["YYYY"].astype(str)
+    return pd.DataFrame(
+        {
+            "source": META.id,
+            "indicator": "nflis_reports_" + rows["indicator_suffix"],
+            "geography": "United States",
+            "period_start": pd.to_datetime(years + "-01-01").dt.date,
+            "period_end": pd.to_datetime(years + "-12-31").dt.date,
+            "period_label": years,
+            "stratum": "all laboratories in the data file",
+            "value": rows["Freq"].astype(float),
+            "lower": None,
+            "upper": None,
+            "unit": "reports",
+            "flags": ["provisional" if y == latest else "" for y in rows["YYYY"]],
+            "note": "",
+            "citation": CITATION,
+            "citation_url": CITATION_URL,
+        }
+    ).sort_values(["indicator", "period_start"], ignore_index=True)
+
+
+def indicators() -> pd.DataFrame:
+    wanted = substances()
+    frame = pd.DataFrame(
+        {
+            "id": "nflis_reports_" + wanted["indicator_suffix"],
+            "source": META.id,
+            "label": "NFLIS lab reports: " + wanted["label"],
+            "definition": (
+                "Drug reports in which forensic laboratories identified "
+                + wanted["label"]
+                + " (unweighted NFLIS-Drug record-level counts)"
+            ),
+            "unit": "reports",
+            "domain": "supply",
+            "comparability": "Lab reports, not seizures or people; family: " + wanted["family"],
+            "series_breaks": "",
+        }
+    )
+    return frame.reindex(columns=list(INDICATOR_COLUMNS))
+
+
+SOURCE = Nflis()

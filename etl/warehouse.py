@@ -1,0 +1,313 @@
+"""The warehouse file: schema, staging, carrying last good rows over, atomic publish, lock.
+
+A refresh never writes to the published `warehouse.duckdb`. It builds `warehouse.duckdb.next` from
+scratch: fresh rows for the sources that refreshed, the previous rows (attached read-only) for the
+others, then sanity queries, a checkpoint and `os.replace`. Readers holding the old file keep a
+consistent view; new readers see the new one. A crash at any point leaves the published file as it
+was, and the leftover `.next` is removed at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.contract import EVENT_COLUMNS, INDICATOR_COLUMNS, OBSERVATION_COLUMNS, Tables
+
+SOURCE_COLUMNS: dict[str, str] = {
+    "id": "VARCHAR PRIMARY KEY",
+    "title": "VARCHAR",
+    "publisher": "VARCHAR",
+    "homepage": "VARCHAR",
+    "licence": "VARCHAR",
+    "citation": "VARCHAR",
+    "cadence": "VARCHAR",
+    "domain": "VARCHAR",
+    "counts": "VARCHAR",
+    "caveats": "VARCHAR",
+    "origin": "VARCHAR",
+    "vintage": "VARCHAR",
+    "retrieved_at": "VARCHAR",
+    "coverage_start": "DATE",
+    "coverage_end": "DATE",
+    "rows": "BIGINT",
+    "last_refresh": "TIMESTAMP",
+    "last_success": "TIMESTAMP",
+    "status": "VARCHAR",
+    "message": "VARCHAR",
+}
+
+RUN_COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR",
+    "source": "VARCHAR",
+    "mode": "VARCHAR",
+    "started": "TIMESTAMP",
+    "finished": "TIMESTAMP",
+    "status": "VARCHAR",
+    "origin": "VARCHAR",
+    "rows": "BIGINT",
+    "message": "VARCHAR",
+}
+
+CANONICAL = {
+    "observations": OBSERVATION_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+    "events": EVENT_COLUMNS,
+}
+
+
+class RefreshLocked(RuntimeError):
+    """Another refresh holds the lock."""
+
+
+class PublishRefused(RuntimeError):
+    """The staged warehouse failed a sanity query; the published one is untouched."""
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    data_dir: Path
+
+    @property
+    def published(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def staging(self) -> Path:
+        return self.data_dir / "warehouse.duckdb.next"
+
+    @property
+    def lock(self) -> Path:
+        return self.data_dir / "refresh.lock"
+
+    @property
+    def raw(self) -> Path:
+        return self.data_dir / "raw"
+
+
+@contextlib.contextmanager
+def refresh_lock(paths: WarehousePaths) -> Iterator[None]:
+    """An exclusive lock on `refresh.lock`.
+
+    `flock` is released by the kernel when its holder dies, so a lock left by a crashed refresh
+    is recovered without guessing from PIDs or timestamps.
+    """
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    handle = paths.lock.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RefreshLocked(
+                f"another refresh is running ({holder}); wait for it to finish or stop it. "
+                f"Lock file: {paths.lock}"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def clean_leftovers(paths: WarehousePaths) -> list[Path]:
+    """Remove staging files and partial downloads a killed refresh left behind (under the lock)."""
+    removed: list[Path] = []
+    candidates = list(paths.data_dir.glob("warehouse.duckdb.next*"))
+    if paths.raw.exists():
+        for pattern in ("*.tmp", ".partial-*", "*.part"):
+            candidates += list(paths.raw.rglob(pattern))
+    for path in candidates:
+        if not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def ddl(table: str, columns: dict[str, str]) -> str:
+    body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for table, columns in CANONICAL.items():
+        con.execute(ddl(table, columns))
+    con.execute(ddl("sources", SOURCE_COLUMNS))
+    con.execute(ddl("runs", RUN_COLUMNS))
+    con.execute(ddl("detail_tables", {"table_name": "VARCHAR PRIMARY KEY", "source": "VARCHAR"}))
+
+
+def stage_tables(con: duckdb.DuckDBPyConnection, source_id: str, tables: Tables) -> int:
+    """Insert a source's fresh canonical rows and detail tables into the staging database."""
+    for table, columns in CANONICAL.items():
+        frame = getattr(tables, table)
+        if frame.empty:
+            continue
+        insert_frame(con, table, columns, frame.assign(source=source_id))
+    for name, frame in tables.details.items():
+        con.register("_detail", frame)
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _detail')
+        con.unregister("_detail")
+    register_details(con, source_id, tables.details.keys())
+    return tables.row_count()
+
+
+def register_details(con: duckdb.DuckDBPyConnection, source_id: str, names: Iterator[str]) -> None:
+    for name in names:
+        con.execute(
+            "INSERT OR REPLACE INTO detail_tables VALUES (?, ?)",
+            [name, source_id],
+        )
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], frame: pd.DataFrame
+) -> None:
+    # Cast every column explicitly: pandas 3 hands over `str` and datetime64[us] columns, and a
+    # column that is all missing arrives untyped.
+    frame = frame.reindex(columns=list(columns))
+    frame = frame.astype({name: "object" for name in columns})
+    frame = frame.where(frame.notna(), None)
+    con.register("_frame", frame)
+    select = ", ".join(
+        f'CAST("{name}" AS {kind.split()[0]}) AS "{name}"' for name, kind in columns.items()
+    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _frame")
+    con.unregister("_frame")
+
+
+def attach_previous(con: duckdb.DuckDBPyConnection, published: Path) -> bool:
+    """Attach the published warehouse read-only as `prev`, if there is one that opens."""
+    if not published.exists():
+        return False
+    try:
+        con.execute(f"ATTACH '{published}' AS prev (READ_ONLY)")
+    except duckdb.Error:
+        return False
+    return True
+
+
+def previous_rows(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
+    try:
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM prev.observations WHERE source = ?)"
+            " + (SELECT count(*) FROM prev.events WHERE source = ?)"
+            " + (SELECT count(*) FROM prev.detail_tables WHERE source = ?)",
+            [source_id, source_id, source_id],
+        ).fetchone()
+    except duckdb.Error:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
+    """Copy a source's previously published rows and detail tables into the staging database."""
+    copied = 0
+    for table in CANONICAL:
+        try:
+            before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * FROM prev.{table} WHERE source = ?",
+                [source_id],
+            )
+            copied += con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        except duckdb.Error:
+            continue
+    try:
+        names = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM prev.detail_tables WHERE source = ?", [source_id]
+            ).fetchall()
+        ]
+    except duckdb.Error:
+        names = []
+    for name in names:
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM prev."{name}"')
+        copied += con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+    register_details(con, source_id, iter(names))
+    return copied
+
+
+def previous_source_row(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
+    try:
+        frame = con.execute("SELECT * FROM prev.sources WHERE id = ?", [source_id]).df()
+    except duckdb.Error:
+        return None
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def copy_run_history(con: duckdb.DuckDBPyConnection, keep: int = 5000) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.execute(
+            "INSERT INTO runs BY NAME SELECT * FROM prev.runs ORDER BY started DESC LIMIT ?",
+            [keep],
+        )
+
+
+def sanity_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Queries that must all return zero before a staged warehouse may be published."""
+    checks = {
+        "observations without a citation": (
+            "SELECT count(*) FROM observations WHERE coalesce(trim(citation), '') = ''"
+        ),
+        "observations of an undeclared indicator": (
+            "SELECT count(*) FROM observations o ANTI JOIN indicators i ON o.indicator = i.id"
+        ),
+        "observations from a source not in `sources`": (
+            "SELECT count(*) FROM observations o ANTI JOIN sources s ON o.source = s.id"
+        ),
+        "indicators with more than one unit": (
+            "SELECT count(*) FROM (SELECT indicator FROM observations GROUP BY indicator"
+            " HAVING count(DISTINCT unit) > 1)"
+        ),
+        "detail tables that do not exist": (
+            "SELECT count(*) FROM detail_tables d ANTI JOIN information_schema.tables t"
+            " ON d.table_name = t.table_name"
+        ),
+    }
+    problems = []
+    for label, sql in checks.items():
+        count = con.execute(sql).fetchone()[0]
+        if count:
+            problems.append(f"{count} {label}")
+    return problems
+
+
+def publish(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    """Check, flush and atomically swap the staged warehouse into place."""
+    problems = sanity_problems(con)
+    if problems:
+        con.close()
+        paths.staging.unlink(missing_ok=True)
+        raise PublishRefused("staged warehouse failed sanity checks: " + "; ".join(problems))
+    with contextlib.suppress(duckdb.Error):
+        con.execute("DETACH prev")
+    con.execute("CHECKPOINT")
+    con.close()
+    fd = os.open(paths.staging, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(paths.staging, paths.published)
+    dir_fd = os.open(paths.data_dir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

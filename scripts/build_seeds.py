@@ -1,0 +1,114 @@
+"""Rebuild the bundled seed (data/seed/) from the curated reference figures.
+
+The seed carries published facts only, each with its citation:
+- literature/ and milestones/ are the reference files themselves (their own raw format);
+- sources that own some reference rows (routed in etl/data/literature_rules.csv) get those rows as
+  canonical observations.csv, with indicator ids mapped to the source's own series.
+
+Usage: python scripts/build_seeds.py [--reference ../shared/data/reference]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from etl.contract import OBSERVATION_COLUMNS
+from etl.snapshots import sha256_file, utc_now
+from etl.sources import by_id
+from etl.sources.literature import convert_figures, load_rules, read_figures
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed"
+
+# Routed reference rows -> the owning source's indicator id (keyed by a phrase of the wording).
+ROUTED_INDICATORS = {
+    "nflis": {"ketamine reports identified by forensic laboratories": "nflis_reports_ketamine"},
+}
+# Sources whose latest year is still filling in, as their own parser flags it.
+PROVISIONAL_LATEST = {"nflis"}
+
+
+def source_indicators(source_id: str) -> pd.DataFrame:
+    module = importlib.import_module(f"etl.sources.{source_id}")
+    return module.indicators()
+
+
+def write_meta(folder: Path, files: list[Path], **fields: str) -> None:
+    meta = {
+        "retrieved_at": utc_now(),
+        "files": {p.name: {"sha256": sha256_file(p), "size": p.stat().st_size} for p in files},
+        **fields,
+    }
+    (folder / "seed.meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def copy_reference(reference: Path, name: str, source_id: str, vintage: str) -> None:
+    folder = SEED / source_id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    shutil.copyfile(reference / name, target)
+    meta = by_id(source_id).meta
+    write_meta(
+        folder,
+        [target],
+        url=f"shared/data/reference/{name}",
+        licence=meta.licence,
+        citation=meta.citation,
+        vintage=vintage,
+        note="Curated published facts; every row carries its own citation.",
+    )
+
+
+def routed_seed(reference: Path, source_id: str, vintage: str) -> None:
+    figures = read_figures(reference / "published_figures.csv")
+    converted = convert_figures(figures, rules=load_rules())
+    rows = converted[converted["route"] == source_id].copy()
+    mapping = ROUTED_INDICATORS[source_id]
+    rows["indicator"] = [
+        next(target for phrase, target in mapping.items() if phrase in text)
+        for text in rows["indicator_text"]
+    ]
+    rows["source"] = source_id
+    rows["note"] = "figure " + rows["figure_id"]
+    if source_id in PROVISIONAL_LATEST:
+        latest = rows["period_end"] == rows["period_end"].max()
+        rows.loc[latest, "flags"] = "provisional"
+    observations = rows.reindex(columns=list(OBSERVATION_COLUMNS))
+    indicators = source_indicators(source_id)
+    folder = SEED / source_id
+    folder.mkdir(parents=True, exist_ok=True)
+    observations.to_csv(folder / "observations.csv", index=False)
+    used = indicators[indicators["id"].isin(observations["indicator"])]
+    used.to_csv(folder / "indicators.csv", index=False)
+    written = [folder / "observations.csv", folder / "indicators.csv"]
+    meta = by_id(source_id).meta
+    write_meta(
+        folder,
+        written,
+        url="shared/data/reference/published_figures.csv",
+        licence=meta.licence,
+        citation=meta.citation,
+        vintage=vintage,
+        note=f"Published facts ({', '.join(rows['figure_id'])}) carried as canonical rows.",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", type=Path, default=ROOT.parent / "shared/data/reference")
+    parser.add_argument("--vintage", default="reference figures as of 2026-11")
+    args = parser.parse_args()
+    copy_reference(args.reference, "published_figures.csv", "literature", args.vintage)
+    copy_reference(args.reference, "therapeutic_milestones.csv", "milestones", args.vintage)
+    for source_id in ROUTED_INDICATORS:
+        routed_seed(args.reference, source_id, args.vintage)
+
+
+if __name__ == "__main__":
+    main()
