@@ -1,0 +1,129 @@
+"""Find FAERS quarters in zips or extracted folders.
+
+A quarter is `faers_ascii_YYYYqN` (FAERS, 2012Q4 on) or `aers_ascii_YYYYqN` (legacy AERS,
+2004Q1-2012Q3), as a zip or as the folder it unpacks to. Inside, the tables sit in `ascii/` or
+`ASCII/` (or at the top) as `DEMO17Q2.txt`, `demo04q1.TXT` ...; newer zips also carry
+`Deleted/DELETE*.txt` (or `DELETED/*.txt`) lists of case ids FDA has removed. Names are matched
+case-insensitively. Zip members are streamed to a temporary folder (DuckDB cannot read inside a
+zip); a member that fails to decompress or fails its CRC is a `ParseError` naming zip and member.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.contract import ParseError
+
+KINDS: tuple[str, ...] = ("demo", "drug", "reac", "outc", "indi", "ther", "rpsr")
+_MEMBER = re.compile(r"(?i)(?:^|/)(demo|drug|reac|outc|indi|ther|rpsr)(\d\d)q([1-4])\.txt$")
+_DELETED = re.compile(r"(?i)(?:^|/)delete[a-z]*/[^/]+\.txt$")
+# Stored raw copies are named `<sha256>-faers_ascii_2017q2.zip`, so the name is searched, not
+# anchored; the look-behind keeps `faers_` from being read as `aers_`.
+_QUARTER_NAME = re.compile(r"(?i)(?<![a-z])(f?aers)_ascii_(\d{4})q([1-4])")
+
+
+@dataclass
+class Quarter:
+    """One quarter's files, extracted to local paths."""
+
+    label: str  # '2017Q2'
+    layout: str  # 'faers' or 'aers'
+    origin: Path  # the zip or folder it came from
+    tables: dict[str, Path] = field(default_factory=dict)  # kind -> file
+    deleted: list[Path] = field(default_factory=list)
+
+
+def locate_quarters(paths: Iterable[Path], workdir: Path) -> list[Quarter]:
+    """Every quarter found in `paths` (zips, quarter folders, or folders holding several).
+
+    Zip members are extracted under `workdir`, which must outlive the load."""
+    quarters: list[Quarter] = []
+    for path in sorted(Path(p) for p in paths):
+        if path.is_dir() and not _looks_like_quarter(path) and not _members_in_folder(path):
+            children = [c for c in sorted(path.iterdir()) if _QUARTER_NAME.search(c.name)]
+            quarters.extend(locate_quarters(children, workdir))
+        elif path.is_dir():
+            quarters.append(_quarter_from_folder(path))
+        elif path.suffix.lower() == ".zip":
+            quarters.append(_quarter_from_zip(path, workdir / f"q{len(quarters)}_{path.stem}"))
+        else:
+            raise ParseError("not a FAERS quarter zip or folder", file=path)
+    labels = [q.label for q in quarters]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if dupes:
+        raise ParseError(f"quarter(s) given twice: {', '.join(dupes)}", file=quarters[0].origin)
+    return sorted(quarters, key=lambda q: q.label)
+
+
+def _looks_like_quarter(path: Path) -> bool:
+    return bool(_QUARTER_NAME.search(path.name))
+
+
+def _members_in_folder(folder: Path) -> list[str]:
+    found = []
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and (_MEMBER.search(rel) or _DELETED.search(rel)):
+            found.append(rel)
+    return found
+
+
+def _quarter_from_folder(folder: Path) -> Quarter:
+    members = _members_in_folder(folder)
+    return _assemble(folder, members, lambda rel: folder / rel)
+
+
+def _quarter_from_zip(path: Path, dest: Path) -> Quarter:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ParseError(f"not a readable zip ({exc})", file=path) from None
+    with archive:
+        names = [n for n in archive.namelist() if _MEMBER.search(n) or _DELETED.search(n)]
+        extracted: dict[str, Path] = {}
+        for i, name in enumerate(names):
+            target = dest / f"{i}_{Path(name).name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(name) as src, target.open("wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                msg = f"zip member {name} is corrupt ({exc})"
+                raise ParseError(msg, file=f"{path.name}:{name}") from None
+            extracted[name] = target
+    return _assemble(path, list(extracted), extracted.__getitem__)
+
+
+def _assemble(origin: Path, members: list[str], local) -> Quarter:
+    tables: dict[str, Path] = {}
+    deleted: list[Path] = []
+    quarters_seen: set[str] = set()
+    for rel in sorted(members):
+        if _DELETED.search(rel):
+            deleted.append(local(rel))
+            continue
+        m = _MEMBER.search(rel)
+        assert m is not None
+        kind = m.group(1).lower()
+        quarters_seen.add(f"20{m.group(2)}Q{m.group(3)}")
+        if kind in tables:
+            raise ParseError(f"two {kind.upper()} files in one quarter: {rel}", file=origin)
+        tables[kind] = local(rel)
+    named = _QUARTER_NAME.search(origin.name)
+    if named:
+        label = f"{named.group(2)}Q{named.group(3)}"
+        layout = "aers" if named.group(1).lower() == "aers" else "faers"
+    elif len(quarters_seen) == 1:
+        label, layout = quarters_seen.pop(), ""
+    else:
+        raise ParseError("cannot tell which quarter this is", file=origin)
+    for kind in ("demo", "drug", "reac"):
+        if kind not in tables:
+            raise ParseError(f"no {kind.upper()}yyQn.txt file in this quarter", file=origin)
+    return Quarter(label=label, layout=layout, origin=origin, tables=tables, deleted=deleted)
