@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.contract import ParseError
 from etl.faers.dedup import keep_latest, load_deleted
 from etl.faers.locate import KINDS, Quarter, locate_quarters
 from etl.faers.match import build_matches
@@ -70,9 +71,21 @@ def stage_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> N
     deleted: list[Path] = []
     for quarter in quarters:
         for kind, path in quarter.tables.items():
-            insert_file(con, f"stage_{kind}", kind, path, quarter.label)
+            try:
+                insert_file(con, f"stage_{kind}", kind, path, quarter.label)
+            except ParseError as exc:
+                raise in_origin(exc, quarter, path) from None
         deleted.extend(quarter.deleted)
     load_deleted(con, deleted)
+
+
+def in_origin(exc: ParseError, quarter: Quarter, path: Path) -> ParseError:
+    """Name the zip and member (or the folder's file) rather than a temporary extract."""
+    message = str(exc).split(": ", 1)[-1] if exc.file else str(exc)
+    member = quarter.members.get(path, path.name)
+    if quarter.origin.is_dir():
+        return ParseError(message, file=quarter.origin / member, line=exc.line)
+    return ParseError(f"member {member}: {message}", file=quarter.origin, line=exc.line)
 
 
 def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
@@ -91,7 +104,7 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
               ON scope.role_scope = 'any'
               OR (scope.role_scope = 'suspect' AND r.role_cod IN ('PS', 'SS'))
               OR (scope.role_scope = 'primary_suspect' AND r.role_cod = 'PS')
-        )
+        ),
         counted AS (
             SELECT quarter, ingredient, role_scope, count(DISTINCT primaryid) AS reports
             FROM reports GROUP BY ALL

@@ -37,6 +37,7 @@ class Quarter:
     origin: Path  # the zip or folder it came from
     tables: dict[str, Path] = field(default_factory=dict)  # kind -> file
     deleted: list[Path] = field(default_factory=list)
+    members: dict[Path, str] = field(default_factory=dict)  # local file -> name in zip/folder
 
 
 def locate_quarters(paths: Iterable[Path], workdir: Path) -> list[Quarter]:
@@ -95,7 +96,7 @@ def _quarter_from_zip(path: Path, dest: Path) -> Quarter:
                     shutil.copyfileobj(src, out, 1 << 20)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 msg = f"zip member {name} is corrupt ({exc})"
-                raise ParseError(msg, file=f"{path.name}:{name}") from None
+                raise ParseError(msg, file=path) from None
             extracted[name] = target
     return _assemble(path, list(extracted), extracted.__getitem__)
 
@@ -103,6 +104,7 @@ def _quarter_from_zip(path: Path, dest: Path) -> Quarter:
 def _assemble(origin: Path, members: list[str], local) -> Quarter:
     tables: dict[str, Path] = {}
     deleted: list[Path] = []
+    names = {local(rel): rel for rel in members}
     quarters_seen: set[str] = set()
     for rel in sorted(members):
         if _DELETED.search(rel):
@@ -126,4 +128,4 @@ def _assemble(origin: Path, members: list[str], local) -> Quarter:
     for kind in ("demo", "drug", "reac"):
         if kind not in tables:
             raise ParseError(f"no {kind.upper()}yyQn.txt file in this quarter", file=origin)
-    return Quarter(label=label, layout=layout, origin=origin, tables=tables, deleted=deleted)
+    return Quarter(label, layout, origin, tables=tables, deleted=deleted, members=names)
