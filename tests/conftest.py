@@ -149,3 +149,24 @@ def shared_raw() -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} not present: real publisher files are not in this checkout")
     return path
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built offline from the bundled seed, once per test session (read-only use)."""
+    from etl.refresh import RefreshOptions, refresh
+    from etl.sources import SOURCES
+
+    data_dir = tmp_path_factory.mktemp("seed-warehouse")
+    refresh(SOURCES, None, RefreshOptions(mode="offline", data_dir=data_dir))
+    return data_dir / "warehouse.duckdb"
+
+
+@pytest.fixture
+def dashboard_env(seed_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the dashboard at the seed warehouse and start each test with an empty cache."""
+    import streamlit as st
+
+    monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(seed_warehouse))
+    st.cache_data.clear()
+    return seed_warehouse

@@ -1,0 +1,143 @@
+"""Streamlit building blocks every page shares: the header, and the block under every chart
+(caption with source, citation and vintage; CSV + citation downloads; PNG/SVG export; a data
+table alternative). Pages only arrange these."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+
+CITATION_COLUMNS = ("citation", "citation_url")
+
+
+def header() -> None:
+    summary = queries.warehouse_summary() if queries.has_warehouse() else {}
+    if not summary:
+        st.warning(
+            "No warehouse yet. Build it with `ketamine-watch refresh --offline` "
+            "(seconds, from the bundled seed)."
+        )
+        return
+    last = summary.get("last_refresh")
+    last_text = pd.Timestamp(last).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(last) else "never"
+    failed = int(summary.get("failed") or 0)
+    status = f" · ⚠ {failed} source(s) failed at the last refresh" if failed else ""
+    st.caption(
+        f"Data vintage: {summary.get('vintages') or 'unknown'} · last refresh {last_text} · "
+        f"{int(summary.get('observations') or 0):,} published numbers{status}"
+    )
+
+
+def safe_key(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_]+", "_", text).strip("_")[:80] or "chart"
+
+
+def citation_text(data: pd.DataFrame) -> str:
+    """Plain-text citation file listing every distinct source behind the downloaded rows."""
+    lines = ["Ketamine Watch export. Cite the original publications below.", ""]
+    if data.empty or "citation" not in data:
+        return "\n".join(lines)
+    columns = [
+        c for c in ("source_title", "publisher", "vintage", "citation", "citation_url") if c in data
+    ]
+    for row in data[columns].drop_duplicates().itertuples(index=False):
+        record = dict(zip(columns, row, strict=True))
+        lines.append(
+            "- "
+            + "; ".join(f"{k}: {v}" for k, v in record.items() if pd.notna(v) and str(v).strip())
+        )
+    return "\n".join(lines) + "\n"
+
+
+def caption_for(data: pd.DataFrame, counts: str = "") -> str:
+    """Source, citation link(s) and vintage of exactly the rows shown."""
+    if data.empty:
+        return ""
+    parts = []
+    if {"citation", "citation_url"} <= set(data.columns):
+        cited = data[["citation", "citation_url"]].drop_duplicates().head(4)
+        links = [
+            f"[{str(c)[:90]}{'…' if len(str(c)) > 90 else ''}]({u})" if u else str(c)[:90]
+            for c, u in cited.itertuples(index=False)
+        ]
+        more = data[["citation"]].drop_duplicates().shape[0] - len(links)
+        parts.append("Source: " + " · ".join(links) + (f" (+{more} more)" if more > 0 else ""))
+    if "vintage" in data and data["vintage"].notna().any():
+        parts.append("Vintage: " + ", ".join(sorted(data["vintage"].dropna().astype(str).unique())))
+    if counts:
+        parts.append(f"What this counts: {counts}")
+    return "  \n".join(parts)
+
+
+def export_columns(data: pd.DataFrame) -> pd.DataFrame:
+    """The rows a chart draws, minus drawing helpers."""
+    drop = [c for c in ("segment", "segment_key", "period_mid", "span_days") if c in data]
+    return data.drop(columns=drop)
+
+
+def chart_block(
+    chart: alt.Chart | alt.LayerChart,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    counts: str = "",
+    caption: str | None = None,
+) -> None:
+    """Draw a chart with its caption, downloads and a table alternative."""
+    st.altair_chart(chart, width="stretch")
+    shown = export_columns(data)
+    st.caption(caption if caption is not None else caption_for(data, counts))
+    name = safe_key(key)
+    cols = st.columns(4)
+    cols[0].download_button(
+        "CSV of this chart",
+        data=lambda: shown.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv_{name}",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Citation file",
+        data=lambda: citation_text(data).encode("utf-8"),
+        file_name=f"{name}-citation.txt",
+        mime="text/plain",
+        key=f"cite_{name}",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "PNG",
+        data=lambda: chart_image(chart, "png"),
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"png_{name}",
+        on_click="ignore",
+    )
+    cols[3].download_button(
+        "SVG",
+        data=lambda: chart_image(chart, "svg"),
+        file_name=f"{name}.svg",
+        mime="image/svg+xml",
+        key=f"svg_{name}",
+        on_click="ignore",
+    )
+    with st.expander("Data table (the same numbers as the chart)"):
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def chart_image(chart: alt.Chart | alt.LayerChart, fmt: str) -> bytes:
+    import vl_convert as vlc
+
+    spec = chart.to_json()
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, scale=2)
+    return vlc.vegalite_to_svg(spec).encode("utf-8")
+
+
+def notice(message: str) -> None:
+    st.info(message, icon="ℹ️")
