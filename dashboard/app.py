@@ -8,12 +8,24 @@ import streamlit as st
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
+# (file in pages/, title, url path). A page appears once its file exists.
+PAGE_ORDER = (
+    ("overview.py", "Overview", "overview"),
+    ("cross_stream.py", "Cross-stream trends", "trends"),
+    ("poison_deaths.py", "Poison centers & deaths", "poison-centers-deaths"),
+    ("use_supply.py", "Use & supply", "use-supply"),
+    ("adverse_events.py", "Adverse events", "adverse-events"),
+    ("therapeutic.py", "Therapeutic context", "therapeutic"),
+    ("methods.py", "Data & methods", "methods"),
+)
+
 st.set_page_config(page_title="Ketamine Watch", page_icon="📈", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", url_path="overview", default=True),
-        st.Page(PAGES / "methods.py", title="Data & methods", url_path="methods"),
+        st.Page(PAGES / file, title=title, url_path=url_path, default=(file == "overview.py"))
+        for file, title, url_path in PAGE_ORDER
+        if (PAGES / file).exists()
     ]
 )
 navigation.run()
