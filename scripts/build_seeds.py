@@ -29,7 +29,15 @@ SEED = ROOT / "data" / "seed"
 # Routed reference rows -> the owning source's indicator id (keyed by a phrase of the wording).
 ROUTED_INDICATORS = {
     "nflis": {"ketamine reports identified by forensic laboratories": "nflis_reports_ketamine"},
+    "cms_partd": {
+        "Part D claims, Spravato": "cms_partd_claims_spravato",
+        "Part D beneficiaries, Spravato": "cms_partd_beneficiaries_spravato",
+        "Part D total spending, Spravato": "cms_partd_spending_spravato",
+    },
 }
+# Sources whose reference rows cite a column name rather than a publication: cite the source and
+# keep the column reference in the note.
+CITE_SOURCE = {"cms_partd"}
 # Sources whose latest year is still filling in, as their own parser flags it.
 PROVISIONAL_LATEST = {"nflis"}
 
@@ -76,6 +84,9 @@ def routed_seed(reference: Path, source_id: str, vintage: str) -> None:
     ]
     rows["source"] = source_id
     rows["note"] = "figure " + rows["figure_id"]
+    if source_id in CITE_SOURCE:
+        rows["note"] = rows["note"] + "; " + rows["citation"]
+        rows["citation"] = by_id(source_id).meta.citation
     if source_id in PROVISIONAL_LATEST:
         latest = rows["period_end"] == rows["period_end"].max()
         rows.loc[latest, "flags"] = "provisional"

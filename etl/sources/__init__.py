@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from etl.contract import Source
-from etl.sources import literature, milestones, nflis
+from etl.sources import clinicaltrials, cms_partd, labels, literature, milestones, nflis
 
 SOURCES: tuple[Source, ...] = (
     literature.SOURCE,
     milestones.SOURCE,
     nflis.SOURCE,
+    clinicaltrials.SOURCE,
+    cms_partd.SOURCE,
+    labels.SOURCE,
 )
 
 

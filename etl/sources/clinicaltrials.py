@@ -1,0 +1,311 @@
+"""ClinicalTrials.gov registry: studies with ketamine or esketamine as an intervention.
+
+What it counts: registered studies (interventional and observational records), not patients and
+not results. One row per NCT id in the detail table `trials` (start date, conditions, phase,
+status, interventions, area); observations are **trials started per year**, overall, by area and
+by phase.
+
+Caveats, and why each choice was made:
+- Registration is not evidence of effect, and a registered study may never start or finish
+  (status is kept). Ketamine may be one arm of many, or the comparator.
+- Area comes from the study's conditions through keyword rules kept as data
+  (`etl/data/trial_areas.csv`); the first area in that file's order that any condition matches is
+  the study's area, so per-area counts add up to the total. All matched areas are kept in
+  `areas`. Conditions that match nothing give `other`.
+- Only ACTUAL start dates are counted per year: an ESTIMATED start date is a plan (the study has
+  not started). Such studies stay in `trials` with their date type. The latest year is flagged
+  `provisional` (registry records are updated late).
+- Phases are as registered: `PHASE2, PHASE3` becomes "Phase 2/3"; device and behavioural studies
+  have "Not applicable"; observational studies have no phase ("Not stated").
+- Live only (API v2, paginated with `nextPageToken`); each page is kept as a raw JSON file. The
+  seed has no rows: the published trial counts (Brendle et al. 2022 and a 2020 review) stay in the
+  `literature` source because their searches and dates differ from this query, and the seed must
+  not hold a snapshot we cannot cite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from etl.contract import (
+    INDICATOR_COLUMNS,
+    OBSERVATION_COLUMNS,
+    ParseError,
+    RemoteFile,
+    SourceFiles,
+    SourceMeta,
+    Tables,
+)
+
+if TYPE_CHECKING:
+    from etl.http import HttpClient
+
+API_URL = "https://clinicaltrials.gov/api/v2/studies"
+QUERY: dict[str, str] = {
+    "query.intr": "ketamine OR esketamine",
+    "countTotal": "true",
+    "pageSize": "1000",
+    "fields": (
+        "NCTId,BriefTitle,StudyType,StartDate,Condition,Phase,OverallStatus,"
+        "InterventionType,InterventionName"
+    ),
+}
+MAX_PAGES = 200
+AREAS_PATH = Path(__file__).resolve().parent.parent / "data" / "trial_areas.csv"
+HOMEPAGE = "https://clinicaltrials.gov/"
+CITATION = (
+    "ClinicalTrials.gov, U.S. National Library of Medicine. Studies with intervention "
+    "'ketamine OR esketamine' (API v2). https://clinicaltrials.gov/search?intr=ketamine%20OR%20esketamine"
+)
+STUDY_URL = "https://clinicaltrials.gov/study/{}"
+INDICATOR = "clinicaltrials_trials_started"
+TRIAL_COLUMNS = (
+    "nct_id",
+    "title",
+    "study_type",
+    "start_date",
+    "start_year",
+    "start_date_type",
+    "conditions",
+    "phase",
+    "status",
+    "interventions",
+    "area",
+    "area_label",
+    "areas",
+    "url",
+)
+
+META = SourceMeta(
+    id="clinicaltrials",
+    title="ClinicalTrials.gov studies of ketamine and esketamine",
+    publisher="U.S. National Library of Medicine (ClinicalTrials.gov)",
+    homepage=HOMEPAGE,
+    licence="ClinicalTrials.gov data are US Government data, public domain (see its terms)",
+    citation=CITATION,
+    cadence="live registry (daily updates)",
+    domain="therapeutic",
+    counts="registered studies (not patients, not results)",
+    caveats=(
+        "Registration is not evidence of effect; ketamine may be one arm or the comparator. "
+        "Area comes from keyword rules on the listed conditions. Only actual start dates count."
+    ),
+    remote_files=(RemoteFile(name="pages", url="", pattern="*.json", kind="json", many=True),),
+    allowed_hosts=("clinicaltrials.gov",),
+    detail_tables=("trials",),
+)
+
+
+class ClinicalTrials:
+    meta = META
+
+    def __init__(self, api_url: str = API_URL, max_pages: int = MAX_PAGES) -> None:
+        self.api_url = api_url
+        self.max_pages = max_pages
+
+    def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
+        """Follow `nextPageToken` to the end, one JSON file per page; check the total."""
+        dest.mkdir(parents=True, exist_ok=True)
+        pages: list[Path] = []
+        token: str | None = None
+        seen_tokens: set[str] = set()
+        total: int | None = None
+        studies = 0
+        while True:
+            params = dict(QUERY) | ({"pageToken": token} if token else {})
+            body = client.get_json(self.api_url, params=params)
+            if not isinstance(body, dict) or not isinstance(body.get("studies"), list):
+                raise ValueError(f"{self.api_url}: page {len(pages) + 1} has no 'studies' list")
+            if total is None and isinstance(body.get("totalCount"), int):
+                total = body["totalCount"]
+            studies += len(body["studies"])
+            path = dest / f"page-{len(pages) + 1:04d}.json"
+            path.write_text(json.dumps(body))
+            pages.append(path)
+            token = body.get("nextPageToken")
+            if not token:
+                break
+            if token in seen_tokens or len(pages) >= self.max_pages:
+                raise ValueError(
+                    f"{self.api_url}: pagination does not end after {len(pages)} pages"
+                )
+            seen_tokens.add(token)
+        if total is not None and studies < total:
+            raise ValueError(f"{self.api_url}: got {studies} studies of totalCount {total}")
+        return {"pages": pages}
+
+    def parse(self, files: SourceFiles) -> Tables:
+        trials = read_pages(files.get("pages", []))
+        trials = classify(trials, rules=load_areas())
+        return Tables(
+            observations=trials_started(trials),
+            indicators=indicators(),
+            details={"trials": trials.reindex(columns=list(TRIAL_COLUMNS))},
+        )
+
+
+@cache
+def load_areas(path: Path = AREAS_PATH) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return tuple((r.area, r.label, re.compile(r.pattern, re.I)) for r in frame.itertuples())
+
+
+OTHER = ("other", "Other conditions")
+
+
+def areas_of(conditions: Iterable[str], rules: tuple) -> list[tuple[str, str]]:
+    """All areas any condition matches, in the rules' priority order."""
+    conditions = list(conditions)
+    found: list[tuple[str, str]] = []
+    for area, label, pattern in rules:
+        if (area, label) not in found and any(pattern.search(c) for c in conditions):
+            found.append((area, label))
+    return found or [OTHER]
+
+
+def classify(trials: pd.DataFrame, *, rules: tuple) -> pd.DataFrame:
+    matched = [areas_of(c.split("; ") if c else [], rules) for c in trials["conditions"]]
+    trials = trials.copy()
+    trials["area"] = [m[0][0] for m in matched]
+    trials["area_label"] = [m[0][1] for m in matched]
+    trials["areas"] = ["; ".join(a for a, _ in m) for m in matched]
+    return trials
+
+
+def dig(obj: Any, *keys: str) -> Any:
+    for key in keys:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def phase_label(phases: list[str] | None) -> str:
+    if not phases:
+        return "Not stated"
+    if phases == ["NA"]:
+        return "Not applicable"
+    numbers = [p.replace("EARLY_PHASE", "Early phase ").replace("PHASE", "") for p in phases]
+    if all(n.isdigit() for n in numbers):
+        return "Phase " + "/".join(numbers)
+    return ", ".join(n if not n.isdigit() else f"Phase {n}" for n in numbers)
+
+
+def start_year(text: str) -> int | None:
+    match = re.match(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?$", text or "")
+    return int(match[1]) if match else None
+
+
+def study_row(study: dict, index: int) -> dict:
+    section = study.get("protocolSection") if isinstance(study, dict) else None
+    nct = dig(section, "identificationModule", "nctId")
+    if not isinstance(nct, str) or not re.fullmatch(r"NCT\d{8}", nct):
+        raise ParseError(f"study {index} has no valid protocolSection.identificationModule.nctId")
+    start = dig(section, "statusModule", "startDateStruct") or {}
+    interventions = dig(section, "armsInterventionsModule", "interventions") or []
+    conditions = dig(section, "conditionsModule", "conditions") or []
+    return {
+        "nct_id": nct,
+        "title": dig(section, "identificationModule", "briefTitle") or "",
+        "study_type": dig(section, "designModule", "studyType") or "",
+        "start_date": start.get("date", ""),
+        "start_year": start_year(start.get("date", "")),
+        "start_date_type": start.get("type", ""),
+        "conditions": "; ".join(str(c) for c in conditions),
+        "phase": phase_label(dig(section, "designModule", "phases")),
+        "status": dig(section, "statusModule", "overallStatus") or "",
+        "interventions": "; ".join(
+            f"{i.get('type', '')}: {i.get('name', '')}".strip(": ")
+            for i in interventions
+            if isinstance(i, dict)
+        ),
+        "url": STUDY_URL.format(nct),
+    }
+
+
+def read_pages(paths: list[Path]) -> pd.DataFrame:
+    rows: dict[str, dict] = {}
+    for path in paths:
+        try:
+            body = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ParseError(f"not JSON ({error})", file=path) from error
+        if not isinstance(body, dict) or not isinstance(body.get("studies"), list):
+            raise ParseError("no 'studies' list (not a ClinicalTrials.gov v2 page)", file=path)
+        for index, study in enumerate(body["studies"]):
+            try:
+                row = study_row(study, index)
+            except ParseError as error:
+                raise ParseError(str(error), file=path) from None
+            rows[row["nct_id"]] = row  # a study moving between pages mid-fetch is kept once
+    frame = pd.DataFrame.from_records(list(rows.values()), columns=list(TRIAL_COLUMNS))
+    frame["start_year"] = frame["start_year"].astype("Int64")
+    return frame.sort_values("nct_id", ignore_index=True)
+
+
+def trials_started(trials: pd.DataFrame) -> pd.DataFrame:
+    """Studies with an actual start date, counted per start year: all, by area, by phase."""
+    started = trials[trials["start_year"].notna() & (trials["start_date_type"] != "ESTIMATED")]
+    if started.empty:
+        return pd.DataFrame(columns=list(OBSERVATION_COLUMNS))
+    latest = int(started["start_year"].max())
+    parts = [
+        started.groupby("start_year").size().rename("value").reset_index().assign(stratum="all")
+    ]
+    for column, prefix in (("area_label", "area"), ("phase", "phase")):
+        counts = started.groupby(["start_year", column]).size().rename("value").reset_index()
+        counts["stratum"] = prefix + ": " + counts[column]
+        parts.append(counts[["start_year", "value", "stratum"]])
+    counts = pd.concat(parts, ignore_index=True)
+    years = counts["start_year"].astype(int)
+    return pd.DataFrame(
+        {
+            "source": META.id,
+            "indicator": INDICATOR,
+            "geography": "ClinicalTrials.gov (all countries)",
+            "period_start": [date(y, 1, 1) for y in years],
+            "period_end": [date(y, 12, 31) for y in years],
+            "period_label": years.astype(str),
+            "stratum": counts["stratum"],
+            "value": counts["value"].astype(float),
+            "lower": None,
+            "upper": None,
+            "unit": "trials",
+            "flags": ["provisional" if y == latest else "" for y in years],
+            "note": "actual start dates only; area from etl/data/trial_areas.csv",
+            "citation": CITATION,
+            "citation_url": HOMEPAGE,
+        }
+    ).sort_values(["stratum", "period_start"], ignore_index=True)
+
+
+def indicators() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": INDICATOR,
+                "source": META.id,
+                "label": "Registered ketamine/esketamine studies started, per year",
+                "definition": (
+                    "ClinicalTrials.gov studies with ketamine or esketamine as an intervention, "
+                    "by year of actual start; strata: all, area (from conditions), phase"
+                ),
+                "unit": "trials",
+                "domain": "therapeutic",
+                "comparability": (
+                    "Not comparable with published review counts (other searches, other dates, "
+                    "registration vs start year)"
+                ),
+                "series_breaks": "",
+            }
+        ]
+    ).reindex(columns=list(INDICATOR_COLUMNS))
+
+
+SOURCE = ClinicalTrials()
