@@ -22,6 +22,10 @@ Choices and caveats:
   2.9% in one quotation, 1.3% in a parliamentary answer). Neither is picked: both go to the
   detail table `literature_conflicts` with their citations, and the point is left out of the line.
   Identical values from two rows are kept once, naming both figure ids.
+- The same study is sometimes transcribed twice under two labels (PMID 39827824 appears as
+  "US Poison Centers (NPDS) via 2025 Elsevier journal article" and "NPDS via 2025 article"). A row
+  with the same citation URL, period, geography, group, unit and value as an earlier row, and similar
+  wording, is the same number: it goes to `literature_duplicates`, naming the row it repeats.
 - Rows that a dedicated source carries (the NFLIS yearly counts) are routed there, not duplicated.
 """
 
@@ -84,7 +88,7 @@ META = SourceMeta(
             header=("id", "source", "indicator", "value", "unit", "citation_url"),
         ),
     ),
-    detail_tables=("literature_undated", "literature_conflicts"),
+    detail_tables=("literature_undated", "literature_conflicts", "literature_duplicates"),
 )
 
 
@@ -112,8 +116,10 @@ class Literature:
         path = files["figures"][0]
         figures = read_figures(path)
         converted = convert_figures(figures, rules=load_rules())
-        kept = converted[converted["route"] == self.meta.id]
-        return build_tables(kept, source_id=self.meta.id)
+        kept, duplicates = split_duplicates(converted[converted["route"] == self.meta.id])
+        tables = build_tables(kept, source_id=self.meta.id)
+        tables.details["literature_duplicates"] = duplicates
+        return tables
 
 
 def read_figures(path: Path) -> pd.DataFrame:
@@ -231,6 +237,49 @@ def indicator_id(route: str, publication: str, indicator: str, unit: str) -> str
 
 def short_publication(publication: str) -> str:
     return re.sub(r"\s+", " ", publication).strip()
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) - {"of", "the", "to", "in", "and", "with"}
+
+
+def normal_stratum(text: str) -> str:
+    """'aged 16-24' and '16-24', 'all' and 'all cases' name the same group."""
+    return re.sub(r"\b(aged|ages|cases|years)\b|\s+", "", str(text).lower())
+
+
+def split_duplicates(converted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set aside rows that repeat an earlier row's number from the same publication."""
+    url = converted["citation_url"].str.lower().str.rstrip("/")
+    key = pd.Series(
+        list(
+            zip(
+                url,
+                converted["period_label"],
+                converted["geography"],
+                converted["stratum"].map(normal_stratum),
+                converted["unit"],
+                converted["value"],
+                strict=True,
+            )
+        ),
+        index=converted.index,
+    )
+    first_of: dict[tuple, pd.Series] = {}
+    repeats: list[int] = []
+    repeated_ids: list[str] = []
+    for index, row in converted.iterrows():
+        earlier = first_of.get(key[index])
+        if earlier is None:
+            first_of[key[index]] = row
+            continue
+        a, b = words(row["indicator_text"]), words(earlier["indicator_text"])
+        if len(a & b) / max(len(a | b), 1) >= 0.3:
+            repeats.append(index)
+            repeated_ids.append(earlier["figure_id"])
+    duplicates = converted.loc[repeats].drop(columns=["period_start", "period_end"])
+    duplicates = duplicates.assign(duplicate_of=repeated_ids).reset_index(drop=True)
+    return converted.drop(index=repeats), duplicates
 
 
 SERIES_KEY = ["indicator", "geography", "stratum", "period_start", "period_end", "period_label"]
