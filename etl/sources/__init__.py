@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from etl.contract import Source
-from etl.sources import clinicaltrials, cms_partd, labels, literature, milestones, nflis
+from etl.sources import (
+    clinicaltrials,
+    cms_partd,
+    faers_quarterly,
+    labels,
+    literature,
+    milestones,
+    nflis,
+    openfda,
+)
 
 SOURCES: tuple[Source, ...] = (
     literature.SOURCE,
@@ -12,6 +21,8 @@ SOURCES: tuple[Source, ...] = (
     clinicaltrials.SOURCE,
     cms_partd.SOURCE,
     labels.SOURCE,
+    faers_quarterly.SOURCE,
+    openfda.SOURCE,
 )
 
 
