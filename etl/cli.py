@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -84,7 +85,8 @@ def refresh_command(
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
     Exit codes: 0 all sources loaded; 1 some source failed or fell back (run `partial`);
-    2 nothing could be published (locked, or sanity checks refused it).
+    2 nothing could be published (locked, sanity checks refused it, or the run aborted);
+    143 stopped by SIGTERM (nothing published).
     """
     configure_logging(verbose)
     if offline and mirror:
@@ -94,6 +96,9 @@ def refresh_command(
         console.print(f"[red]--mirror {mirror}: no such folder[/red]")
         raise typer.Exit(2)
     options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=seed_dir)
+    # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
+    # the published warehouse is untouched.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         run = run_with_progress(source_ids or None, options)
     except RefreshLocked as error:
@@ -106,8 +111,16 @@ def refresh_command(
         known = ", ".join(s.meta.id for s in SOURCES)
         console.print(f"[red]{error.args[0]}. Known sources: {known}[/red]")
         raise typer.Exit(2) from error
+    except Exception as error:  # anything else stopped the whole run before publishing
+        logging.getLogger("etl.refresh").exception("refresh aborted")
+        console.print(f"[red]refresh aborted: {error}; the published warehouse is unchanged[/red]")
+        raise typer.Exit(2) from error
     print_run(run)
     raise typer.Exit(0 if run.status == "ok" else 1)
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def run_with_progress(selected: list[str] | None, options: RefreshOptions) -> RunResult:

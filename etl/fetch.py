@@ -3,18 +3,26 @@
 The client only talks to the hosts a source declares (its remote-file URLs plus
 `SourceMeta.allowed_hosts`), over HTTPS; an explicit `--mirror http://...` host is the one
 exception. A conditional GET reuses the last good file when the publisher says 304.
+
+An http mirror serves `<base>/<source id>/<file>`. A file is asked for by the publisher's file
+name when the source gives a URL whose name matches its pattern; otherwise (curated sources with
+no URL, `many` files such as FAERS quarters, or a renamed release) the mirror folder's directory
+index is read and the pattern matched against the names it links to, as for a folder mirror.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from etl import snapshots
-from etl.contract import ApiSource, Source, SourceMeta
-from etl.http import FetchError, HttpClient
+from etl.contract import ApiSource, RemoteFile, Source, SourceMeta
+from etl.http import Download, FetchError, HttpClient
 from etl.warehouse import WarehousePaths
 
 if TYPE_CHECKING:
@@ -36,11 +44,29 @@ def make_client(meta: SourceMeta, options: RefreshOptions) -> HttpClient:
 def remote_snapshot(
     source: Source, client: HttpClient, options: RefreshOptions, base: str | None
 ) -> snapshots.Snapshot | None:
+    """Download every file of `source` into a fresh `.partial-*` folder inside the raw store.
+
+    Files keep the publisher's (or mirror's) name, so parsers that read a name (FAERS quarters)
+    and the header/pattern checks work the same as for a folder mirror. On any failure the folder
+    is removed; a SIGKILL leaves it for `warehouse.clean_leftovers` at the next start."""
     meta = source.meta
     raw_dir = WarehousePaths(options.data_dir).raw
     (raw_dir / meta.id).mkdir(parents=True, exist_ok=True)
-    # Inside the raw store, so a killed refresh's leftovers are found and removed at next start.
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=raw_dir / meta.id))
+    try:
+        snap = _download_all(source, client, raw_dir, tmp, base)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if snap is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return snap
+
+
+def _download_all(
+    source: Source, client: HttpClient, raw_dir: Path, tmp: Path, base: str | None
+) -> snapshots.Snapshot | None:
+    meta = source.meta
     origin = "mirror" if base else "live"
     if isinstance(source, ApiSource) and base is None:
         files = source.fetch(client, tmp)
@@ -62,39 +88,41 @@ def remote_snapshot(
     urls: dict[str, str] = {}
     names: dict[str, str] = {}
     extras: dict[str, dict] = {}
+    listing: dict[str, list[str]] = {}
     for remote in meta.remote_files:
-        if not remote.url:
-            continue
-        file_name = Path(urlparse(remote.url).path).name
-        url = remote.url if base is None else f"{base.rstrip('/')}/{meta.id}/{file_name}"
+        if remote.kind == "folder":
+            continue  # folders only come from a directory mirror
         known = previous.files.get(remote.name, []) if previous else []
-        known_meta = snapshots.read_meta(known[-1]) if known else {}
-        try:
-            download = client.download(
-                url,
-                tmp,
-                expect=remote.kind,
-                header=remote.header,
-                etag=known_meta.get("etag"),
-                last_modified=known_meta.get("last_modified"),
-            )
-        except FetchError:
-            if remote.optional:
+        if base is None:
+            if not remote.url:
                 continue
-            raise
-        if download.not_modified and known:
+            targets = [(remote.url, Path(urlparse(remote.url).path).name)]
+        else:
+            targets = mirror_targets(client, f"{base.rstrip('/')}/{meta.id}/", remote, listing)
+        try:
+            got = download_targets(client, tmp, remote, targets, known)
+        except FetchError as error:
+            if base is not None and error.status == 404 and not remote.optional:
+                # The publisher's file name is not in the mirror: look for the pattern instead.
+                folder = f"{base.rstrip('/')}/{meta.id}/"
+                targets = mirror_targets(client, folder, remote, listing, by_name=False)
+                got = download_targets(client, tmp, remote, targets, known)
+            elif remote.optional:
+                continue
+            else:
+                raise
+        if got is None:  # 304 Not Modified: reuse the last good copy
             files[remote.name] = known
             continue
-        if download.path is None:
-            raise FetchError(f"{url}: no file and no earlier copy to reuse")
-        files[remote.name] = [download.path]
-        urls[str(download.path)] = download.url
-        names[str(download.path)] = file_name
-        extras[str(download.path)] = {
-            "etag": download.etag,
-            "last_modified": download.last_modified,
-            "content_type": download.content_type,
-        }
+        for path, download, file_name in got:
+            files.setdefault(remote.name, []).append(path)
+            urls[str(path)] = download.url
+            names[str(path)] = file_name
+            extras[str(path)] = {
+                "etag": download.etag,
+                "last_modified": download.last_modified,
+                "content_type": download.content_type,
+            }
     if not snapshots.required_present(meta, files):
         return None
     return snapshots.Snapshot(
@@ -109,3 +137,85 @@ def remote_snapshot(
             "retrieved_at": snapshots.utc_now(),
         },
     )
+
+
+def download_targets(
+    client: HttpClient,
+    tmp: Path,
+    remote: RemoteFile,
+    targets: list[tuple[str, str]],
+    known: list[Path],
+) -> list[tuple[Path, Download, str]] | None:
+    """Download each (url, name); None when a single file is unchanged (304) and known."""
+    known_meta = snapshots.read_meta(known[-1]) if known and len(targets) == 1 else {}
+    got = []
+    for url, file_name in targets:
+        download = client.download(
+            url,
+            tmp,
+            expect=remote.kind,
+            header=remote.header,
+            etag=known_meta.get("etag"),
+            last_modified=known_meta.get("last_modified"),
+        )
+        if download.not_modified and known:
+            return None
+        if download.path is None:
+            raise FetchError(f"{url}: no file and no earlier copy to reuse", url=url)
+        got.append((named_copy(download.path, tmp, file_name), download, file_name))
+    return got
+
+
+def mirror_targets(
+    client: HttpClient,
+    folder: str,
+    remote: RemoteFile,
+    listing: dict[str, list[str]],
+    *,
+    by_name: bool = True,
+) -> list[tuple[str, str]]:
+    """(url, file name) pairs to download for `remote` from an http mirror folder: the
+    publisher's file name when it fits the pattern, else what the folder's index lists."""
+    direct = Path(urlparse(remote.url).path).name if remote.url else ""
+    pattern = remote.pattern.lower()
+    if by_name and direct and not remote.many and fnmatch.fnmatch(direct.lower(), pattern):
+        return [(folder + quote(direct), direct)]
+    if folder not in listing:
+        listing[folder] = mirror_listing(client, folder)
+    matched = sorted(
+        (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)), key=str.lower
+    )
+    if not matched:
+        if remote.optional:
+            return []
+        raise FetchError(
+            f"{folder}: no file matching {remote.pattern!r} in the mirror's listing", url=folder
+        )
+    chosen = matched if remote.many else matched[-1:]
+    return [(folder + quote(name), name) for name in chosen]
+
+
+def named_copy(downloaded: Path, tmp: Path, file_name: str) -> Path:
+    """Move `<sha256>.<kind>` to `<tmp>/f<n>/<publisher's name>` (one folder per file, so two
+    files of the same name from different URLs cannot collide)."""
+    safe = Path(file_name).name or downloaded.name
+    folder = tmp / f"f{sum(1 for _ in tmp.glob('f*'))}"
+    folder.mkdir()
+    target = folder / safe
+    downloaded.replace(target)
+    return target
+
+
+_HREF = re.compile(r"""(?i)href\s*=\s*["']([^"'#?]+)["']""")
+
+
+def mirror_listing(client: HttpClient, folder_url: str) -> list[str]:
+    """File names linked from an http mirror's directory index (`python -m http.server`,
+    nginx `autoindex`, Apache): the last path segment of each relative link, decoded."""
+    page = client.get_text(folder_url)
+    names = []
+    for href in _HREF.findall(page):
+        if "://" in href or href.startswith(("/", "..")) or href.endswith("/"):
+            continue
+        names.append(unquote(href.rsplit("/", 1)[-1]))
+    return sorted(set(names))

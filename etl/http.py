@@ -174,6 +174,18 @@ class HttpClient:
         self._scrub.remember(params)
         return self._with_retries(url, params, lambda: self._get_json_once(url, params))
 
+    def get_text(self, url: str, *, params: Mapping[str, str] | None = None) -> str:
+        """GET `url` and return the body as text (an http mirror's directory listing), with the
+        same retries, limits and host checks; no content check (a listing is HTML)."""
+        self._scrub.remember(params)
+
+        def attempt() -> str:
+            sink = _Sink(None)
+            self._stream(url, params, {}, sink)
+            return b"".join(sink.chunks).decode("utf-8", errors="replace")
+
+        return self._with_retries(url, params, attempt)
+
     # -- one attempt --------------------------------------------------------------------------
 
     def _download_once(

@@ -12,9 +12,8 @@ so the dashboard still has the seed's facts. A source with nothing anywhere is `
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ import pandas as pd
 
 from etl import snapshots
 from etl.contract import ApiSource, DatabaseSource, ParseError, Source, SourceMeta, Tables
+from etl.observe import Timer, log_stage, pause_point
 from etl.validate import validate
 from etl.warehouse import (
     RUN_COLUMNS,
@@ -42,8 +42,6 @@ from etl.warehouse import (
     refresh_lock,
     stage_tables,
 )
-
-log = logging.getLogger("etl.refresh")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -102,7 +100,11 @@ def refresh(
     progress: Progress | None = None,
     client_factory: Callable[[SourceMeta, RefreshOptions], object] | None = None,
 ) -> RunResult:
-    """Refresh the selected sources (all by default) and publish the warehouse atomically."""
+    """Refresh the selected sources (all by default) and publish the warehouse atomically.
+
+    Whatever stops the run before the swap (an exception, Ctrl-C, SIGTERM turned into SystemExit
+    by the CLI) removes the staging file and leaves the published warehouse as it was.
+    """
     options = options or RefreshOptions()
     paths = WarehousePaths(options.data_dir)
     chosen = set(selected or [s.meta.id for s in sources])
@@ -112,30 +114,67 @@ def refresh(
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     results: list[SourceResult] = []
     with refresh_lock(paths):
-        clean_leftovers(paths)
+        removed = clean_leftovers(paths)
+        if removed:
+            log_stage(
+                "start",
+                run=run_id,
+                status="cleaned",
+                leftovers=", ".join(p.name for p in removed),
+            )
+        timer = Timer()
         con = duckdb.connect(str(paths.staging))
-        create_schema(con)
-        has_previous = attach_previous(con, paths.published)
-        for source in sources:
-            sid = source.meta.id
-            if sid not in chosen:
-                if has_previous:
-                    carry_over(con, sid)
-                continue
-            if progress:
-                progress(sid, "start")
-            result = refresh_source(source, con, options, has_previous, client_factory)
-            result.finished = datetime.now(UTC)
-            log_result(run_id, result)
-            results.append(result)
-            if progress:
-                progress(sid, result.status)
-        run = RunResult(run_id=run_id, mode=options.mode, results=results)
-        write_sources(con, sources, run, has_previous)
-        write_runs(con, run)
-        copy_run_history(con) if has_previous else None
-        publish(con, paths)
+        try:
+            create_schema(con)
+            has_previous = attach_previous(con, paths.published)
+            for source in sources:
+                sid = source.meta.id
+                if sid not in chosen:
+                    if has_previous:
+                        carry_over(con, sid)
+                    continue
+                if progress:
+                    progress(sid, "start")
+                result = refresh_source(source, con, options, has_previous, client_factory, run_id)
+                result.finished = datetime.now(UTC)
+                log_result(run_id, result)
+                results.append(result)
+                if progress:
+                    progress(sid, result.status)
+            run = RunResult(run_id=run_id, mode=options.mode, results=results)
+            write_sources(con, sources, run, has_previous)
+            write_runs(con, run)
+            if has_previous:
+                copy_run_history(con)
+            publish(con, paths)
+        except BaseException as error:
+            discard_staging(con, paths)
+            log_stage(
+                "publish",
+                run=run_id,
+                status="aborted",
+                duration_s=timer.elapsed,
+                error=f"{type(error).__name__}: {error}; published warehouse unchanged",
+            )
+            raise
+    log_stage(
+        "publish",
+        run=run_id,
+        status=run.status,
+        rows=sum(r.rows for r in results),
+        duration_s=timer.elapsed,
+        sources=len(results),
+    )
     return run
+
+
+def discard_staging(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    """Close and delete the half-built staging warehouse (best effort: next start retries)."""
+    with contextlib.suppress(Exception):
+        con.close()
+    for leftover in paths.data_dir.glob(paths.staging.name + "*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def origins_for(options: RefreshOptions) -> list[str]:
@@ -152,46 +191,58 @@ def refresh_source(
     options: RefreshOptions,
     has_previous: bool,
     client_factory: Callable | None,
+    run_id: str | None = None,
 ) -> SourceResult:
+    """Try each origin in turn until one parses, validates and stages; contain any failure."""
     meta = source.meta
     result = SourceResult(source=meta.id, status=EMPTY)
     notes: list[str] = []
     parse_failed = False
     chain = origins_for(options)
     for origin in chain:
-        started = time.monotonic()
+        step = Timer()
         try:
             snap = obtain(source, origin, options, client_factory)
         except Exception as error:  # a fetch problem of any kind: fall back to the next origin
             notes.append(f"{origin}: {describe(error)}")
-            log.warning(
-                "source=%s stage=fetch origin=%s error=%s", meta.id, origin, describe(error)
+            log_stage(
+                "fetch",
+                run=run_id,
+                source=meta.id,
+                origin=origin,
+                status="failed",
+                duration_s=step.elapsed,
+                error=describe(error),
             )
             continue
         if snap is None:
             continue
+        files = ", ".join(p.name for paths in snap.files.values() for p in paths)
+        log_stage(
+            "fetch", run=run_id, source=meta.id, origin=origin, duration_s=step.elapsed, files=files
+        )
         try:
-            con.begin()
-            tables = load(source, con, snap)
-            problems = validate(tables, source_id=meta.id)
-            if problems:
-                raise ValidationFailed("; ".join(problems))
-            rows = stage_tables(con, meta.id, tables)
-            con.commit()
+            rows = load_and_stage(source, con, snap, run_id)
         except Exception as error:
-            con.rollback()
             parse_failed = True
             notes.append(f"{origin}: {describe(error, meta.id, snap)}")
-            log.warning("source=%s stage=parse origin=%s error=%s", meta.id, origin, notes[-1])
+            discard_snapshot(snap)
             if has_previous and previous_rows(con, meta.id):
                 result.rows = carry_over(con, meta.id)
                 result.status, result.origin = FAILED, "previous"
-                result.message = "; ".join(notes) + " — previously published rows kept"
+                result.message = (
+                    f"{meta.id}: " + "; ".join(notes) + " — previously published rows kept"
+                )
                 return result
             continue
         if origin in ("live", "mirror"):
-            stored = store_files(source, snap, options)
-            snapshots.record_good(WarehousePaths(options.data_dir).raw, meta.id, stored)
+            try:
+                stored = store_files(source, snap, options)
+                snapshots.record_good(WarehousePaths(options.data_dir).raw, meta.id, stored)
+            except OSError as error:  # disk full, permissions: the rows are staged all the same
+                notes.append(f"raw snapshot not kept ({error})")
+            finally:
+                discard_snapshot(snap)
         result.rows, result.origin = rows, origin
         result.retrieved_at = str(snap.meta.get("retrieved_at", ""))
         result.vintage = str(snap.meta.get("vintage", "") or result.retrieved_at[:10])
@@ -202,32 +253,106 @@ def refresh_source(
         else:
             result.status = OK
         result.message = "; ".join([*notes, f"loaded {rows} rows from {origin}"])
-        log.info(
-            "source=%s stage=stage origin=%s rows=%d duration=%.2fs",
-            meta.id,
-            origin,
-            rows,
-            time.monotonic() - started,
-        )
+        if notes:
+            result.message = f"{meta.id}: {result.message}"
         return result
     if has_previous and previous_rows(con, meta.id):
         result.rows = carry_over(con, meta.id)
         result.status, result.origin = (FAILED if parse_failed else KEPT), "previous"
-        result.message = "; ".join([*notes, "nothing new to load; previously published rows kept"])
+        result.message = f"{meta.id}: " + "; ".join(
+            [*notes, "nothing new to load; previously published rows kept"]
+        )
         return result
     result.status = FAILED if parse_failed else EMPTY
-    result.message = "; ".join(notes) or "no seed, no snapshot and no mirror file to load"
+    result.message = f"{meta.id}: " + (
+        "; ".join(notes) or "no seed, no snapshot and no mirror file to load"
+    )
     return result
+
+
+def load_and_stage(
+    source: Source, con: duckdb.DuckDBPyConnection, snap: snapshots.Snapshot, run_id: str | None
+) -> int:
+    """Parse, validate and stage one snapshot in one transaction; roll back on any failure.
+
+    Logs one line per stage; re-raises the first failure (ValidationFailed for problems)."""
+    sid, origin = source.meta.id, snap.origin
+    stage, step = "parse", Timer()
+    con.begin()
+    try:
+        pause_point("parse", sid)
+        tables = load(source, con, snap)
+        log_stage(
+            "parse",
+            run=run_id,
+            source=sid,
+            origin=origin,
+            rows=tables.row_count(),
+            duration_s=step.elapsed,
+        )
+        stage, step = "validate", Timer()
+        problems = validate(tables, source_id=sid)
+        if problems:
+            where = ", ".join(p.name for paths in snap.files.values() for p in paths)
+            raise ValidationFailed(f"{where}: " + "; ".join(problems))
+        log_stage("validate", run=run_id, source=sid, origin=origin, duration_s=step.elapsed)
+        stage, step = "stage", Timer()
+        rows = stage_tables(con, sid, tables)
+        pause_point("stage", sid)
+        con.commit()
+    except BaseException as error:
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        if isinstance(error, Exception):
+            log_stage(
+                stage,
+                run=run_id,
+                source=sid,
+                origin=origin,
+                status="failed",
+                duration_s=step.elapsed,
+                error=describe(error, sid, snap),
+            )
+        raise
+    log_stage("stage", run=run_id, source=sid, origin=origin, rows=rows, duration_s=step.elapsed)
+    return rows
+
+
+def discard_snapshot(snap: snapshots.Snapshot) -> None:
+    """Remove the temporary download folder of a live or http-mirror snapshot."""
+    tmp = snap.meta.get("tmpdir")
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def describe(error: BaseException, source_id: str | None = None, snap=None) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, ParseError):
+        if error.line is None and isinstance(error.__cause__, UnicodeDecodeError) and error.file:
+            where = first_non_utf8(Path(error.file))
+            if where:
+                text += f" [{where}]"
         return text
     if source_id and snap is not None and isinstance(error, (ValueError, KeyError, duckdb.Error)):
         names = ", ".join(p.name for paths in snap.files.values() for p in paths)
         return f"{type(error).__name__} in {names}: {text}"
     return text
+
+
+def first_non_utf8(path: Path, limit: int = 256 << 20) -> str | None:
+    """'line 3: byte 0xe9 is not UTF-8' for the first undecodable byte of a text file."""
+    try:
+        if path.stat().st_size > limit:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        return f"line {line}: byte 0x{data[bad.start]:02x} is not UTF-8 (latin-1 or cp1252?)"
+    return None
 
 
 def obtain(
@@ -290,9 +415,6 @@ def store_files(
                 **extra,
             )
             stored.setdefault(name, []).append(target)
-    tmp = snap.meta.get("tmpdir")
-    if tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
     return stored
 
 
@@ -320,14 +442,17 @@ def read_canonical_seed(snap: snapshots.Snapshot) -> Tables:
 
 
 def log_result(run_id: str, result: SourceResult) -> None:
-    log.info(
-        "run=%s source=%s status=%s origin=%s rows=%d message=%s",
-        run_id,
-        result.source,
-        result.status,
-        result.origin,
-        result.rows,
-        result.message,
+    elapsed = (result.finished - result.started).total_seconds() if result.finished else None
+    log_stage(
+        "done",
+        run=run_id,
+        source=result.source,
+        origin=result.origin,
+        status=result.status,
+        rows=result.rows,
+        duration_s=elapsed,
+        error=result.message if result.status == FAILED else None,
+        message=None if result.status == FAILED else result.message,
     )
 
 
@@ -372,7 +497,7 @@ def write_sources(
         else:
             row |= {"status": EMPTY, "message": "never refreshed"}
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = utc_naive(pd.DataFrame(rows), ("last_refresh", "last_success"))
     insert_frame(con, "sources", SOURCE_COLUMNS, frame)
     con.execute(
         """
@@ -407,4 +532,13 @@ def write_runs(con: duckdb.DuckDBPyConnection, run: RunResult) -> None:
         ]
     )
     if not frame.empty:
-        insert_frame(con, "runs", RUN_COLUMNS, frame)
+        insert_frame(con, "runs", RUN_COLUMNS, utc_naive(frame, ("started", "finished")))
+
+
+def utc_naive(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Timestamps as naive UTC: fresh results are tz-aware, rows carried over from the previous
+    warehouse are naive, and DuckDB refuses a column that mixes the two."""
+    for column in columns:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
+    return frame

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl.contract import RemoteFile, SourceFiles, SourceMeta
+from etl.contract import ParseError, RemoteFile, SourceFiles, SourceMeta
 
 SEED_META = "seed.meta.json"
 GOOD_SET = "good.json"
@@ -154,8 +154,33 @@ def required_present(source: SourceMeta, files: SourceFiles) -> bool:
 def mirror_snapshot(mirror: Path, source: SourceMeta) -> Snapshot | None:
     files = find_in_folder(mirror / source.id, source)
     if not required_present(source, files):
+        explain_missing(mirror / source.id, source, files)
         return None
     return Snapshot(origin="mirror", files=files, meta={"url": str(mirror / source.id)})
+
+
+def explain_missing(folder: Path, source: SourceMeta, found: SourceFiles) -> None:
+    """Raise a ParseError when a required file is in the mirror by name but its header is not
+    the one the source expects (an empty file, a renamed column, an HTML page saved as .csv),
+    rather than passing over it in silence."""
+    if not folder.is_dir():
+        return
+    candidates = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    for remote in source.remote_files:
+        if remote.optional or remote.name in found:
+            continue
+        for path in match_files(candidates, remote):
+            if path.is_dir():
+                continue
+            with path.open("rb") as handle:
+                first = handle.readline(65536).decode("utf-8-sig", errors="replace").strip()
+            wanted = ", ".join(remote.header)
+            shown = repr(first[:120]) if first else "an empty file"
+            raise ParseError(
+                f"header does not name the expected columns ({wanted}); found {shown}",
+                file=path,
+                line=1,
+            )
 
 
 def record_good(raw_dir: Path, source_id: str, files: SourceFiles) -> None:

@@ -15,12 +15,14 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from etl.contract import EVENT_COLUMNS, INDICATOR_COLUMNS, OBSERVATION_COLUMNS, Tables
+from etl.observe import pause_point
 
 SOURCE_COLUMNS: dict[str, str] = {
     "id": "VARCHAR PRIMARY KEY",
@@ -114,7 +116,7 @@ def refresh_lock(paths: WarehousePaths) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}")
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         handle.flush()
         yield
     finally:
@@ -196,7 +198,8 @@ def attach_previous(con: duckdb.DuckDBPyConnection, published: Path) -> bool:
     if not published.exists():
         return False
     try:
-        con.execute(f"ATTACH '{published}' AS prev (READ_ONLY)")
+        quoted = str(published).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS prev (READ_ONLY)")
     except duckdb.Error:
         return False
     return True
@@ -305,6 +308,7 @@ def publish(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    pause_point("publish")
     os.replace(paths.staging, paths.published)
     dir_fd = os.open(paths.data_dir, os.O_RDONLY)
     try:
