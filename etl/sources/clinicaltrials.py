@@ -162,13 +162,15 @@ OTHER = ("other", "Other conditions")
 
 
 def areas_of(conditions: Iterable[str], rules: tuple) -> list[tuple[str, str]]:
-    """All areas any condition matches, in the rules' priority order."""
-    conditions = list(conditions)
-    found: list[tuple[str, str]] = []
-    for area, label, pattern in rules:
-        if (area, label) not in found and any(pattern.search(c) for c in conditions):
-            found.append((area, label))
-    return found or [OTHER]
+    """Each condition's first matching area (rules' order); the distinct areas in that order."""
+    hits: set[tuple[str, str]] = set()
+    for condition in conditions:
+        for area, label, pattern in rules:
+            if pattern.search(condition):
+                hits.add((area, label))
+                break
+    ordered = [(area, label) for area, label, _ in rules if (area, label) in hits]
+    return list(dict.fromkeys(ordered)) or [OTHER]
 
 
 def classify(trials: pd.DataFrame, *, rules: tuple) -> pd.DataFrame:

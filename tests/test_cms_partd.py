@@ -1,0 +1,169 @@
+"""cms_partd: generic year groups, Overall rows only, outlier flags, API path, real CMS rows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl.contract import ParseError
+from etl.http import HttpClient
+from etl.sources import cms_partd
+from etl.sources.cms_partd import CmsPartD, year_groups
+from etl.validate import validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cms_partd"
+DY22 = FIXTURES / "DSD_PTD_FIXTURE_DY22.csv"
+DY23 = FIXTURES / "DSD_PTD_FIXTURE_DY23.csv"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "cms_partd"
+
+
+def values(tables, measure: str, brand: str = "testbrand") -> dict[str, float]:
+    obs = tables.observations
+    rows = obs[obs["indicator"] == f"cms_partd_{measure}_{brand}"]
+    return dict(zip(rows["period_label"], rows["value"], strict=True))
+
+
+def test_year_groups_are_found_from_the_header_whatever_the_years() -> None:
+    header = pd.read_csv(DY23, nrows=0).columns
+    groups = year_groups(header)
+    assert list(groups) == [2018, 2019, 2020, 2021, 2022, 2023]
+    assert groups[2023]["Tot_Clms"] == "Tot_Clms_2023"
+    assert groups[2023]["Outlier_Flag"] == "Outlier_Flag_2023"
+    # the two-digit change columns are not a year group
+    assert all("Chg_Avg" not in m for g in groups.values() for m in g)
+
+
+def test_fixture_parse_keeps_overall_rows_of_ketamine_generics_only() -> None:
+    tables = cms_partd.SOURCE.parse({"spending": [DY22]})
+    assert validate(tables, source_id="cms_partd") == []
+    # three manufacturer rows carry the same numbers: only the Overall row is counted
+    assert values(tables, "claims") == {"2019": 10, "2020": 20, "2021": 30, "2022": 40}
+    assert values(tables, "beneficiaries")["2022"] == 9
+    assert values(tables, "spending")["2019"] == pytest.approx(1000.5)
+    # the non-ketamine drug is not loaded; the empty 2018 group gives no row, never a zero
+    assert not tables.observations["indicator"].str.contains("acmeprofen").any()
+    assert "2018" not in set(tables.observations["period_label"])
+    assert set(tables.indicators["id"]) == set(tables.observations["indicator"])
+
+
+def test_outlier_flag_is_kept_as_note_and_flag() -> None:
+    obs = cms_partd.SOURCE.parse({"spending": [DY22]}).observations
+    flagged = obs[obs["period_label"] == "2020"]
+    assert (flagged["flags"] == "unreliable").all()
+    assert flagged["note"].str.contains("Outlier_Flag_2020=1").all()
+    assert (obs.loc[obs["period_label"] == "2021", "flags"] == "").all()
+
+
+def test_a_release_that_adds_a_year_is_parsed_without_code_change() -> None:
+    tables = cms_partd.SOURCE.parse({"spending": [DY23]})
+    assert values(tables, "claims")["2023"] == 50
+    assert values(tables, "spending")["2023"] == 5000
+    assert len(tables.observations) == 5 * 3
+
+
+def test_api_json_gives_the_same_rows_as_the_csv() -> None:
+    from_csv = cms_partd.SOURCE.parse({"spending": [DY22]}).observations
+    from_api = cms_partd.SOURCE.parse({"api": [FIXTURES / "partd_testbrand.json"]}).observations
+    columns = ["indicator", "period_label", "value", "flags"]
+    pd.testing.assert_frame_equal(
+        from_csv[columns].reset_index(drop=True), from_api[columns].reset_index(drop=True)
+    )
+
+
+def test_a_year_group_missing_a_measure_is_a_parse_error(tmp_path: Path) -> None:
+    frame = pd.read_csv(DY22, dtype=str, keep_default_na=False)
+    broken = tmp_path / "DSD_broken.csv"
+    frame.drop(columns=["Tot_Benes_2021"]).to_csv(broken, index=False)
+    with pytest.raises(
+        ParseError, match=r"DSD_broken.csv, line 1: year 2021 lacks .*Tot_Benes_2021"
+    ):
+        cms_partd.SOURCE.parse({"spending": [broken]})
+
+
+def test_a_non_number_names_the_file_and_line(tmp_path: Path) -> None:
+    text = DY22.read_text().replace(
+        "Esketamine HCl,2,Overall,,,,,,,,,1000.5", "Esketamine HCl,2,Overall,,,,,,,,,n/a"
+    )
+    broken = tmp_path / "DSD_text.csv"
+    broken.write_text(text)
+    with pytest.raises(ParseError, match=r"DSD_text.csv, line 3: Tot_Spndng_2019 'n/a'"):
+        cms_partd.SOURCE.parse({"spending": [broken]})
+
+
+def test_fetch_calls_the_data_api_with_the_brand_filter(local_server, tmp_path: Path) -> None:
+    body = (FIXTURES / "partd_testbrand.json").read_bytes()
+    local_server.routes["/data"] = (200, {"Content-Type": "application/json"}, body)
+    source = CmsPartD(api_url=local_server.url("/data"), brands=("Testbrand",))
+    with HttpClient(allow_insecure_hosts={"127.0.0.1"}, max_attempts=1) as client:
+        files = source.fetch(client, tmp_path)
+    assert "filter%5BBrnd_Name%5D=Testbrand" in local_server.requests[0].path
+    assert [p.name for p in files["api"]] == ["partd_testbrand.json"]
+    assert values(source.parse(files), "claims")["2022"] == 40
+
+
+def test_fetch_refuses_an_empty_answer(local_server, tmp_path: Path) -> None:
+    local_server.routes["/data"] = (200, {"Content-Type": "application/json"}, b"[]")
+    source = CmsPartD(api_url=local_server.url("/data"), brands=("Nothing",))
+    with (
+        HttpClient(allow_insecure_hosts={"127.0.0.1"}, max_attempts=1) as client,
+        pytest.raises(ValueError, match="no Part D rows"),
+    ):
+        source.fetch(client, tmp_path)
+
+
+def test_mirror_finds_a_renamed_release_by_its_header(tmp_path: Path) -> None:
+    from etl.snapshots import mirror_snapshot
+
+    folder = tmp_path / "cms_partd"
+    folder.mkdir()
+    shutil.copy(DY23, folder / "DSD_PTD_RY25_P04_V10_DY23_BGM.csv")
+    (folder / "notes.csv").write_text("a,b\n1,2\n")
+    snap = mirror_snapshot(tmp_path, cms_partd.META)
+    assert snap is not None
+    assert [p.name for p in snap.files["spending"]] == ["DSD_PTD_RY25_P04_V10_DY23_BGM.csv"]
+
+
+def test_real_cms_rows_golden(shared_raw: Path) -> None:
+    folder = shared_raw / "cms_partd"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not present")
+    from etl.snapshots import find_in_folder
+
+    files = find_in_folder(folder, cms_partd.META)
+    tables = cms_partd.SOURCE.parse(files)
+    assert validate(tables, source_id="cms_partd") == []
+    assert values(tables, "claims", "spravato") == {
+        "2019": 6173,
+        "2020": 17095,
+        "2021": 24140,
+        "2022": 36488,
+    }
+    assert values(tables, "spending", "spravato")["2022"] == pytest.approx(49_999_095.00)
+    assert values(tables, "beneficiaries", "spravato")["2022"] == 2618
+    # the seed (from the reference figures) holds exactly the numbers the real file gives
+    seed = pd.read_csv(SEED / "observations.csv")
+    merged = seed.merge(
+        tables.observations.astype({"period_label": int}),
+        on=["indicator", "period_label"],
+        suffixes=("_seed", "_real"),
+    )
+    assert len(merged) == len(seed) == 12
+    assert (merged["value_seed"] == merged["value_real"]).all()
+    assert (merged["unit_seed"] == merged["unit_real"]).all()
+    assert (merged["stratum_seed"] == merged["stratum_real"]).all()
+
+
+def test_cms_reference_rows_are_routed_out_of_literature() -> None:
+    from etl.sources import literature
+
+    reference = Path(__file__).resolve().parents[1] / "data" / "seed" / "literature"
+    tables = literature.SOURCE.parse({"figures": [reference / "published_figures.csv"]})
+    assert not tables.observations["note"].str.contains(r"figure F26[89]\b").any()
+    seed_notes = pd.read_csv(SEED / "observations.csv")["note"]
+    assert seed_notes.str.contains(r"figure F268\b").any()
+    meta = json.loads((SEED / "seed.meta.json").read_text())
+    assert meta["files"]["observations.csv"]["size"] == (SEED / "observations.csv").stat().st_size
