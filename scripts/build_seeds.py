@@ -34,6 +34,19 @@ ROUTED_INDICATORS = {
         "Part D beneficiaries, Spravato": "cms_partd_beneficiaries_spravato",
         "Part D total spending, Spravato": "cms_partd_spending_spravato",
     },
+    "ons_drug_poisoning": {
+        "drug poisoning deaths, all substances": "ons_drug_poisoning_deaths_all"
+    },
+    "euda_wastewater": {"ketamine mass load in wastewater": "euda_wastewater_load_ketamine"},
+}
+# Routed rows whose geography or group is worded differently from the owning source's parser:
+# column -> {published wording: the parser's wording}, so seed and mirror rows form one series.
+ROUTED_VALUES = {
+    "ons_drug_poisoning": {"stratum": {"all ages": "persons"}},
+    "euda_wastewater": {
+        "geography": {"Czechia (Brno)": "Brno (CZ)"},
+        "stratum": {"city population": "daily mean of the sampling week"},
+    },
 }
 # Sources whose reference rows cite a column name rather than a publication: cite the source and
 # keep the column reference in the note.
@@ -84,6 +97,8 @@ def routed_seed(reference: Path, source_id: str, vintage: str) -> None:
     ]
     rows["source"] = source_id
     rows["note"] = "figure " + rows["figure_id"]
+    for column, wording in ROUTED_VALUES.get(source_id, {}).items():
+        rows[column] = rows[column].replace(wording)
     if source_id in CITE_SOURCE:
         rows["note"] = rows["note"] + "; " + rows["citation"]
         rows["citation"] = by_id(source_id).meta.citation

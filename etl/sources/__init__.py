@@ -6,11 +6,13 @@ from etl.contract import Source
 from etl.sources import (
     clinicaltrials,
     cms_partd,
+    euda_wastewater,
     faers_quarterly,
     labels,
     literature,
     milestones,
     nflis,
+    ons_drug_poisoning,
     openfda,
 )
 
@@ -18,6 +20,8 @@ SOURCES: tuple[Source, ...] = (
     literature.SOURCE,
     milestones.SOURCE,
     nflis.SOURCE,
+    ons_drug_poisoning.SOURCE,
+    euda_wastewater.SOURCE,
     clinicaltrials.SOURCE,
     cms_partd.SOURCE,
     labels.SOURCE,

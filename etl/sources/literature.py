@@ -27,6 +27,11 @@ Choices and caveats:
   with the same citation URL, period, geography, group, unit and value as an earlier row, and similar
   wording, is the same number: it goes to `literature_duplicates`, naming the row it repeats.
 - Rows that a dedicated source carries (the NFLIS yearly counts) are routed there, not duplicated.
+- Series breaks are data (`etl/data/series_breaks.csv`, applied by `etl/series_breaks.py`): the
+  NSDUH 2015 redesign, 2020 (two quarters only) and 2021 mode change, MTF dropping the 8th/10th
+  grade question after 2011, the CSEW gap 2020/21-2021/22. They fill `indicators.series_breaks`,
+  note the values inside a caveat period, and become `events` rows (category "survey or method
+  change", source `literature`, each with its citation) that time charts draw as rules.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from etl.contract import (
     Tables,
 )
 from etl.periods import PeriodError, parse_period
+from etl.series_breaks import apply_breaks
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "literature_rules.csv"
 COLUMNS = (
@@ -119,6 +125,10 @@ class Literature:
         kept, duplicates = split_duplicates(converted[converted["route"] == self.meta.id])
         tables = build_tables(kept, source_id=self.meta.id)
         tables.details["literature_duplicates"] = duplicates
+        publications = dict(zip(kept["indicator"], kept["publication"], strict=True))
+        tables.observations, tables.indicators, tables.events = apply_breaks(
+            tables.observations, tables.indicators, publications, source_id=self.meta.id
+        )
         return tables
 
 

@@ -13,6 +13,9 @@ Caveats:
 - Which substances count as ketamine analogues is data (`etl/data/nflis_substances.csv`), not
   code. Each substance is its own series; none is summed into "ketamine".
 - The seed carries only the ketamine yearly counts, as published facts.
+- Optional files (`nflis_cooccurrence.py`): the monthly fentanyl co-occurrence by drug category
+  and the state x year file. Their "club drugs" category is a PROXY (ketamine + MDA + MDMA +
+  ethylone + methylone + N-cyclohexylmethylone), flagged `proxy` on every row.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.sources import nflis_cooccurrence as cooc
 
 SUBSTANCES_PATH = Path(__file__).resolve().parent.parent / "data" / "nflis_substances.csv"
 CITATION = (
@@ -43,6 +47,9 @@ ANNUAL_URL = (
     "Drug_frequency_annual.csv"
 )
 ANNUAL_COLUMNS = ("YYYY", "SubstanceDetected", "Freq")
+REPO_OUTPUTS = "https://raw.githubusercontent.com/tseyanglim/NFLIS-analysis/main/outputs/"
+MONTHLY_URL = REPO_OUTPUTS + "Figure%201%20data.csv"
+STATE_URL = REPO_OUTPUTS + "Figure%203%20data.csv"
 
 META = SourceMeta(
     id="nflis",
@@ -66,6 +73,22 @@ META = SourceMeta(
             kind="csv",
             header=ANNUAL_COLUMNS,
         ),
+        RemoteFile(
+            name="monthly_fentanyl",
+            url=MONTHLY_URL,
+            pattern="*figure*1*data*.csv",
+            kind="csv",
+            header=cooc.MONTHLY_COLUMNS,
+            optional=True,
+        ),
+        RemoteFile(
+            name="state_annual",
+            url=STATE_URL,
+            pattern="*figure*3*data*.csv",
+            kind="csv",
+            header=cooc.STATE_COLUMNS,
+            optional=True,
+        ),
     ),
 )
 
@@ -80,8 +103,32 @@ class Nflis:
 
     def parse(self, files: SourceFiles) -> Tables:
         annual = read_annual(files["annual"][0])
-        observations = substance_reports(annual)
-        return Tables(observations=observations, indicators=indicators())
+        latest = int(annual["YYYY"].max())
+        frames, definitions = [substance_reports(annual)], [indicators()]
+        for name, reader, prefix, grain in (
+            ("monthly_fentanyl", cooc.read_monthly, "nflis_monthly", "monthly, US"),
+            ("state_annual", cooc.read_states, "nflis_state", "yearly, by state"),
+        ):
+            if not files.get(name):
+                continue
+            wide = reader(files[name][0])
+            rows = cooc.cooccurrence_observations(
+                wide,
+                prefix=prefix,
+                latest_year=latest,
+                citation=CITATION,
+                citation_url=CITATION_URL,
+            )
+            frames.append(rows)
+            definitions.append(
+                cooc.cooccurrence_indicators(
+                    rows, seen=list(wide["category"]), prefix=prefix, grain=grain
+                )
+            )
+        observations = pd.concat(frames, ignore_index=True)
+        return Tables(
+            observations=observations, indicators=pd.concat(definitions, ignore_index=True)
+        )
 
 
 def read_annual(path: Path) -> pd.DataFrame:

@@ -1,0 +1,116 @@
+"""EUDA / SCORE site metadata and year-on-year changes: the detail tables of `euda_wastewater`.
+
+`wastewater_sites`: one row per treatment plant (coordinates, population served, institution);
+the dashboard map places cities with it. `wastewater_changes`: the EUDA's own 2024-vs-2023
+comparison per site and substance (value, previous value, percent change, and its category
+increase / decrease / stable; "no previous data" when the site has no 2023 value).
+Country codes are fixed by the same listed rule as the loads (see `euda_wastewater`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl.rawcsv import read_strict_csv, to_numbers, to_years
+
+UNIT = "mg per 1,000 people per day"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SITE_COLUMNS = ("SiteID", "Country", "City", "Latitude", "Longitude", "Population")
+CHANGE_COLUMNS = (
+    "country",
+    "city",
+    "metabolite",
+    "value_current",
+    "value_previous",
+    "year_current",
+    "year_previous",
+    "change_percent",
+    "change_percent2",
+    "SiteID",
+)
+
+
+@cache
+def country_fixes() -> pd.DataFrame:
+    return pd.read_csv(DATA / "euda_country_fixes.csv", dtype=str, keep_default_na=False)
+
+
+def fix_country(code: str, site_id: str, city: str) -> tuple[str, str]:
+    """(country code to use, note) - a published code is mapped only by a listed rule."""
+    for rule in country_fixes().itertuples():
+        if (
+            code == rule.published_code
+            and re.fullmatch(rule.site_id_pattern, site_id)
+            and city == rule.city
+        ):
+            return (
+                rule.mapped_code,
+                f"country code published as '{code}', mapped to {rule.mapped_code}",
+            )
+    return code, ""
+
+
+def geography(city: str, country: str) -> str:
+    return f"{city} ({country})"
+
+
+def read_sites(path: Path) -> pd.DataFrame:
+    raw = read_strict_csv(path, SITE_COLUMNS)
+    population_text = raw["Population"].str.strip()
+    sites = pd.DataFrame(
+        {
+            "site_id": raw["SiteID"].str.strip(),
+            "country_published": raw["Country"].str.strip(),
+            "city": raw["City"].str.strip(),
+            "location": raw.get("Location", pd.Series("", index=raw.index)).str.strip(),
+            "latitude": to_numbers(raw, "Latitude", path),
+            "longitude": to_numbers(raw, "Longitude", path),
+            "population": to_numbers(raw, "Population", path, blank_ok=True),
+            "population_rounded": population_text.str.contains("e", case=False),
+            "institution": raw.get("Institution", pd.Series("", index=raw.index)).str.strip(),
+        }
+    )
+    fixed = [
+        fix_country(c, s, y)
+        for c, s, y in zip(sites["country_published"], sites["site_id"], sites["city"], strict=True)
+    ]
+    sites.insert(1, "country", [code for code, _ in fixed])
+    sites["note"] = [note for _, note in fixed]
+    sites["geography"] = [
+        geography(c, k) for c, k in zip(sites["city"], sites["country"], strict=True)
+    ]
+    return sites
+
+
+def read_changes(path: Path) -> pd.DataFrame:
+    raw = read_strict_csv(path, CHANGE_COLUMNS)
+    changes = pd.DataFrame(
+        {
+            "site_id": raw["SiteID"].str.strip(),
+            "country_published": raw["country"].str.strip(),
+            "city": raw["city"].str.strip(),
+            "metabolite": raw["metabolite"].str.strip(),
+            "year_current": to_years(raw, "year_current", path),
+            "value_current": to_numbers(raw, "value_current", path),
+            "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True),
+            "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True),
+            "change_percent": to_numbers(raw, "change_percent", path, blank_ok=True),
+            "change_category": raw["change_percent2"].str.strip(),
+            "unit": UNIT,
+        }
+    )
+    fixed = [
+        fix_country(c, s, y)
+        for c, s, y in zip(
+            changes["country_published"], changes["site_id"], changes["city"], strict=True
+        )
+    ]
+    changes.insert(1, "country", [code for code, _ in fixed])
+    changes["geography"] = [
+        geography(c, k) for c, k in zip(changes["city"], changes["country"], strict=True)
+    ]
+    return changes

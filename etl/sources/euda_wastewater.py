@@ -1,0 +1,237 @@
+"""EUDA / SCORE wastewater analysis: drug mass loads in sewage, per city and year.
+
+What it counts: the mass of a drug (or its metabolite) reaching a wastewater treatment plant,
+in mg per 1,000 people served per day, averaged over one week of daily composite samples in
+the spring campaign (the EUDA "mass load"). It is a population-level measure of consumption
+plus any dumping; it is not a number of users, and loads of different substances are not
+comparable with each other (excretion rates differ).
+
+Files (the 2025 edition, data to 2024), found by name pattern and header:
+- `ww2025-all-data.csv` -> observations `euda_wastewater_load_<substance>` (daily mean, one
+  row per site and year; geography "City (CC)") and the detail table `wastewater_loads`
+  (each weekday, weekday and weekend means, site id), which the dashboard map reads.
+- `ww2025-site-info-table.csv` -> detail table `wastewater_sites` (coordinates, population
+  served, plant, institution). Optional: without it the map has no points.
+- `ww2025-changes-all-substances.csv` -> detail table `wastewater_changes` (2024 vs 2023 per
+  site, the EUDA's increase / decrease / stable category). Optional.
+
+Choices and caveats:
+- Ketamine is monitored only from 2022 (27 sites), 2023 (59) and 2024 (103): a growing and
+  changing panel of cities, so a count or mean over "all cities" is not a trend. Each city is
+  its own series; other substances stay available, each as its own indicator.
+- Some `City` values group several plants ("Australia (59 sites)"); they are kept as published
+  and noted.
+- Country code `H` (site H001, Debrecen) is an upstream typo for Hungary. It is MAPPED to `HU`
+  by the rule in `etl/data/euda_country_fixes.csv` (checked on the site id and city, so another
+  `H` site would not be mapped silently), and each affected row's note says so; the published
+  code stays in `country_published` of the detail tables.
+- Population is sometimes published rounded in scientific notation (`3e+05`); it is read as a
+  number and flagged `population_rounded` in `wastewater_sites`.
+- Live fetch: the EUDA page (waste-water-analysis_en) is HTML; the CSVs are linked from its
+  "Source data" section and their URLs change with each edition. They could not be determined
+  here, so the remote files have no URL: `refresh --online` fetches nothing for this source and
+  falls back to the last good snapshot, then the seed. Use `--mirror DIR` (files under
+  `DIR/euda_wastewater/`) to load a new edition.
+- Seed: the one published city/year load read in a news report (Brno 2022, 1.28 mg/1,000/day,
+  flagged `secondary`), routed here from the reference figures because it has this source's
+  shape; the EUDA file itself gives Brno 2022 = 1.28, the same number.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl.contract import (
+    INDICATOR_COLUMNS,
+    ParseError,
+    RemoteFile,
+    SourceFiles,
+    SourceMeta,
+    Tables,
+)
+from etl.rawcsv import read_strict_csv, to_numbers, to_years
+from etl.sources.euda_sites import (
+    CHANGE_COLUMNS,
+    SITE_COLUMNS,
+    fix_country,
+    geography,
+    read_changes,
+    read_sites,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+CITATION = (
+    "European Union Drugs Agency (EUDA) and SCORE group. Wastewater analysis and drugs: a European "
+    "multi-city study (2025 edition, data to 2024). Reproduction authorised provided the source "
+    "is acknowledged."
+)
+CITATION_URL = "https://www.euda.europa.eu/publications/html/pods/waste-water-analysis_en"
+UNIT = "mg per 1,000 people per day"
+DAYS = ("Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday")
+LOAD_COLUMNS = ("Year", "Metabolite", "Site ID", "Country", "City", "Daily mean")
+META = SourceMeta(
+    id="euda_wastewater",
+    title="EUDA / SCORE wastewater analysis (mass loads per city)",
+    publisher="European Union Drugs Agency (EUDA) with the SCORE network",
+    homepage=CITATION_URL,
+    licence="EUDA: reproduction authorised provided the source is acknowledged",
+    citation=CITATION,
+    cadence="annual (spring sampling campaign, published the following year)",
+    domain="wastewater",
+    counts="mg of drug residue per 1,000 people served per day (one week's mean), per city",
+    caveats=(
+        "A changing panel of cities (ketamine from 2022); loads measure consumption in the "
+        "catchment, not users; loads of different substances are not comparable."
+    ),
+    remote_files=(
+        RemoteFile("loads", "", "*all-data*.csv", "csv", header=LOAD_COLUMNS),
+        RemoteFile("sites", "", "*site-info*.csv", "csv", header=SITE_COLUMNS, optional=True),
+        RemoteFile("changes", "", "*changes*.csv", "csv", header=CHANGE_COLUMNS, optional=True),
+    ),
+    detail_tables=("wastewater_loads", "wastewater_sites", "wastewater_changes"),
+)
+
+
+@cache
+def metabolites() -> pd.DataFrame:
+    return pd.read_csv(DATA / "euda_metabolites.csv", dtype=str, keep_default_na=False)
+
+
+class EudaWastewater:
+    meta = META
+
+    def parse(self, files: SourceFiles) -> Tables:
+        loads = read_loads(files["loads"][0])
+        tables = Tables(observations=load_observations(loads), indicators=indicators(loads))
+        tables.details["wastewater_loads"] = loads.drop(columns=["line", "fix_note"])
+        if files.get("sites"):
+            tables.details["wastewater_sites"] = read_sites(files["sites"][0])
+        if files.get("changes"):
+            tables.details["wastewater_changes"] = read_changes(files["changes"][0])
+        return tables
+
+
+def suffix_of(metabolite: str) -> str:
+    known = metabolites().set_index("metabolite")["suffix"]
+    return known.get(metabolite, re.sub(r"[^a-z0-9]+", "_", metabolite.lower()).strip("_"))
+
+
+def read_loads(path: Path) -> pd.DataFrame:
+    raw = read_strict_csv(path, LOAD_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "year": to_years(raw, "Year", path),
+            "metabolite": raw["Metabolite"].str.strip(),
+            "site_id": raw["Site ID"].str.strip(),
+            "country_published": raw["Country"].str.strip(),
+            "city": raw["City"].str.strip(),
+        }
+    )
+    fixed = [
+        fix_country(c, s, y)
+        for c, s, y in zip(frame["country_published"], frame["site_id"], frame["city"], strict=True)
+    ]
+    frame["country"] = [code for code, _ in fixed]
+    frame["fix_note"] = [note for _, note in fixed]
+    frame["geography"] = [
+        geography(c, k) for c, k in zip(frame["city"], frame["country"], strict=True)
+    ]
+    for day in DAYS:
+        column = day.lower()
+        frame[column] = to_numbers(raw, day, path, blank_ok=True) if day in raw else float("nan")
+    for column in ("Weekday mean", "Weekend mean"):
+        name = column.lower().replace(" ", "_")
+        frame[name] = (
+            to_numbers(raw, column, path, blank_ok=True) if column in raw else float("nan")
+        )
+    frame["daily_mean"] = to_numbers(raw, "Daily mean", path)
+    frame["unit"] = UNIT
+    frame["line"] = raw["line"]
+    duplicated = frame.duplicated(["year", "metabolite", "site_id"], keep="first")
+    if duplicated.any():
+        row = frame.loc[duplicated].iloc[0]
+        raise ParseError(
+            f"site {row['site_id']} has two {row['metabolite']} rows for {row['year']}",
+            file=path,
+            line=int(row["line"]),
+        )
+    return frame
+
+
+def load_observations(loads: pd.DataFrame) -> pd.DataFrame:
+    years = loads["year"].astype(str)
+    notes = [
+        "; ".join(
+            filter(
+                None,
+                [
+                    f"site {site}",
+                    "aggregate of several treatment plants" if "sites)" in city else "",
+                    fix,
+                ],
+            )
+        )
+        for site, city, fix in zip(loads["site_id"], loads["city"], loads["fix_note"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "source": META.id,
+            "indicator": "euda_wastewater_load_" + loads["metabolite"].map(suffix_of),
+            "geography": loads["geography"],
+            "period_start": pd.to_datetime(years + "-01-01").dt.date,
+            "period_end": pd.to_datetime(years + "-12-31").dt.date,
+            "period_label": years,
+            "stratum": "daily mean of the sampling week",
+            "value": loads["daily_mean"].astype(float),
+            "lower": None,
+            "upper": None,
+            "unit": UNIT,
+            "flags": "",
+            "note": notes,
+            "citation": CITATION,
+            "citation_url": CITATION_URL,
+        }
+    )
+    return frame.sort_values(["indicator", "geography", "period_start"], ignore_index=True)
+
+
+def indicators(loads: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One indicator per substance in the file (every known substance when called without)."""
+    known = metabolites().set_index("metabolite")
+    present = known.index if loads is None else loads["metabolite"].unique()
+    rows = []
+    for metabolite in sorted(present):
+        label = known["label"].get(metabolite, metabolite)
+        measured = known["measured_as"].get(metabolite, metabolite)
+        years = (
+            loads.loc[loads["metabolite"] == metabolite, "year"]
+            if loads is not None
+            else pd.Series(dtype=int)
+        )
+        span = f"; monitored {years.min()}-{years.max()} in this file" if len(years) else ""
+        rows.append(
+            {
+                "id": f"euda_wastewater_load_{suffix_of(metabolite)}",
+                "source": META.id,
+                "label": f"Wastewater mass load: {label}",
+                "definition": (
+                    f"Mass of {measured} in wastewater, mg per 1,000 people served per day, mean "
+                    "of the daily composite samples of one sampling week, per treatment plant"
+                ),
+                "unit": UNIT,
+                "domain": "wastewater",
+                "comparability": (
+                    "Compare cities and years of the same substance only; the set of cities "
+                    f"changes each year{span}"
+                ),
+                "series_breaks": "",
+            }
+        )
+    return pd.DataFrame(rows).reindex(columns=list(INDICATOR_COLUMNS))
+
+
+SOURCE = EudaWastewater()

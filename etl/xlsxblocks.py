@@ -1,0 +1,165 @@
+"""Read a statistical-office table out of an Excel sheet by its content, not by cell addresses.
+
+ONS-style reference tables have title rows, a band of multi-row headers whose labels sit only in
+the first cell of a merged range, data blocks whose label ("Persons", "Males", "Females") sits only
+on the block's first row, and footnote rows underneath. `read_blocks` finds the header row (the one
+whose first cell is the block label heading, e.g. "Sex", and which names a "Year" column), fills
+the header labels across their merged ranges, carries the block label down, and stops at the
+footnotes. Marker columns (an unlabelled column right of a value, holding "u" for unreliable) are
+attached to the value on their left. Every problem raises ParseError with the sheet row number.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from etl.contract import ParseError
+from etl.rawcsv import sniff_html
+
+FOOTNOTE = re.compile(r"^\s*(\d+\s|source\b|notes?\b|\*)", re.I)
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    labels: tuple[str, ...]  # header band labels, outermost first, then the column's own label
+
+
+@dataclass
+class Cell:
+    value: float | None  # None when the publisher shows a symbol instead of a number
+    symbol: str = ""  # ':' (not calculated), 'z', 'x' ... as published
+    marker: str = ""  # 'u' (unreliable) from the marker column to the right
+
+
+@dataclass
+class BlockRow:
+    line: int  # the sheet's row number
+    block: str
+    year: int
+    cells: dict[int, Cell] = field(default_factory=dict)
+
+
+def open_workbook(path: Path) -> Workbook:
+    sniff_html(path)
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        raise ParseError(f"not an Excel workbook ({error})", file=path) from error
+
+
+def find_sheet(workbook: Workbook, title: re.Pattern[str], path: Path) -> Worksheet:
+    """The sheet whose first rows contain text matching `title` (sheet names change)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(min_row=1, max_row=6, values_only=True):
+            if any(isinstance(v, str) and title.search(v) for v in row):
+                return sheet
+    raise ParseError(f"no sheet has a title matching '{title.pattern}'", file=path)
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_blocks(
+    sheet: Worksheet, path: Path, *, block_heading: str, blocks: tuple[str, ...]
+) -> tuple[list[Column], list[BlockRow]]:
+    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    where = f"sheet '{sheet.title}': "
+    header_at = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if row
+            and text(row[0]).lower() == block_heading.lower()
+            and any("year" in text(v).lower() for v in row)
+        ),
+        None,
+    )
+    if header_at is None:
+        raise ParseError(
+            f"{where}no header row starting '{block_heading}' with a Year column", file=path
+        )
+    header = rows[header_at]
+    year_col = next(j for j, v in enumerate(header) if "year" in text(v).lower())
+    band_start = header_at
+    while band_start > 0 and any(text(v) for v in rows[band_start - 1][year_col + 1 :]):
+        band_start -= 1
+    band = [fill_right(rows[i], year_col + 1) for i in range(band_start, header_at)]
+    columns = [
+        Column(j, (*(b[j] for b in band), text(header[j])))
+        for j in range(year_col + 1, len(header))
+        if text(header[j])
+    ]
+    labelled = {c.index for c in columns}
+    data: list[BlockRow] = []
+    block = ""
+    for i in range(header_at + 1, len(rows)):
+        row = rows[i]
+        line = i + 1
+        first = text(row[0]) if row else ""
+        if first in blocks:
+            block = first
+        elif first and FOOTNOTE.match(first):
+            break
+        elif first:
+            raise ParseError(f"{where}unexpected label '{first}' in column A", file=path, line=line)
+        year_text = text(row[year_col]) if len(row) > year_col else ""
+        values = {j: row[j] for j in labelled if j < len(row) and text(row[j])}
+        if not year_text:
+            if values:
+                raise ParseError(f"{where}a row with values but no year", file=path, line=line)
+            continue
+        if not re.fullmatch(r"(19|20)\d\d(\.0)?", year_text):
+            raise ParseError(f"{where}year '{year_text}' is not a year", file=path, line=line)
+        if not block:
+            raise ParseError(
+                f"{where}data before any '{block_heading}' label", file=path, line=line
+            )
+        out = BlockRow(line=line, block=block, year=int(float(year_text)))
+        for j in labelled:
+            raw = row[j] if j < len(row) else None
+            marker = text(row[j + 1]) if j + 1 < len(row) and j + 1 not in labelled else ""
+            out.cells[j] = to_cell(raw, marker, where, path, line, header[j])
+        data.append(out)
+    if not data:
+        raise ParseError(f"{where}no data rows under the header", file=path, line=header_at + 1)
+    return columns, data
+
+
+def fill_right(row: tuple, start: int) -> list[str]:
+    """Header labels carried right across their merged range (blank cells take the last label)."""
+    filled: list[str] = []
+    last = ""
+    for j, value in enumerate(row):
+        if j >= start and text(value):
+            last = text(value)
+        filled.append(last if j >= start else text(value))
+    return filled
+
+
+def to_cell(raw: object, marker: str, where: str, path: Path, line: int, label: object) -> Cell:
+    if isinstance(raw, bool):
+        raise ParseError(f"{where}'{label}' is not a number", file=path, line=line)
+    if isinstance(raw, int | float):
+        return Cell(float(raw), marker=marker.lower())
+    value = text(raw)
+    if value == "":
+        return Cell(None, marker=marker.lower())
+    cleaned = value.replace(",", "")
+    try:
+        return Cell(float(cleaned), marker=marker.lower())
+    except ValueError:
+        if re.fullmatch(r"[:xzc*.\-–]|\[[a-z]\]|n/?a", value, re.I):
+            return Cell(None, symbol=value, marker=marker.lower())
+        raise ParseError(
+            f"{where}'{label}' value '{value}' is not a number", file=path, line=line
+        ) from None
