@@ -20,35 +20,34 @@ import duckdb
 
 from etl.faers.read import as_parse_error
 
-# The staged DEMO rows are in `stage_demo`; the result is `faers_latest` (temp).
+# The staged DEMO rows are in `faers_stage_demo`; the result is `faers_latest` (temp).
 LATEST_SQL = """
 CREATE OR REPLACE TEMP TABLE faers_latest AS
 WITH demo AS (
-    SELECT *,
-        COALESCE(caseid, primaryid) AS case_key,
-        TRY_STRPTIME(fda_dt, '%Y%m%d')::DATE AS fda_date,
-        TRY_STRPTIME(init_fda_dt, '%Y%m%d')::DATE AS init_fda_date
-    FROM stage_demo
-    WHERE COALESCE(caseid, primaryid) NOT IN (SELECT caseid FROM faers_deleted)
+    SELECT d.*,
+        COALESCE(d.caseid, d.primaryid) AS case_key,
+        TRY_STRPTIME(d.fda_dt, '%Y%m%d')::DATE AS fda_date,
+        TRY_STRPTIME(d.init_fda_dt, '%Y%m%d')::DATE AS init_fda_date
+    FROM faers_stage_demo d
+    ANTI JOIN faers_deleted x ON COALESCE(d.caseid, d.primaryid) = x.caseid
 ),
-ranked AS (
-    SELECT *,
-        row_number() OVER (
-            PARTITION BY case_key
-            ORDER BY caseversion DESC NULLS LAST, fda_date DESC NULLS LAST, primaryid DESC
-        ) AS rank_in_case,
-        min(LEAST(init_fda_date, fda_date)) OVER (PARTITION BY case_key) AS first_received,
-        min(quarter) OVER (PARTITION BY case_key) AS first_file_quarter,
-        count(*) OVER (PARTITION BY case_key) AS versions_loaded
-    FROM demo
+per_case AS (
+    -- One hash aggregate instead of a sorted window: the kept version is the arg_max of the
+    -- ranking key (NULL caseversion / fda_date rank lowest).
+    SELECT case_key,
+        arg_max(demo, (COALESCE(caseversion, -1), COALESCE(fda_date, DATE '0001-01-01'),
+                       primaryid)) AS kept,
+        min(LEAST(init_fda_date, fda_date)) AS first_received,
+        min(quarter) AS first_file_quarter,
+        count(*) AS versions_loaded
+    FROM demo GROUP BY case_key
 )
-SELECT * EXCLUDE (rank_in_case),
+SELECT *,
     COALESCE(
         strftime(first_received, '%Y') || 'Q' || quarter(first_received)::VARCHAR,
         first_file_quarter
     ) AS received_quarter
-FROM ranked
-WHERE rank_in_case = 1
+FROM (SELECT unnest(kept), first_received, first_file_quarter, versions_loaded FROM per_case)
 """
 
 
@@ -70,5 +69,5 @@ def load_deleted(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
 
 
 def keep_latest(con: duckdb.DuckDBPyConnection) -> None:
-    """Build `faers_latest` from `stage_demo` and `faers_deleted`."""
+    """Build `faers_latest` from `faers_stage_demo` and `faers_deleted`."""
     con.execute(LATEST_SQL)

@@ -4,7 +4,7 @@ Everything runs as SQL on the caller's DuckDB connection; no Python loop touches
 tables are TEMP and dropped at the end. The tables it creates (all prefixed `faers_`):
 
 - `faers_loaded_quarters`: one row per quarter file: quarter, layout, origin, DEMO rows, deleted
-  case ids listed.
+  case ids listed, and `reports_kept`: de-duplicated reports whose kept version is in this file.
 - `faers_quarterly_counts`: de-duplicated reports per received quarter, for `all` reports and per
   ingredient with role scope `any` / `suspect` (PS or SS) / `primary_suspect`.
 - `faers_reaction_counts`: per ingredient (as suspect) and MedDRA PT: a, n_drug, n_event,
@@ -44,6 +44,8 @@ TABLES: tuple[str, ...] = (
     "faers_reaction_counts",
     "faers_loaded_quarters",
 )
+SCRATCH = ("faers_latest", "faers_deleted", "faers_synonyms", "faers_name_map", "faers_drug_match",
+           "faers_report_ingredient", "faers_keep")  # fmt: skip
 AGE_YEARS = (
     "CASE upper(age_cod) WHEN 'YR' THEN 1 WHEN 'DEC' THEN 10 WHEN 'MON' THEN 1/12 "
     "WHEN 'WK' THEN 1/52.1775 WHEN 'DY' THEN 1/365.25 WHEN 'HR' THEN 1/8766 END"
@@ -61,18 +63,20 @@ def load_quarters(con: duckdb.DuckDBPyConnection, paths: Iterable[Path]) -> list
     create_details(con)
     record_quarters(con, quarters)
     for kind in KINDS:
-        con.execute(f"DROP TABLE IF EXISTS stage_{kind}")
+        con.execute(f"DROP TABLE IF EXISTS faers_stage_{kind}")
+    for temp in SCRATCH:
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
     return quarters
 
 
 def stage_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> None:
     for kind in KINDS:
-        create_stage(con, f"stage_{kind}", kind)
+        create_stage(con, f"faers_stage_{kind}", kind)
     deleted: list[Path] = []
     for quarter in quarters:
         for kind, path in quarter.tables.items():
             try:
-                insert_file(con, f"stage_{kind}", kind, path, quarter.label)
+                insert_file(con, f"faers_stage_{kind}", kind, path, quarter.label)
             except ParseError as exc:
                 raise in_origin(exc, quarter, path) from None
         deleted.extend(quarter.deleted)
@@ -91,7 +95,7 @@ def in_origin(exc: ParseError, quarter: Quarter, path: Path) -> ParseError:
 def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE OR REPLACE TABLE faers_quarterly_counts AS
-        WITH loaded AS (SELECT DISTINCT quarter FROM stage_demo),
+        WITH loaded AS (SELECT DISTINCT quarter FROM faers_stage_demo),
         reports AS (
             SELECT l.received_quarter AS quarter, 'all' AS ingredient, 'any' AS role_scope,
                 l.primaryid
@@ -124,7 +128,7 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE faers_reaction_counts AS
         WITH reac AS (
             SELECT DISTINCT r.primaryid, upper(trim(r.pt)) AS pt
-            FROM stage_reac r JOIN faers_latest l USING (primaryid, quarter)
+            FROM faers_stage_reac r JOIN faers_latest l USING (primaryid, quarter)
             WHERE r.pt IS NOT NULL AND trim(r.pt) <> ''
         ),
         drug AS (
@@ -172,11 +176,11 @@ def create_details(con: duckdb.DuckDBPyConnection) -> None:
         extra = ""
         if kind == "drug":
             extra = (
-                ", m.ingredient, m.matched_on FROM stage_drug s LEFT JOIN faers_drug_match m "
+                ", m.ingredient, m.matched_on FROM faers_stage_drug s LEFT JOIN faers_drug_match m "
                 "USING (primaryid, quarter, drug_seq)"
             )
         else:
-            extra = f" FROM stage_{kind} s"
+            extra = f" FROM faers_stage_{kind} s"
         con.execute(f"""
             CREATE OR REPLACE TABLE {table} AS
             SELECT s.* EXCLUDE (layout){extra}
@@ -189,11 +193,12 @@ def record_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> 
     con.execute("""
         CREATE OR REPLACE TABLE faers_loaded_quarters (
             quarter VARCHAR, layout VARCHAR, origin VARCHAR, demo_rows BIGINT,
-            deleted_lists INTEGER)
+            reports_kept BIGINT, deleted_lists INTEGER)
     """)
     for q in quarters:
         con.execute(
-            "INSERT INTO faers_loaded_quarters SELECT ?, any_value(layout), ?, count(*), ? "
-            "FROM stage_demo WHERE quarter = ?",
-            [q.label, q.origin.name, len(q.deleted), q.label],
+            "INSERT INTO faers_loaded_quarters SELECT ?, any_value(layout), ?, count(*), "
+            "(SELECT count(*) FROM faers_latest WHERE quarter = ?), ? "
+            "FROM faers_stage_demo WHERE quarter = ?",
+            [q.label, q.origin.name, q.label, len(q.deleted), q.label],
         )

@@ -48,7 +48,8 @@ def build_matches(con: duckdb.DuckDBPyConnection, synonyms: Path = SYNONYMS_CSV)
         CREATE OR REPLACE TEMP TABLE faers_name_map AS
         WITH names AS (
             SELECT DISTINCT name FROM (
-                SELECT prod_ai AS name FROM stage_drug UNION SELECT drugname FROM stage_drug
+                SELECT prod_ai AS name FROM faers_stage_drug
+                UNION SELECT drugname FROM faers_stage_drug
             ) WHERE name IS NOT NULL
         ),
         normed AS (SELECT name, ' ' || {normalise_sql("name")} || ' ' AS padded FROM names)
@@ -62,7 +63,7 @@ def build_matches(con: duckdb.DuckDBPyConnection, synonyms: Path = SYNONYMS_CSV)
         SELECT d.primaryid, d.quarter, d.drug_seq, upper(trim(d.role_cod)) AS role_cod,
             COALESCE(ai.ingredient, dn.ingredient) AS ingredient,
             CASE WHEN ai.ingredient IS NOT NULL THEN 'prod_ai' ELSE 'drugname' END AS matched_on
-        FROM stage_drug d
+        FROM faers_stage_drug d
         SEMI JOIN faers_latest l ON d.primaryid = l.primaryid AND d.quarter = l.quarter
         LEFT JOIN faers_name_map ai ON d.prod_ai = ai.name
         LEFT JOIN faers_name_map dn ON d.drugname = dn.name

@@ -186,7 +186,7 @@ def insert_file(
 
 def create_stage(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> None:
     cols = ", ".join(f"{c} {t}" for c, (_, t) in COLUMNS[kind].items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({cols}, quarter VARCHAR, layout VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TABLE {table} ({cols}, quarter VARCHAR, layout VARCHAR)")
 
 
 def as_parse_error(exc: Exception, path: Path) -> ParseError:
