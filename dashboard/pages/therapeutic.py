@@ -1,0 +1,237 @@
+"""Therapeutic context: approvals, scheduling and safety alerts; Spravato Part D and ketamine
+prescriptions; registered studies; the claims-and-evidence table; supply and harms side by side.
+Streamlit only arranges; numbers come from dashboard/queries_therapeutic.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, claims_table, components, queries, transforms
+from dashboard import queries_therapeutic as qt
+from dashboard.charts import therapeutic as tcharts
+
+PARTD_NOTE = (
+    "Medicare Part D only (people enrolled in Medicare drug plans). **Ketamine has no row in the "
+    "Part D Spending by Drug file**: it is given in hospitals and clinics. **Spravato given in a "
+    "certified clinic can be billed under Part B**, which this file does not cover. Claims are "
+    "prescription fills (refills count again); spending is gross drug cost before rebates."
+)
+HARM_DOMAINS = ("poison_center", "adverse_events", "mortality", "misuse", "supply")
+
+st.title("Therapeutic context")
+st.markdown(
+    "Ketamine is an approved anesthetic, and esketamine (Spravato) is approved for "
+    "treatment-resistant depression; other uses are off-label or under study. This page puts "
+    "what was approved, prescribed and registered beside the harm indicators. It reports "
+    "published and registered data only; it is not medical advice."
+)
+components.header()
+if not queries.has_warehouse():
+    st.stop()
+
+events = qt.milestones()
+
+# --- Timeline -------------------------------------------------------------------------------
+st.header("Approvals, scheduling and safety alerts")
+if events.empty:
+    components.notice("No regulatory milestones are loaded.")
+else:
+    timeline = tcharts.milestone_timeline(
+        events=events, title="Regulatory milestones (hover a point for the event and its source)"
+    )
+    shown = events[
+        ["date_label", "precision", "category", "agency", "event", "citation_url", "source_title"]
+    ].rename(columns={"source_title": "source"})
+    components.chart_block(
+        timeline,
+        shown.assign(citation=events["event"], vintage=events["vintage"]),
+        key="therapeutic_milestones",
+        caption=(
+            "Source: each event's own citation (column `citation_url` in the data table) · "
+            "partial dates (year or month) are placed at the start of the period."
+        ),
+    )
+
+# --- Prescribing ----------------------------------------------------------------------------
+st.header("Prescribing and spending")
+partd = qt.source_observations("cms_partd")
+if partd.empty:
+    components.notice("Medicare Part D figures are not loaded.")
+else:
+    st.markdown(PARTD_NOTE)
+    latest = partd.sort_values("period_start").groupby("indicator").tail(1).set_index("indicator")
+    cols = st.columns(3)
+    for col, (indicator, title) in zip(
+        cols,
+        (
+            ("cms_partd_claims_spravato", "Spravato Part D claims"),
+            ("cms_partd_beneficiaries_spravato", "Spravato Part D beneficiaries"),
+            ("cms_partd_spending_spravato", "Spravato Part D gross spending"),
+        ),
+        strict=True,
+    ):
+        if indicator in latest.index:
+            row = latest.loc[indicator]
+            value = f"${row['value']:,.0f}" if row["unit"] == "USD" else f"{row['value']:,.0f}"
+            col.metric(f"{title}, {row['period_label']}", value)
+    for indicator, y_title in (
+        ("cms_partd_claims_spravato", "claims"),
+        ("cms_partd_spending_spravato", "USD (gross)"),
+    ):
+        rows = partd[partd["indicator"] == indicator]
+        if rows.empty:
+            continue
+        frame = transforms.chart_frame(rows)
+        chart = charts.time_chart(
+            data=frame, title=str(rows["label"].iloc[0]), y_title=y_title, milestones=events
+        )
+        components.chart_block(
+            chart, frame, key=f"therapeutic_{indicator}", counts="Medicare Part D " + y_title
+        )
+
+prescriptions = qt.matching_observations(
+    "prescri|Medicaid", domains=("therapeutic",), sources=("literature",)
+)
+if prescriptions.empty:
+    components.notice("No published ketamine or esketamine prescription figures are loaded.")
+else:
+    st.subheader("Published prescription figures")
+    counts = prescriptions[prescriptions["unit"] == "prescriptions"]
+    if not counts.empty:
+        frame = transforms.chart_frame(counts)
+        chart = charts.time_chart(
+            data=frame,
+            title="Ketamine prescriptions dispensed (as published)",
+            y_title="prescriptions",
+            milestones=events,
+        )
+        components.chart_block(
+            chart, frame, key="therapeutic_ketamine_prescriptions", counts="prescriptions dispensed"
+        )
+    st.caption(
+        "Other published prescribing figures (each its own definition; not joined into one line):"
+    )
+    st.dataframe(
+        prescriptions[
+            ["label", "geography", "stratum", "period_label", "value", "unit", "flags", "citation"]
+        ].assign(citation_url=prescriptions["citation_url"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"citation_url": st.column_config.LinkColumn("source")},
+    )
+
+# --- Trials ---------------------------------------------------------------------------------
+st.header("Registered studies")
+by_year = qt.trials_by_area_year()
+if by_year.empty:
+    ctgov = qt.source_row("clinicaltrials")
+    components.notice(
+        "The ClinicalTrials.gov registry is not loaded in this build "
+        f"(status: {ctgov.get('status') or 'never refreshed'}); it is fetched live with "
+        "`ketamine-watch refresh clinicaltrials`. The published counts below are from reviews."
+    )
+else:
+    chart = tcharts.trials_by_area(
+        data=by_year, title="Ketamine and esketamine studies started per year, by area"
+    )
+    ctgov = qt.source_row("clinicaltrials")
+    components.chart_block(
+        chart,
+        by_year.assign(citation=ctgov.get("citation"), vintage=ctgov.get("vintage")),
+        key="therapeutic_trials_by_area",
+        counts=(
+            "registered studies with an actual start date; one area per study, from its "
+            "conditions (rules in etl/data/trial_areas.csv). Registration is not evidence of "
+            "effect."
+        ),
+    )
+published_trials = pd.concat(
+    [
+        qt.matching_observations("trial", domains=("therapeutic",), sources=("literature",)),
+        qt.matching_undated("trial"),
+    ],
+    ignore_index=True,
+)
+if not published_trials.empty:
+    st.subheader("Published counts of registered trials")
+    what = published_trials.get("label", pd.Series(index=published_trials.index, dtype=object))
+    if "indicator_text" in published_trials:
+        what = what.fillna(published_trials["indicator_text"])
+    table = published_trials.assign(what=what)[
+        ["what", "period_label", "stratum", "value", "unit", "flags", "citation", "citation_url"]
+    ]
+    table["citation_url"] = [
+        "" if claims_table.host_of(u) in claims_table.withheld_hosts() else u
+        for u in table["citation_url"]
+    ]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"citation_url": st.column_config.LinkColumn("source")},
+    )
+    st.caption(
+        "Each review searched the registry its own way (TRD only; psychiatric disorders only) on "
+        "its own date; these counts are not comparable with each other or with the registry chart."
+        " Links to commercial sites are withheld; the citation text is kept."
+    )
+
+# --- Claims and evidence --------------------------------------------------------------------
+st.header("Claims and evidence")
+st.markdown(
+    "One row per use or risk discussed in public, beside what this warehouse holds about it. "
+    "Every cell names its source or says that there is no data. A registered study, a "
+    "prescription or an adverse-event report is not proof that a use works or that a drug "
+    "caused a harm."
+)
+evidence = claims_table.build(claims_table.load_claims(), qt)
+st.markdown(claims_table.to_markdown(evidence))
+st.download_button(
+    "CSV of this table",
+    data=evidence.to_csv(index=False).encode("utf-8"),
+    file_name="therapeutic_claims_evidence.csv",
+    mime="text/csv",
+    key="csv_therapeutic_claims",
+)
+
+# --- Side by side ---------------------------------------------------------------------------
+st.header("Side by side: therapeutic supply and harm indicators")
+panels = []
+for indicator, name in (("cms_partd_claims_spravato", "Spravato Part D claims"),):
+    rows = partd[partd["indicator"] == indicator] if not partd.empty else partd
+    if not rows.empty:
+        panels.append(("Therapeutic supply", name, rows))
+if not prescriptions.empty and not prescriptions[prescriptions["unit"] == "prescriptions"].empty:
+    rows = prescriptions[prescriptions["unit"] == "prescriptions"]
+    panels.append(("Therapeutic supply", "Ketamine prescriptions dispensed (IQVIA)", rows))
+first_supply = min(
+    (pd.to_datetime(rows["period_start"]).min().year for _, _, rows in panels), default=2019
+)
+SINCE = first_supply - 6
+for row in qt.harm_series(HARM_DOMAINS, since_year=SINCE).itertuples():
+    rows = qt.series_rows(row.indicator, row.geography, row.stratum)
+    panels.append(("Harm indicator", f"{row.label} — {row.geography}, {row.stratum}", rows))
+frames = []
+for group, name, rows in panels:
+    frame = transforms.chart_frame(rows)
+    frames.append(frame.assign(group=group, panel=name[:110]))
+if len(frames) < 2:
+    components.notice("Too few series are loaded to set supply and harms side by side.")
+else:
+    combined = pd.concat(frames, ignore_index=True)
+    combined = combined[combined["period_end"] >= pd.Timestamp(SINCE, 1, 1)]
+    chart = tcharts.side_by_side(
+        data=combined,
+        milestones=events,
+        title="Same time axis; dashed rules are regulatory milestones",
+    )
+    components.chart_block(
+        chart,
+        combined,
+        key="therapeutic_side_by_side",
+        counts=(
+            "each panel in its own unit and definition (claims, prescriptions, exposures, "
+            "reports ...). Panels are aligned in time, not added or compared in level."
+        ),
+    )

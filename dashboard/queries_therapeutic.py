@@ -1,0 +1,160 @@
+"""SQL for the Therapeutic context page. Parameterized; read-only; cached on the warehouse version.
+
+Detail tables built by other sources (`trials`, `drug_labels`, `faers_signals`,
+`faers_reaction_counts`) are queried only when they exist, so the page works offline from the
+seed, where they are absent or empty.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.queries import has_table, run_query
+
+OBS_SELECT = (
+    "SELECT o.*, i.label, i.definition, i.domain, i.series_breaks, i.comparability, s.vintage,"
+    " s.publisher, s.title AS source_title"
+    " FROM observations o JOIN indicators i ON i.id = o.indicator"
+    " JOIN sources s ON s.id = o.source"
+)
+
+
+def table_columns(name: str) -> set[str]:
+    frame = run_query(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = 'main' AND table_name = ?",
+        (name,),
+    )
+    return set(frame["column_name"]) if not frame.empty else set()
+
+
+def milestones(categories: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Dated events (optionally only some categories), oldest first."""
+    return run_query(
+        "SELECT e.*, s.title AS source_title, s.vintage FROM events e"
+        " LEFT JOIN sources s ON s.id = e.source"
+        " WHERE len(?) = 0 OR list_contains(?, e.category) ORDER BY e.date",
+        (list(categories), list(categories)),
+    )
+
+
+def source_observations(source: str, indicator_prefix: str = "") -> pd.DataFrame:
+    """Every observation of one source (optionally only indicators starting with a prefix)."""
+    return run_query(
+        OBS_SELECT + " WHERE o.source = ? AND starts_with(o.indicator, ?)"
+        " ORDER BY o.indicator, o.period_start",
+        (source, indicator_prefix),
+    )
+
+
+def matching_observations(
+    pattern: str, *, domains: tuple[str, ...] = (), sources: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Observations whose indicator label matches a regular expression (case-insensitive)."""
+    return run_query(
+        OBS_SELECT + " WHERE regexp_matches(i.label, ?, 'i')"
+        " AND (len(?) = 0 OR list_contains(?, i.domain))"
+        " AND (len(?) = 0 OR list_contains(?, o.source))"
+        " ORDER BY i.label, o.stratum, o.period_start",
+        (pattern, list(domains), list(domains), list(sources), list(sources)),
+    )
+
+
+def matching_undated(pattern: str, *, domains: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Published figures that cannot be placed on a time axis, matching a pattern."""
+    if not {"indicator_text", "domain"} <= table_columns("literature_undated"):
+        return pd.DataFrame()
+    return run_query(
+        "SELECT figure_id, publication, indicator_text, geography, period_label, stratum, value,"
+        " unit, flags, note, citation, citation_url FROM literature_undated"
+        " WHERE regexp_matches(indicator_text, ?, 'i')"
+        " AND (len(?) = 0 OR list_contains(?, domain)) ORDER BY figure_id",
+        (pattern, list(domains), list(domains)),
+    )
+
+
+def trials() -> pd.DataFrame:
+    """The registry's studies (detail table `trials`), when loaded."""
+    if not has_table("trials"):
+        return pd.DataFrame()
+    return run_query("SELECT * FROM trials ORDER BY nct_id")
+
+
+def trials_by_area_year() -> pd.DataFrame:
+    """Studies with an actual start date, per start year and area."""
+    if not has_table("trials"):
+        return pd.DataFrame()
+    return run_query(
+        "SELECT start_year, area, area_label, count(*) AS trials FROM trials"
+        " WHERE start_year IS NOT NULL AND coalesce(start_date_type, '') <> 'ESTIMATED'"
+        " GROUP BY ALL ORDER BY start_year, area"
+    )
+
+
+# (table, source that builds it): FAERS quarterly extracts first, then openFDA counts.
+REACTION_TABLES = (
+    ("faers_signals", "faers_quarterly"),
+    ("faers_reaction_counts", "faers_quarterly"),
+    ("openfda_signals", "openfda"),
+)
+
+
+def has_reaction_tables() -> bool:
+    return any({"ingredient", "pt", "a"} <= table_columns(t) for t, _ in REACTION_TABLES)
+
+
+def faers_reactions(ingredients: tuple[str, ...], pattern: str) -> pd.DataFrame:
+    """Report counts (and signal statistics when computed) for PTs matching a pattern, from the
+    first reaction table that exists; `from_source` names the source that built it."""
+    for table, source in REACTION_TABLES:
+        columns = table_columns(table)
+        if not {"ingredient", "pt", "a"} <= columns:
+            continue
+        extra = [c for c in ("prr", "prr_lower", "ror_lower", "evans") if c in columns]
+        select = ", ".join(["ingredient", "pt", "a", *extra])
+        # `table`, `source` and `select` come from the fixed lists above, never from user input.
+        return run_query(
+            f"SELECT {select}, '{source}' AS from_source FROM {table}"
+            " WHERE list_contains(?, lower(ingredient)) AND regexp_matches(pt, ?, 'i')"
+            " ORDER BY ingredient, a DESC, pt",
+            ([i.lower() for i in ingredients], pattern),
+        )
+    return pd.DataFrame()
+
+
+def harm_series(domains: tuple[str, ...], *, since_year: int, min_points: int = 3) -> pd.DataFrame:
+    """Per harm domain, one annual-or-finer series to draw beside therapeutic supply: loaded from
+    a publisher's own files before compiled literature figures, then the most points since
+    `since_year`, then the latest end; ties broken by id."""
+    return run_query(
+        "WITH s AS ("
+        " SELECT o.indicator, o.geography, o.stratum, i.domain, i.label, o.source,"
+        " count(*) AS points, max(o.period_end) AS last_period"
+        " FROM observations o JOIN indicators i ON i.id = o.indicator"
+        " WHERE list_contains(?, i.domain) AND o.period_end - o.period_start <= 366"
+        " AND year(o.period_end) >= ? AND o.value IS NOT NULL GROUP BY ALL)"
+        " SELECT * FROM s WHERE points >= ?"
+        " QUALIFY row_number() OVER (PARTITION BY domain ORDER BY source = 'literature',"
+        " points DESC, last_period DESC, indicator, geography, stratum) = 1"
+        " ORDER BY domain",
+        (list(domains), since_year, min_points),
+    )
+
+
+def series_rows(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
+    return run_query(
+        OBS_SELECT + " WHERE o.indicator = ? AND o.geography = ? AND o.stratum = ?"
+        " ORDER BY o.period_start",
+        (indicator, geography, stratum),
+    )
+
+
+def source_row(source_id: str) -> dict:
+    frame = run_query("SELECT * FROM sources WHERE id = ?", (source_id,))
+    return frame.iloc[0].to_dict() if not frame.empty else {}
+
+
+def drug_labels() -> pd.DataFrame:
+    if not has_table("drug_labels"):
+        return pd.DataFrame()
+    return run_query("SELECT * FROM drug_labels ORDER BY brand, section")
