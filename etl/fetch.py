@@ -181,16 +181,17 @@ def mirror_targets(
     if by_name and direct and not remote.many and fnmatch.fnmatch(direct.lower(), pattern):
         return [(folder + quote(direct), direct)]
     if folder not in listing:
-        listing[folder] = mirror_listing(client, folder)
+        try:
+            listing[folder] = mirror_listing(client, folder)
+        except FetchError as error:
+            if error.status != 404:
+                raise
+            listing[folder] = []  # the mirror does not carry this source, as with a folder
     matched = sorted(
         (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)), key=str.lower
     )
     if not matched:
-        if remote.optional:
-            return []
-        raise FetchError(
-            f"{folder}: no file matching {remote.pattern!r} in the mirror's listing", url=folder
-        )
+        return []  # not in the mirror: the next origin (snapshot, seed) is tried
     chosen = matched if remote.many else matched[-1:]
     return [(folder + quote(name), name) for name in chosen]
 

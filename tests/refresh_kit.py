@@ -24,14 +24,20 @@ import duckdb
 
 from etl.http import HttpClient
 from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, RunResult, refresh
-from etl.sources import faers_quarterly, literature, milestones, nflis
+from etl.sources import cms_partd, faers_quarterly, literature, milestones, nflis
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FAERS_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "faers_quarterly"
 
 # The sources these tests refresh: the ones that exist in etl/sources/ today, whether or not
 # they are in the registry yet. Add a source here when its bad-input cases are added.
-TEST_SOURCES = (literature.SOURCE, milestones.SOURCE, nflis.SOURCE, faers_quarterly.SOURCE)
+TEST_SOURCES = (
+    literature.SOURCE,
+    milestones.SOURCE,
+    nflis.SOURCE,
+    cms_partd.SOURCE,
+    faers_quarterly.SOURCE,
+)
 TEXT_SOURCES = ("literature", "milestones", "nflis")
 CANONICAL = ("observations", "indicators", "events")
 
@@ -150,7 +156,7 @@ def test_client_factory(sleeps: list[float] | None = None, **overrides: object) 
         read_timeout=2.0,
         max_attempts=3,
         backoff_base=0.01,
-        backoff_max=5.0,
+        backoff_max=60.0,
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
     )
     settings.update(overrides)
@@ -177,16 +183,18 @@ def run_refresh(
     return refresh(sources, selected, options, client_factory=client_factory)
 
 
-def build_baseline(data_dir: Path, mirror_dir: Path) -> None:
-    """The published state every case starts from: the seed for the curated and NFLIS sources,
-    plus the hand-made FAERS fixture quarters loaded from a folder mirror."""
-    run_refresh(data_dir, mode="offline", sources=TEST_SOURCES)
+def build_baseline(data_dir: Path, mirror_dir: Path, files: dict[str, dict[str, bytes]]) -> None:
+    """The published state a test starts from: every test source loaded from a folder mirror of
+    small hand-made files (`files`, plus the hand-made FAERS fixture quarters), so each has a
+    good raw snapshot to fall back to and no case has to parse the (large) seed."""
+    write_mirror(mirror_dir, files)
     faers = mirror_dir / "faers_quarterly"
     faers.mkdir(parents=True, exist_ok=True)
     for quarter in ("faers_ascii_2019q1", "faers_ascii_2019q2"):
         shutil.copytree(FAERS_FIXTURES / quarter, faers / quarter, dirs_exist_ok=True)
-    run = run_refresh(data_dir, mode="mirror", mirror=str(mirror_dir), selected=["faers_quarterly"])
-    assert run.status == "ok", run.results
+    run = run_refresh(data_dir, mode="mirror", mirror=str(mirror_dir))
+    assert run.status == "ok", [(r.source, r.status, r.message) for r in run.results]
+    assert all(r.origin == "mirror" for r in run.results), run.results
 
 
 def copy_data_dir(src: Path, dst: Path) -> Path:

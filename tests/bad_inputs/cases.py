@@ -1,0 +1,322 @@
+"""The bad-input corpus: one row per case, each a small hand-written file (in `files/`) or a tiny
+generator in the publisher's real format. Nothing here is copied from ../shared/data/raw.
+
+A case says which source's mirror folder gets which files, how they are served (`dir`: a folder
+mirror; `http`: the `local_server` on 127.0.0.1, optionally with a fault route), and what must
+happen:
+
+- `outcome="rejected"`: the source's previously published rows stay exactly as they were. A file
+  that fails to parse or validate gives status `failed` (rows kept); a file refused on arrival
+  (HTML page, wrong header, size, timeout) gives `fallback` (the last good snapshot or the seed,
+  which is what was published). Either way the run is `partial`.
+- `outcome="recovered"`: the refresh loads the file anyway (status `ok`, run `ok`) and the rows
+  equal those of the `clean` version of the same data.
+
+`says` lists what the source's message must contain: the file and, where it applies, the line.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import struct
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refresh_kit import (
+    FAERS_FIXTURES,
+    LIT_CLEAN,
+    LIT_HEADER,
+    MS_CLEAN,
+    NFLIS_CLEAN,
+    clean_files,
+    faers_zip,
+)
+
+FILES = Path(__file__).resolve().parent / "files"
+NFLIS = "Drug_frequency_annual.csv"
+LIT = "published_figures.csv"
+MS = "therapeutic_milestones.csv"
+CMS = "DSD_PTD_RY25_P04_V10_DY23_BGM.csv"
+Files = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    source: str
+    what: str  # the kind of bad input, in the issue's words
+    files: Callable[[], Files]
+    outcome: str = "rejected"  # or "recovered"
+    status: str = "failed"  # the source's status in the run and in `sources`
+    says: tuple[str, ...] = ()
+    transport: str = "dir"  # or "http"
+    route: Callable[[bytes], object] | None = None  # fault route for the (first) file, http only
+    clean: Callable[[], Files] | None = None  # for recovered cases: the same data, well formed
+    client: dict = field(default_factory=dict)  # HttpClient overrides
+    sleeps: tuple[float, ...] | None = None  # the waits the client must have asked for
+    full: bool = False  # refresh every test source, not only this one (others still publish)
+    # What the message should also say but the source's parser does not say yet (reported to its
+    # owner): everything else in the case is asserted, then the test is marked xfail.
+    gap: tuple[str, ...] = ()
+
+
+def text(name: str, body: str | bytes) -> Callable[[], Files]:
+    data = body.encode() if isinstance(body, str) else body
+    return lambda: {name: data}
+
+
+def from_file(name: str, fixture: str) -> Callable[[], Files]:
+    return lambda: {name: (FILES / fixture).read_bytes()}
+
+
+def replace(clean: str, old: str, new: str) -> str:
+    assert old in clean, old
+    return clean.replace(old, new)
+
+
+# -- CMS Part D: a wide file, one column group per year ----------------------------------------
+
+CMS_MEASURES = (
+    "Tot_Spndng",
+    "Tot_Dsg_Unts",
+    "Tot_Clms",
+    "Tot_Benes",
+    "Avg_Spnd_Per_Dsg_Unt_Wghtd",
+    "Avg_Spnd_Per_Clm",
+    "Avg_Spnd_Per_Bene",
+    "Outlier_Flag",
+)
+CMS_YEAR_VALUES = {  # hand-made, round numbers: spending, units, claims, benes, avgs, outlier
+    2021: ("1000", "40", "10", "4", "25", "100", "250", "0"),
+    2022: ("2000", "80", "20", "6", "25", "100", "333.3", "0"),
+    2023: ("3000", "120", "30", "9", "25", "100", "333.3", "1"),
+}
+
+
+def cms_csv(years=(2021, 2022), drop: tuple[str, ...] = ()) -> bytes:
+    header = ["Brnd_Name", "Gnrc_Name", "Tot_Mftr", "Mftr_Name"]
+    row = ["Spravato", "Esketamine Hcl", "1", "Overall"]
+    other = ["Testdrug", "Testdrug Sodium", "1", "Overall"]
+    for year in years:
+        for measure, value in zip(CMS_MEASURES, CMS_YEAR_VALUES[year], strict=True):
+            column = f"{measure}_{year}"
+            if column in drop:
+                continue
+            header.append(column)
+            row.append(value)
+            other.append("7")
+    return ("\n".join(",".join(r) for r in (header, row, other)) + "\n").encode()
+
+
+# -- FAERS quarters ------------------------------------------------------------------------------
+
+
+def faers_nested() -> Files:
+    """The 2019Q1 quarter zipped under an unexpected folder name (members still found)."""
+    body = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1", prefix="Export 2019 Q1 (copy)/")
+    return {"faers_ascii_2019q1.zip": body}
+
+
+def faers_clean_q1() -> Files:
+    return {"faers_ascii_2019q1.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")}
+
+
+def faers_renamed_members() -> Files:
+    """A zip whose tables are not named DEMOyyQn.txt ... (someone re-exported them)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((FAERS_FIXTURES / "faers_ascii_2019q1" / "ASCII").iterdir()):
+            archive.write(path, f"tables/{path.stem[:4].lower()}_table.txt")
+    return {"faers_ascii_2020q1.zip": buffer.getvalue()}
+
+
+def faers_truncated() -> Files:
+    whole = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")
+    return {"faers_ascii_2020q1.zip": whole[: len(whole) // 2]}
+
+
+# -- http faults (routes for the conftest local_server) ----------------------------------------
+
+
+def html_page(_clean: bytes):
+    page = (FILES / "html_error_page.html").read_bytes()
+    return (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+
+def json_body(_clean: bytes):
+    return (200, {"Content-Type": "application/json"}, b'{"error": "moved", "rows": []}\n')
+
+
+def huge_length(clean: bytes):
+    return (200, {"Content-Type": "text/csv", "Content-Length": str(10**13)}, clean)
+
+
+def slow_drip(clean: bytes):
+    def route(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/csv")
+        handler.send_header("Content-Length", str(len(clean) * 100))
+        handler.end_headers()
+        try:
+            for _ in range(200):  # ~10 s at most; the client gives up after 0.6 s
+                handler.wfile.write(clean[:8])
+                handler.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up: that is the point
+
+    return route
+
+
+def reset_mid_body(clean: bytes):
+    def route(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/csv")
+        handler.send_header("Content-Length", str(len(clean) + 500))
+        handler.end_headers()
+        handler.wfile.write(clean[: len(clean) // 2])
+        handler.wfile.flush()
+        # RST instead of FIN: the client sees "connection reset" in the middle of the body.
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+
+    return route
+
+
+def then_ok(first: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    return lambda clean: [first(clean), (200, {"Content-Type": "text/csv"}, clean)]
+
+
+def status(code: int, headers: dict | None = None) -> Callable[[bytes], object]:
+    return lambda _clean: (code, {"Content-Type": "text/plain", **(headers or {})}, b"busy\n")
+
+
+def baseline_files() -> dict[str, Files]:
+    """What the published warehouse holds before every case (see refresh_kit.build_baseline)."""
+    return clean_files() | {"cms_partd": {CMS: cms_csv()}}
+
+
+NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
+LIT_OK = text(LIT, LIT_CLEAN)
+MS_OK = text(MS, MS_CLEAN)
+FAST = {"read_timeout": 0.3, "total_timeout": 0.6}
+
+CASES: tuple[Case, ...] = (
+    # ---- nflis: Drug_frequency_annual.csv (YYYY, SubstanceDetected, Freq) -------------------
+    Case("nflis_empty", "nflis", "empty file", text(NFLIS, b""), status="fallback",
+         says=(NFLIS, "line 1", "empty file")),
+    Case("nflis_truncated", "nflis", "truncated file",
+         text(NFLIS, NFLIS_CLEAN[: NFLIS_CLEAN.index("2020,Methox") + 6]),
+         says=(NFLIS, "line 5", "Freq"), full=True),
+    Case("nflis_wrong_delimiter", "nflis", "wrong delimiter",
+         from_file(NFLIS, "nflis_semicolon.csv"), says=(NFLIS, "line 1", "missing columns")),
+    Case("nflis_bom_crlf", "nflis", "BOM with CRLF",
+         text(NFLIS, b"\xef\xbb\xbf" + NFLIS_CLEAN.replace("\n", "\r\n").encode()),
+         outcome="recovered", status="ok", clean=NFLIS_OK),
+    Case("nflis_latin1", "nflis", "latin-1 bytes", from_file(NFLIS, "nflis_latin1.csv"),
+         says=(NFLIS, "line 3", "0xe9")),
+    Case("nflis_json_for_csv", "nflis", "JSON where CSV is expected",
+         from_file(NFLIS, "nflis_as_json.csv"), says=(NFLIS, "line 1", "missing columns")),
+    Case("nflis_renamed_column", "nflis", "renamed column",
+         text(NFLIS, replace(NFLIS_CLEAN, "YYYY,", "Year,")), status="fallback",
+         says=(NFLIS, "line 1", "YYYY")),
+    Case("nflis_missing_column", "nflis", "missing column",
+         text(NFLIS, "YYYY,SubstanceDetected\n2019,Ketamine\n"), status="fallback",
+         says=(NFLIS, "line 1", "Freq")),
+    Case("nflis_extra_column", "nflis", "unknown extra column",
+         text(NFLIS, "".join(line + (",Region\n" if i == 0 else ",All\n")
+                             for i, line in enumerate(NFLIS_CLEAN.splitlines()))),
+         outcome="recovered", status="ok", clean=NFLIS_OK),
+    Case("nflis_duplicate_keys", "nflis", "duplicate keys",
+         text(NFLIS, NFLIS_CLEAN + "2021,Ketamine,121\n"),
+         says=(NFLIS, "share a series key", "nflis_reports_ketamine")),
+    Case("nflis_negative_count", "nflis", "negative count",
+         text(NFLIS, replace(NFLIS_CLEAN, "2020,Ketamine,87", "2020,Ketamine,-87")),
+         says=(NFLIS, "line 4", "negative")),
+    Case("nflis_future_year", "nflis", "date in the future",
+         text(NFLIS, NFLIS_CLEAN + "2091,Ketamine,5\n"), says=(NFLIS, "future", "2091")),
+    Case("nflis_not_a_number", "nflis", "a count that is not a number",
+         text(NFLIS, replace(NFLIS_CLEAN, "2021,Ketamine,120", "2021,Ketamine,n/a")),
+         says=(NFLIS, "line 6", "n/a")),
+    # ---- nflis over http: faults on the wire -------------------------------------------------
+    Case("nflis_html_200", "nflis", "HTML error page served with status 200", NFLIS_OK,
+         transport="http", route=html_page, status="fallback", says=(NFLIS, "HTML page"),
+         full=True),
+    Case("nflis_huge_content_length", "nflis", "huge Content-Length", NFLIS_OK,
+         transport="http", route=huge_length, status="fallback",
+         says=(NFLIS, "Content-Length", "exceeds the limit"), client={"max_bytes": 10**6}),
+    Case("nflis_slow_drip", "nflis", "slow-drip body past the timeout", NFLIS_OK,
+         transport="http", route=slow_drip, status="fallback",
+         says=(NFLIS, "whole-body deadline"), client=FAST),
+    Case("nflis_429_retry_after", "nflis", "429 with Retry-After", NFLIS_OK, transport="http",
+         route=then_ok(status(429, {"Retry-After": "7"})), outcome="recovered", status="ok",
+         clean=NFLIS_OK, sleeps=(7.0,)),
+    Case("nflis_503_then_ok", "nflis", "503 then success", NFLIS_OK, transport="http",
+         route=then_ok(status(503)), outcome="recovered", status="ok", clean=NFLIS_OK),
+    Case("nflis_reset_then_ok", "nflis", "connection reset mid-body, then success", NFLIS_OK,
+         transport="http", route=then_ok(reset_mid_body), outcome="recovered", status="ok",
+         clean=NFLIS_OK),
+    Case("nflis_reset_always", "nflis", "connection reset mid-body, every attempt", NFLIS_OK,
+         transport="http", route=reset_mid_body, status="fallback",
+         says=(NFLIS, "gave up after 3 attempt")),
+    Case("nflis_503_always", "nflis", "503 on every attempt", NFLIS_OK, transport="http",
+         route=status(503), status="fallback", says=(NFLIS, "HTTP 503", "gave up")),
+    # ---- literature: published_figures.csv ---------------------------------------------------
+    Case("literature_header_only", "literature", "empty file (header, no rows)",
+         text(LIT, LIT_HEADER), says=(LIT,), gap=("no rows",)),
+    Case("literature_truncated", "literature", "truncated file (cut inside a quoted field)",
+         text(LIT, LIT_CLEAN[: LIT_CLEAN.index("Test Tox")]), says=(LIT, "EOF inside string"),
+         gap=("line 4",)),
+    Case("literature_latin1", "literature", "latin-1 bytes",
+         text(LIT, replace(LIT_CLEAN, "Testland,2020,all ages", "Testl\xe4nd,2020,all ages")
+              .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
+    Case("literature_percent_over_100", "literature", "a percentage over 100",
+         text(LIT, replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
+         says=(LIT, "percentages over 100")),
+    Case("literature_value_not_number", "literature", "a value that is not a number",
+         text(LIT, replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
+         says=(LIT, "line 2", "not a number")),
+    Case("literature_missing_column", "literature", "missing column",
+         text(LIT, LIT_CLEAN.replace(",citation_url", "", 1)), status="fallback",
+         says=(LIT, "line 1", "citation_url")),
+    Case("literature_extra_column", "literature", "unknown extra column",
+         text(LIT, LIT_CLEAN.replace(",where_seen\n", ",where_seen,reviewer\n", 1)),
+         outcome="recovered", status="ok", clean=LIT_OK),
+    Case("literature_json_for_csv", "literature", "JSON where CSV is expected", LIT_OK,
+         transport="http", route=json_body, status="fallback", says=(LIT, "header")),
+    # ---- milestones: therapeutic_milestones.csv ----------------------------------------------
+    Case("milestones_bad_date", "milestones", "a date that does not exist",
+         from_file(MS, "milestones_bad_date.csv"), says=(MS, "month"),
+         gap=("line 3", "2019-13-45")),
+    Case("milestones_future_date", "milestones", "date in the future",
+         text(MS, MS_CLEAN + '2093-01-01,"Test: a date decades ahead",FDA,https://example.org\n'),
+         says=(MS, "future")),
+    Case("milestones_bom_crlf", "milestones", "BOM with CRLF",
+         text(MS, b"\xef\xbb\xbf" + MS_CLEAN.replace("\n", "\r\n").encode()),
+         outcome="recovered", status="ok", clean=MS_OK),
+    Case("milestones_html_200", "milestones", "HTML error page served with status 200", MS_OK,
+         transport="http", route=html_page, status="fallback", says=(MS, "HTML page")),
+    # ---- cms_partd: wide file, one column group per year -------------------------------------
+    Case("cms_new_year_group", "cms_partd", "a new year column group",
+         lambda: {CMS: cms_csv((2021, 2022, 2023))}, outcome="recovered", status="ok",
+         clean=lambda: {CMS: cms_csv((2021, 2022, 2023))}),
+    Case("cms_incomplete_year_group", "cms_partd", "a new year group missing a column",
+         lambda: {CMS: cms_csv((2021, 2022, 2023), drop=("Outlier_Flag_2023",))},
+         says=(CMS, "line 1", "Outlier_Flag_2023")),
+    Case("cms_negative_claims", "cms_partd", "negative count",
+         lambda: {CMS: cms_csv().replace(b",20,6,", b",-20,6,")}, says=(CMS, "line 2", "negative")),
+    # ---- faers_quarterly: quarter zips -------------------------------------------------------
+    Case("faers_corrupt_zip", "faers_quarterly", "corrupt zip",
+         text("faers_ascii_2020q1.zip", b"PK\x03\x04" + bytes(range(256)) * 4),
+         says=("faers_ascii_2020q1.zip", "zip")),
+    Case("faers_truncated_zip", "faers_quarterly", "truncated zip", faers_truncated,
+         says=("faers_ascii_2020q1.zip", "zip")),
+    Case("faers_unexpected_folder", "faers_quarterly", "zip with an unexpected folder name",
+         faers_nested, outcome="recovered", status="ok", clean=faers_clean_q1),
+    Case("faers_renamed_members", "faers_quarterly", "zip whose tables are renamed",
+         faers_renamed_members, says=("faers_ascii_2020q1.zip", "DEMO")),
+)  # fmt: skip
