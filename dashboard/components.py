@@ -1,6 +1,17 @@
 """Streamlit building blocks every page shares: the header, and the block under every chart
 (caption with source, citation and vintage; CSV + citation downloads; PNG/SVG export; a data
-table alternative). Pages only arrange these."""
+table alternative). Pages only arrange these.
+
+Every page starts the same way, so the app looks like one app:
+
+    st.title("Poison centers & deaths")
+    components.header()            # data vintage + last refresh; warns when a source failed
+    if not queries.has_warehouse():
+        st.stop()
+
+and draws every chart through `components.chart_block(chart, frame, key=..., counts=...)`.
+Filters whose state belongs in the URL come from `dashboard.filters`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +27,8 @@ CITATION_COLUMNS = ("citation", "citation_url")
 
 
 def header() -> None:
+    """The line under every page title: data vintage, last refresh, and a warning when a source
+    failed at the last refresh. Call it first on every page, right after `st.title`."""
     summary = queries.warehouse_summary() if queries.has_warehouse() else {}
     if not summary:
         st.warning(
@@ -23,13 +36,23 @@ def header() -> None:
             "(seconds, from the bundled seed)."
         )
         return
+    st.caption(header_text(summary))
+    failed = int(summary.get("failed") or 0)
+    if failed:
+        st.warning(
+            f"{failed} source(s) failed at the last refresh and show their previous vintage; "
+            "see Data & methods for the message.",
+            icon="⚠️",
+        )
+
+
+def header_text(summary: dict) -> str:
     last = summary.get("last_refresh")
     last_text = pd.Timestamp(last).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(last) else "never"
-    failed = int(summary.get("failed") or 0)
-    status = f" · ⚠ {failed} source(s) failed at the last refresh" if failed else ""
-    st.caption(
+    return (
         f"Data vintage: {summary.get('vintages') or 'unknown'} · last refresh {last_text} · "
-        f"{int(summary.get('observations') or 0):,} published numbers{status}"
+        f"{int(summary.get('observations') or 0):,} published numbers from "
+        f"{int(summary.get('sources') or 0)} sources"
     )
 
 
@@ -87,9 +110,20 @@ def chart_block(
     key: str,
     counts: str = "",
     caption: str | None = None,
+    alt_text: str | None = None,
 ) -> None:
-    """Draw a chart with its caption, downloads and a table alternative."""
-    st.altair_chart(chart, width="stretch")
+    """Draw a chart with its caption, downloads and a table alternative.
+
+    `data` must be exactly the rows the chart draws: the CSV download and the table are made from
+    it (minus drawing helpers such as segment keys). The chart keeps its own theme (`theme=None`)
+    so the page and the PNG/SVG exports look the same.
+    """
+    st.altair_chart(
+        chart,
+        width="stretch",
+        theme=None,
+        alt=alt_text or chart_alt_text(chart, data),
+    )
     shown = export_columns(data)
     st.caption(caption if caption is not None else caption_for(data, counts))
     name = safe_key(key)
@@ -128,6 +162,14 @@ def chart_block(
     )
     with st.expander("Data table (the same numbers as the chart)"):
         st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def chart_alt_text(chart: alt.TopLevelMixin, data: pd.DataFrame) -> str:
+    """A short text alternative: the chart's title and where the same numbers are."""
+    title = getattr(chart, "title", None)
+    text = title.text if isinstance(title, alt.TitleParams) else title
+    name = str(text) if text and text is not alt.Undefined else "Chart"
+    return f"{name}. {len(data)} published numbers; the data table below holds the same values."
 
 
 def chart_image(chart: alt.Chart | alt.LayerChart, fmt: str) -> bytes:

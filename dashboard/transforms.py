@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # A gap between two consecutive periods longer than this many times the series' usual period
@@ -31,17 +33,24 @@ def series_label(frame: pd.DataFrame) -> pd.Series:
 
 
 def add_segments(
-    frame: pd.DataFrame, *, breaks: pd.Series | None = None, key: str = "series"
+    frame: pd.DataFrame,
+    *,
+    breaks: pd.Series | None = None,
+    key: str = "series",
+    breaks_by_key: dict[str, list[pd.Timestamp]] | None = None,
 ) -> pd.DataFrame:
     """Number the connected stretches of each series, so a line is cut at gaps and at breaks.
 
     A new segment starts when a period begins long after the previous one ended (a missing year),
-    or when a series-break date falls between two points (a method change).
+    or when a series-break date falls between two points (a method change). `breaks` apply to
+    every series; `breaks_by_key` to one series each.
     """
     out = frame.sort_values([key, "period_start"]).copy()
-    break_dates = pd.to_datetime(pd.Series([] if breaks is None else list(breaks))).sort_values()
+    common = list(pd.to_datetime(pd.Series([] if breaks is None else list(breaks))))
     segments = []
-    for _, group in out.groupby(key, sort=False):
+    for name, group in out.groupby(key, sort=False):
+        own = (breaks_by_key or {}).get(name, [])
+        break_dates = pd.Series(pd.to_datetime(common + list(own)), dtype="datetime64[ns]")
         usual = group["span_days"].median()
         previous_end = None
         segment = 0
@@ -63,14 +72,24 @@ def flag_text(flags: pd.Series) -> pd.Series:
 
 
 def chart_frame(frame: pd.DataFrame, *, breaks: pd.Series | None = None) -> pd.DataFrame:
-    """Observations -> the exact rows a time chart draws (also what its CSV download holds)."""
+    """Observations -> the exact rows a time chart draws (also what its CSV download holds).
+
+    Lines are cut at `breaks` (dates) and, when the rows carry `series_breaks` (the indicator's
+    documented method changes, e.g. "2012Q4 AERS -> FAERS"), at those dates too.
+    """
     if frame.empty:
         return frame
     out = with_midpoints(frame)
     out["series"] = series_label(out)
     out["flags"] = flag_text(out["flags"])
     out["provisional"] = out["flags"].str.contains("provisional|projected")
-    return add_segments(out, breaks=breaks)
+    own: dict[str, list[pd.Timestamp]] = {}
+    if "series_breaks" in out:
+        for name, text in (
+            out[["series", "series_breaks"]].drop_duplicates().itertuples(index=False)
+        ):
+            own.setdefault(name, []).extend(d for d, _ in parse_breaks(str(text or "")))
+    return add_segments(out, breaks=breaks, breaks_by_key=own)
 
 
 def index_to_first_common(frame: pd.DataFrame, *, key: str = "series") -> pd.DataFrame:
@@ -118,3 +137,108 @@ def change_summary(frame: pd.DataFrame) -> dict | None:
         if previous["value"]:
             summary["change_pct"] = (latest["value"] / previous["value"] - 1) * 100
     return summary
+
+
+BREAK_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?|Q([1-4]))?\b\s*:?\s*(.*)$")
+
+
+def parse_breaks(text: str) -> list[tuple[pd.Timestamp, str]]:
+    """'2012Q4 AERS -> FAERS; 2019-03-05 Spravato' -> [(2012-10-01, 'AERS -> FAERS'), ...].
+
+    Parts that do not start with a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYYQn) are skipped.
+    """
+    found = []
+    for part in (text or "").split(";"):
+        match = BREAK_DATE.match(part)
+        if not match:
+            continue
+        year, month, day, quarter, rest = match.groups()
+        if quarter:
+            month = str(3 * int(quarter) - 2)
+        try:
+            when = pd.Timestamp(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            continue
+        found.append((when, rest.strip()))
+    return found
+
+
+def years_of(frame: pd.DataFrame) -> list[int]:
+    """Every calendar year any period of the rows touches (for a year-range filter)."""
+    if frame.empty:
+        return []
+    start = pd.to_datetime(frame["period_start"]).dt.year
+    end = pd.to_datetime(frame["period_end"]).dt.year
+    return sorted({y for a, b in zip(start, end, strict=True) for y in range(int(a), int(b) + 1)})
+
+
+def filter_years(frame: pd.DataFrame, first: int | None, last: int | None) -> pd.DataFrame:
+    """Rows whose period lies inside [first, last] (a period counts by the year it ends in, so
+    '2022/23' belongs to 2023 and a 2019-2021 span to 2021)."""
+    if frame.empty or (first is None and last is None):
+        return frame
+    year = pd.to_datetime(frame["period_end"]).dt.year
+    keep = pd.Series(True, index=frame.index)
+    if first is not None:
+        keep &= year >= first
+    if last is not None:
+        keep &= year <= last
+    return frame[keep]
+
+
+def recent_range(
+    frame: pd.DataFrame, *, window: int = 5, min_history: int = 3, max_years: int = 10
+) -> dict | None:
+    """Whether the latest point moved beyond the range of the previous `window` comparable points.
+
+    Comparable = same period length (within 3 days), ending before the latest starts and no more
+    than `max_years` before it (a 1994 figure is not "recent" to a 2023 one). Needs at least
+    `min_history` such points; returns None when there are too few, otherwise a dict
+    with `beyond` ('above', 'below' or None), `low`, `high`, `periods` (how many points) and the
+    first/last period labels of the window.
+    """
+    if frame.empty:
+        return None
+    ordered = with_midpoints(frame).sort_values("period_start")
+    latest = ordered.iloc[-1]
+    earlier = ordered[
+        (ordered["span_days"].sub(latest["span_days"]).abs() <= 3)
+        & (ordered["period_end"] < latest["period_start"])
+        & (ordered["period_end"] >= latest["period_start"] - pd.DateOffset(years=max_years))
+    ].tail(window)
+    if len(earlier) < min_history:
+        return None
+    low, high = float(earlier["value"].min()), float(earlier["value"].max())
+    value = float(latest["value"])
+    beyond = "above" if value > high else "below" if value < low else None
+    return {
+        "beyond": beyond,
+        "low": low,
+        "high": high,
+        "periods": len(earlier),
+        "from_period": earlier["period_label"].iloc[0],
+        "to_period": earlier["period_label"].iloc[-1],
+        "latest_value": value,
+        "latest_period": latest["period_label"],
+    }
+
+
+def per_capita(
+    frame: pd.DataFrame, denominators: pd.DataFrame, *, per: int = 100_000
+) -> pd.DataFrame:
+    """Counts -> rates per `per` people, using a population denominator of the same geography and
+    year (the year the period ends in). Rows without a denominator are dropped, not guessed.
+
+    `denominators`: geography, year, population (and optionally population_source).
+    """
+    if frame.empty or denominators.empty:
+        return frame.iloc[0:0]
+    out = frame.copy()
+    out["year"] = pd.to_datetime(out["period_end"]).dt.year
+    keyed = denominators[["geography", "year", "population"]].drop_duplicates(["geography", "year"])
+    out = out.merge(keyed, on=["geography", "year"], how="inner")
+    for column in ("value", "lower", "upper"):
+        if column in out:
+            out[column] = out[column] / out["population"] * per
+    out["unit"] = out["unit"].astype(str) + f" per {per:,} people"
+    return out

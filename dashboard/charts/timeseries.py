@@ -1,12 +1,26 @@
 """Time-series charts: lines cut at gaps and series breaks, CI bands, provisional shading,
-flag-aware tooltips and milestone rules. Pure functions returning `alt.Chart`."""
+flag-aware tooltips and milestone rules. Pure functions returning `alt.Chart`.
+
+No information is carried by colour alone: each series also has its own point shape and line
+dash (both in the legend); provisional points are hollow and their periods shaded and labelled;
+milestones are labelled rules; documented series breaks are labelled dotted rules.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.theme import MILESTONE, PALETTE, PROVISIONAL_FILL, SHAPES, config
+from dashboard.charts.theme import (
+    BREAK,
+    DASHES,
+    MILESTONE,
+    MUTED,
+    PALETTE,
+    PROVISIONAL_FILL,
+    SHAPES,
+    config,
+)
 
 TOOLTIP = [
     alt.Tooltip("series:N", title="Series"),
@@ -18,12 +32,24 @@ TOOLTIP = [
     alt.Tooltip("flags:N", title="Flags"),
     alt.Tooltip("citation:N", title="Citation"),
 ]
+MILESTONE_ROWS = 3  # label rows above the plot, so neighbouring milestones do not overprint
+MILESTONE_ROW_HEIGHT = 12
 
 
-def _scales(series: list[str]) -> tuple[alt.Scale, alt.Scale]:
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(series))]
-    shapes = [SHAPES[i % len(SHAPES)] for i in range(len(series))]
-    return alt.Scale(domain=series, range=colours), alt.Scale(domain=series, range=shapes)
+def _scales(series: list[str]) -> tuple[alt.Scale, alt.Scale, alt.Scale]:
+    n = len(series)
+    colours = [PALETTE[i % len(PALETTE)] for i in range(n)]
+    shapes = [SHAPES[i % len(SHAPES)] for i in range(n)]
+    dashes = [DASHES[i % len(DASHES)] for i in range(n)]
+    return (
+        alt.Scale(domain=series, range=colours),
+        alt.Scale(domain=series, range=shapes),
+        alt.Scale(domain=series, range=dashes),
+    )
+
+
+def _tooltip(data: pd.DataFrame) -> list[alt.Tooltip]:
+    return [t for t in TOOLTIP if t.to_dict()["field"] in data.columns]
 
 
 def time_chart(
@@ -35,112 +61,252 @@ def time_chart(
     milestones: pd.DataFrame | None = None,
     height: int = 320,
     log_scale: bool = False,
-) -> alt.Chart:
+    subtitle: str | None = None,
+) -> alt.LayerChart:
     """Lines per series (cut at gaps and breaks), points shaped per series, CI bands, shaded
-    provisional periods, and milestones as labelled rules.
+    provisional periods, milestones and documented series breaks as labelled rules.
 
     `data` comes from `transforms.chart_frame`: period_mid, period_start, period_end, series,
-    segment_key, value, lower, upper, unit, flags, provisional, citation.
+    segment_key, value, lower, upper, unit, flags, provisional, citation (series_breaks optional).
     """
     series = sorted(data["series"].unique().tolist())
-    colour_scale, shape_scale = _scales(series)
-    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    colour_scale, shape_scale, dash_scale = _scales(series)
+    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False, nice=True)
     base = alt.Chart(data)
-    x = alt.X("period_mid:T", title=None)
+    x = alt.X("period_mid:T", title=None, axis=time_axis(data), scale=time_scale(data))
     y = alt.Y(f"{value_field}:Q", title=y_title, scale=y_scale)
-    colour = alt.Color(
-        "series:N",
-        scale=colour_scale,
-        legend=alt.Legend(title=None, orient="bottom", direction="vertical"),
+    legend = alt.Legend(
+        title=None, orient="bottom", direction="vertical", symbolStrokeWidth=2, symbolSize=90
     )
+    colour = alt.Color("series:N", scale=colour_scale, legend=legend)
+    has_ci = value_field == "value" and "lower" in data and data["lower"].notna().any()
     layers: list[alt.Chart] = []
-    provisional = data[data["provisional"]]
-    if not provisional.empty:
-        layers.append(
-            alt.Chart(provisional)
-            .mark_rect(color=PROVISIONAL_FILL, opacity=0.8)
-            .encode(
-                x="period_start:T",
-                x2="period_end:T",
-                tooltip=[alt.Tooltip("flags:N", title="Shaded: flags")],
-            )
-        )
-    if value_field == "value" and data["lower"].notna().any():
+    layers.extend(provisional_layers(data))
+    if has_ci:
         layers.append(
             base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
             .mark_area(opacity=0.18)
             .encode(x=x, y="lower:Q", y2="upper:Q", color=colour, detail="segment_key:N")
         )
     layers.append(
-        base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="segment_key:N")
-    )
-    layers.append(
-        base.mark_point(filled=True, size=70, opacity=1).encode(
+        base.mark_line(strokeWidth=2).encode(
             x=x,
             y=y,
             color=colour,
-            shape=alt.Shape("series:N", scale=shape_scale, legend=None),
-            tooltip=TOOLTIP,
+            strokeDash=alt.StrokeDash("series:N", scale=dash_scale, legend=legend),
+            detail="segment_key:N",
         )
     )
-    if value_field == "value" and data["lower"].notna().any():
+    points = base.mark_point(size=70, opacity=1, strokeWidth=2).encode(
+        x=x,
+        y=y,
+        color=colour,
+        shape=alt.Shape("series:N", scale=shape_scale, legend=legend),
+        fill=alt.condition("datum.provisional", alt.value("white"), colour, legend=None),
+        tooltip=_tooltip(data),
+    )
+    layers.append(points)
+    if has_ci:
         layers.append(
             base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
             .mark_rule()
             .encode(x=x, y="lower:Q", y2="upper:Q", color=colour)
         )
+    layers.extend(break_layers(data))
     if milestones is not None and not milestones.empty:
         layers.extend(milestone_layers(milestones, data))
-    return alt.layer(*layers).properties(title=title, height=height).configure(**config())
+    heading = alt.TitleParams(
+        text=title,
+        subtitle=subtitle or "",
+        offset=MILESTONE_ROWS * MILESTONE_ROW_HEIGHT + 8,
+    )
+    return alt.layer(*layers).properties(title=heading, height=height).configure(**config())
+
+
+def time_scale(data: pd.DataFrame) -> alt.Scale:
+    """The x range covers whole periods (first start to last end), so a year's point sits
+    inside its year and the first and last year get their labels."""
+    start = pd.to_datetime(data["period_start"]).min()
+    end = pd.to_datetime(data["period_end"]).max()
+    return alt.Scale(domain=[start.isoformat(), end.isoformat()])
+
+
+def time_axis(data: pd.DataFrame) -> alt.Axis:
+    """Year labels for series of quarters or longer (no 'April, June' ticks on annual data)."""
+    start = pd.to_datetime(data["period_start"]).min()
+    end = pd.to_datetime(data["period_end"]).max()
+    years = max(end.year - start.year + 1, 1)
+    usual = data["span_days"].median() if "span_days" in data else 365
+    if usual >= 80:
+        step = max(1, -(-years // 12))
+        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": step}, labelFlush=False)
+    return alt.Axis(labelFlush=False)
+
+
+def provisional_layers(data: pd.DataFrame) -> list[alt.Chart]:
+    """Shade the periods flagged provisional or projected, and say so on the chart."""
+    if "provisional" not in data or not data["provisional"].any():
+        return []
+    spans = (
+        data[data["provisional"]][["period_start", "period_end", "period_label", "flags"]]
+        .drop_duplicates(["period_start", "period_end"])
+        .assign(label="provisional")
+    )
+    shade = (
+        alt.Chart(spans)
+        .mark_rect(color=PROVISIONAL_FILL, opacity=0.9)
+        .encode(
+            x="period_start:T",
+            x2="period_end:T",
+            tooltip=[
+                alt.Tooltip("period_label:N", title="Shaded period"),
+                alt.Tooltip("flags:N", title="Flags"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(spans.drop_duplicates("period_label").head(1))
+        .mark_text(align="left", baseline="bottom", dx=2, dy=-2, fontSize=10, color=MUTED)
+        .encode(x="period_start:T", y=alt.value(0), text="label:N")
+    )
+    return [shade, text]
+
+
+def break_layers(data: pd.DataFrame) -> list[alt.Chart]:
+    """Dotted rules at the indicators' documented series breaks inside the data's range."""
+    if "series_breaks" not in data:
+        return []
+    from dashboard.transforms import parse_breaks
+
+    start, end = (
+        pd.to_datetime(data["period_start"]).min(),
+        pd.to_datetime(data["period_end"]).max(),
+    )
+    rows = [
+        {"date": when, "break": text or "series break"}
+        for raw in data["series_breaks"].dropna().unique()
+        for when, text in parse_breaks(str(raw))
+        if start < when <= end
+    ]
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows).drop_duplicates("date")
+    rule = (
+        alt.Chart(frame)
+        .mark_rule(color=BREAK, strokeDash=[1, 3], strokeWidth=2)
+        .encode(x="date:T", tooltip=[alt.Tooltip("break:N", title="Series break")])
+    )
+    text = (
+        alt.Chart(frame.assign(label="break"))
+        .mark_text(align="left", baseline="bottom", dx=3, fontSize=10, color=BREAK, angle=0)
+        .encode(x="date:T", y=alt.value(0), text="label:N")
+    )
+    return [rule, text]
 
 
 def milestone_layers(milestones: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
-    """Rules for the milestones that fall inside the data's time range, with short labels."""
+    """Rules for the milestones that fall inside the data's time range, labelled above the plot
+    in staggered rows so neighbouring labels do not overprint."""
     start, end = (
         pd.to_datetime(data["period_start"]).min(),
         pd.to_datetime(data["period_end"]).max(),
     )
     shown = milestones.assign(date=pd.to_datetime(milestones["date"]))
-    shown = shown[(shown["date"] >= start) & (shown["date"] <= end)].copy()
+    shown = shown[(shown["date"] >= start) & (shown["date"] <= end)].sort_values("date").copy()
     if shown.empty:
         return []
     shown["short"] = shown["event"].str.slice(0, 60)
-    rule = (
+    shown["tag"] = [
+        f"{a} {c}" if isinstance(a, str) and a else str(c)
+        for a, c in zip(shown.get("agency", ""), shown["category"], strict=False)
+    ]
+    shown["row"] = label_rows(shown["date"], shown["tag"], start=start, end=end)
+    tooltip = [
+        alt.Tooltip("date_label:N", title="Date"),
+        alt.Tooltip("category:N", title="Milestone"),
+        alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("agency:N", title="Agency"),
+    ]
+    layers: list[alt.Chart] = [
         alt.Chart(shown)
         .mark_rule(color=MILESTONE, strokeDash=[4, 3])
-        .encode(
-            x="date:T",
-            tooltip=[
-                alt.Tooltip("date_label:N", title="Date"),
-                alt.Tooltip("category:N", title="Milestone"),
-                alt.Tooltip("event:N", title="Event"),
-                alt.Tooltip("agency:N", title="Agency"),
-            ],
+        .encode(x="date:T", tooltip=tooltip)
+    ]
+    for row in range(MILESTONE_ROWS):
+        part = shown[shown["row"] == row]
+        if part.empty:
+            continue
+        layers.append(
+            alt.Chart(part)
+            .mark_text(
+                align="left",
+                baseline="bottom",
+                dx=2,
+                dy=-(row * MILESTONE_ROW_HEIGHT) - 2,
+                fontSize=10,
+                color=MILESTONE,
+            )
+            .encode(x="date:T", y=alt.value(0), text="tag:N", tooltip=tooltip)
         )
-    )
-    text = (
-        alt.Chart(shown)
-        .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color=MILESTONE, angle=0)
-        .encode(x="date:T", y=alt.value(2), text="category:N")
-    )
-    return [rule, text]
+    return layers
 
 
-def sparkline(*, data: pd.DataFrame, colour: str = PALETTE[0]) -> alt.Chart:
-    """A small line of one series for an overview card."""
+def label_rows(
+    dates: pd.Series,
+    texts: pd.Series,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    width_px: int = 900,
+    char_px: float = 5.6,
+) -> list[int]:
+    """Greedy rows for labels along a time axis: each label goes in the first row where it does
+    not overprint the previous one; -1 (no label, rule and tooltip only) when no row is free.
+    Widths are estimated for a chart about `width_px` wide."""
+    per_px = max((end - start).total_seconds(), 1.0) / width_px
+    row_ends: list[float] = [float("-inf")] * MILESTONE_ROWS
+    rows = []
+    for when, text in zip(pd.to_datetime(dates), texts, strict=True):
+        left = (when - start).total_seconds()
+        right = left + (len(str(text)) * char_px + 8) * per_px
+        row = next((r for r, used in enumerate(row_ends) if used < left), -1)
+        if row >= 0:
+            row_ends[row] = right
+        rows.append(row)
+    return rows
+
+
+def sparkline(*, data: pd.DataFrame, colour: str = PALETTE[0], height: int = 60) -> alt.LayerChart:
+    """A small line of one series for an overview card; the latest point is labelled-by-size,
+    provisional points are hollow."""
+    base = alt.Chart(data).encode(
+        x=alt.X("period_mid:T", axis=None),
+        y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+    )
+    tooltip = [
+        alt.Tooltip("period_label:N", title="Period"),
+        alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+        alt.Tooltip("unit:N", title="Unit"),
+        alt.Tooltip("flags:N", title="Flags"),
+    ]
+    tooltip = [t for t in tooltip if t.to_dict()["field"] in data.columns]
+    line = base.mark_line(color=colour, strokeWidth=2).encode(detail="segment_key:N")
+    fill = (
+        alt.condition("datum.provisional", alt.value("white"), alt.value(colour))
+        if "provisional" in data
+        else alt.value(colour)
+    )
+    dots = base.mark_point(color=colour, size=22, strokeWidth=1.5).encode(
+        fill=fill, tooltip=tooltip
+    )
+    latest = (
+        alt.Chart(data.sort_values("period_start").tail(1))
+        .mark_point(color=colour, size=80, strokeWidth=2, shape="circle")
+        .encode(x="period_mid:T", y="value:Q", fill=fill, tooltip=tooltip)
+    )
     return (
-        alt.Chart(data)
-        .mark_line(color=colour, point=alt.OverlayMarkDef(color=colour, size=20))
-        .encode(
-            x=alt.X("period_mid:T", axis=None),
-            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-            detail="segment_key:N",
-            tooltip=[
-                alt.Tooltip("period_label:N", title="Period"),
-                alt.Tooltip("value:Q", format=",.4~g"),
-            ],
-        )
-        .properties(height=60)
+        alt.layer(line, dots, latest)
+        .properties(height=height)
         .configure(**config())
         .configure_view(strokeWidth=0)
     )

@@ -3,13 +3,10 @@ rules of the numbers, figures set aside, and the whole warehouse for download.""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, queries
+from dashboard import components, exports, queries
 
 RULES = """
 - **Reports are not cases and not people.** FAERS counts de-duplicated reports; poison-center
@@ -26,6 +23,13 @@ RULES = """
 - Nothing is invented or interpolated: a missing number is missing.
 """
 
+STATUS_ICONS = {"ok": "✅", "failed": "❌", "fallback": "⚠️", "kept": "⚠️", "empty": "⚠️"}
+
+
+def when(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(value) else "never"
+
+
 st.title("Data & methods")
 components.header()
 if not queries.has_warehouse():
@@ -33,33 +37,52 @@ if not queries.has_warehouse():
 
 st.header("Sources")
 sources = queries.sources()
-for row in sources.itertuples():
-    with st.container(border=True):
-        status = row.status or "never refreshed"
-        st.markdown(f"**{row.title}** (`{row.id}`) — status: **{status}**")
-        st.markdown(
-            f"Publisher: {row.publisher}  \nLicence: {row.licence}  \nCadence: {row.cadence}  \n"
-            f"Origin: {row.origin or '—'} · vintage: {row.vintage or '—'} · "
-            f"last refresh: {row.last_refresh if pd.notna(row.last_refresh) else 'never'} · "
-            f"rows: {int(row.rows or 0):,}"
-        )
-        if row.homepage:
-            st.caption(f"Homepage: {row.homepage}  \nCitation: {row.citation}")
-        if row.counts:
-            st.caption(f"What it counts: {row.counts}")
-        if row.caveats:
-            st.caption(f"Caveats: {row.caveats}")
-        if status == "failed":
-            st.error(row.message)
-        elif status in ("fallback", "kept", "empty") and row.message:
-            st.warning(row.message)
+failed = sources[sources["status"] == "failed"]
+st.markdown(
+    f"{len(sources)} sources · {int((sources['status'] == 'ok').sum())} ok · "
+    f"{len(failed)} failed at the last refresh · "
+    f"{int(sources['rows'].fillna(0).sum()):,} rows loaded"
+)
+for start in range(0, len(sources), 2):
+    columns = st.columns(2)
+    for column, row in zip(columns, sources.iloc[start : start + 2].itertuples(), strict=False):
+        with column.container(border=True):
+            status = row.status or "never refreshed"
+            icon = STATUS_ICONS.get(status, "•")
+            st.markdown(f"**{row.title}** (`{row.id}`)  \n{icon} status: **{status}**")
+            st.markdown(
+                f"Publisher: {row.publisher}  \nLicence: {row.licence}  \n"
+                f"Cadence: {row.cadence}  \nVintage: {row.vintage or '—'} "
+                f"(from {row.origin or '—'})  \nLast refresh: {when(row.last_refresh)} · "
+                f"last success: {when(row.last_success)}  \nRows: {int(row.rows or 0):,}"
+            )
+            if row.homepage:
+                st.caption(f"[Publisher page]({row.homepage})  \nCitation: {row.citation}")
+            if row.counts:
+                st.caption(f"What it counts: {row.counts}")
+            if row.caveats:
+                st.caption(f"Caveats: {row.caveats}")
+            if status == "failed":
+                st.error(f"Last refresh failed: {row.message}", icon="❌")
+            elif status in ("fallback", "kept", "empty") and row.message:
+                st.warning(row.message, icon="⚠️")
 
 st.header("Rules of the numbers")
 st.markdown(RULES)
 
 st.header("Run history")
 history = queries.runs()
-st.dataframe(history, hide_index=True, width="stretch")
+failures = history[history["status"] == "failed"]
+if not failures.empty:
+    st.subheader("Failures")
+    for row in failures.head(20).itertuples():
+        st.error(f"{when(row.started)} · `{row.source}`: {row.message}", icon="❌")
+st.dataframe(
+    history,
+    hide_index=True,
+    width="stretch",
+    column_config={"message": st.column_config.TextColumn("message", width="large")},
+)
 
 undated, conflicts = queries.literature_set_aside()
 if not conflicts.empty or not undated.empty:
@@ -74,37 +97,22 @@ if not conflicts.empty or not undated.empty:
         st.dataframe(undated, hide_index=True, width="stretch")
 
 st.header("Download the warehouse")
-
-
-def warehouse_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in queries.table_names():
-            archive.writestr(f"{name}.csv", queries.whole_table(name).to_csv(index=False))
-    return buffer.getvalue()
-
-
-def warehouse_parquet_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name in queries.table_names():
-            out = io.BytesIO()
-            queries.whole_table(name).to_parquet(out, index=False)
-            archive.writestr(f"{name}.parquet", out.getvalue())
-    return buffer.getvalue()
-
-
+tables = queries.table_names()
+st.markdown(
+    f"Every table ({len(tables)}: {', '.join(f'`{t}`' for t in tables)}) as CSV or Parquet. "
+    "Cite the original publications listed in `sources` and `observations.citation`."
+)
 left, right = st.columns(2)
 left.download_button(
     "All tables as CSV (zip)",
-    data=warehouse_zip,
+    data=exports.warehouse_csv_zip,
     file_name="ketamine-watch-csv.zip",
     mime="application/zip",
     on_click="ignore",
 )
 right.download_button(
     "All tables as Parquet (zip)",
-    data=warehouse_parquet_zip,
+    data=exports.warehouse_parquet_zip,
     file_name="ketamine-watch-parquet.zip",
     mime="application/zip",
     on_click="ignore",
