@@ -124,7 +124,7 @@ def loaded_env(seed_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     (hand-made counts): what a live refresh adds. Test-only; nothing here reaches the seed."""
     import streamlit as st
 
-    from etl.sources import clinicaltrials
+    from etl.sources import clinicaltrials, labels
 
     path = tmp_path / "warehouse.duckdb"
     shutil.copy(seed_warehouse, path)
@@ -143,6 +143,11 @@ def loaded_env(seed_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     con = duckdb.connect(str(path))
     con.register("t", trials)
     con.execute("CREATE TABLE trials AS SELECT * FROM t")
+    drug_labels = labels.SOURCE.parse(
+        {"labels": [FIXTURES / "labels" / "label-fixturebrand.json"]}
+    ).details["drug_labels"]
+    con.register("l", drug_labels)
+    con.execute("CREATE TABLE drug_labels AS SELECT * FROM l")
     con.register("s", signals)
     con.execute("CREATE TABLE faers_signals AS SELECT * FROM s")
     con.close()
@@ -170,6 +175,9 @@ def test_page_draws_the_trials_chart_when_the_registry_is_loaded(loaded_env: Pat
     assert not at.exception, [e.value for e in at.exception]
     chart = next(c for c in at.get("vega_lite_chart") if "studies started per year" in c.proto.spec)
     assert sum(chart_rows(chart)) == 7  # (year, area) groups of the 7 studies that started
+    shown = pd.concat([d.value for d in at.dataframe if "section" in d.value], ignore_index=True)
+    assert set(shown["section"]) == {"Indications and usage", "Boxed warning", "REMS (passages)"}
+    assert shown["source_url"].str.startswith("https://dailymed.nlm.nih.gov/").all()
 
 
 def test_withheld_hosts_and_cite() -> None:

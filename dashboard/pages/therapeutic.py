@@ -53,6 +53,22 @@ else:
         ),
     )
 
+labels = qt.drug_labels()
+if labels.empty:
+    st.caption(
+        "FDA label text (indications, boxed warnings, REMS) is fetched live from openFDA and is "
+        "not in this build; the approval dates above come from the milestones."
+    )
+else:
+    with st.expander("FDA label text: indications, boxed warnings and REMS (openFDA)"):
+        st.caption("Label text as approved by FDA; context, not medical advice.")
+        st.dataframe(
+            labels[["brand", "section", "text", "effective_date", "version", "source_url"]],
+            hide_index=True,
+            width="stretch",
+            column_config={"source_url": st.column_config.LinkColumn("DailyMed")},
+        )
+
 # --- Prescribing ----------------------------------------------------------------------------
 st.header("Prescribing and spending")
 partd = qt.source_observations("cms_partd")
