@@ -11,7 +11,8 @@ import pytest
 from etl.contract import ParseError
 from etl.http import HttpClient
 from etl.sources import clinicaltrials
-from etl.sources.clinicaltrials import ClinicalTrials, areas_of, load_areas, phase_label
+from etl.sources.clinicaltrials import ClinicalTrials, phase_label
+from etl.trial_areas import areas_of, load_areas
 from etl.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clinicaltrials"

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +42,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.trial_areas import classify, load_areas
 
 if TYPE_CHECKING:
     from etl.http import HttpClient
@@ -59,7 +58,6 @@ QUERY: dict[str, str] = {
     ),
 }
 MAX_PAGES = 200
-AREAS_PATH = Path(__file__).resolve().parent.parent / "data" / "trial_areas.csv"
 HOMEPAGE = "https://clinicaltrials.gov/"
 CITATION = (
     "ClinicalTrials.gov, U.S. National Library of Medicine. Studies with intervention "
@@ -150,36 +148,6 @@ class ClinicalTrials:
             indicators=indicators(),
             details={"trials": trials.reindex(columns=list(TRIAL_COLUMNS))},
         )
-
-
-@cache
-def load_areas(path: Path = AREAS_PATH) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return tuple((r.area, r.label, re.compile(r.pattern, re.I)) for r in frame.itertuples())
-
-
-OTHER = ("other", "Other conditions")
-
-
-def areas_of(conditions: Iterable[str], rules: tuple) -> list[tuple[str, str]]:
-    """Each condition's first matching area (rules' order); the distinct areas in that order."""
-    hits: set[tuple[str, str]] = set()
-    for condition in conditions:
-        for area, label, pattern in rules:
-            if pattern.search(condition):
-                hits.add((area, label))
-                break
-    ordered = [(area, label) for area, label, _ in rules if (area, label) in hits]
-    return list(dict.fromkeys(ordered)) or [OTHER]
-
-
-def classify(trials: pd.DataFrame, *, rules: tuple) -> pd.DataFrame:
-    matched = [areas_of(c.split("; ") if c else [], rules) for c in trials["conditions"]]
-    trials = trials.copy()
-    trials["area"] = [m[0][0] for m in matched]
-    trials["area_label"] = [m[0][1] for m in matched]
-    trials["areas"] = ["; ".join(a for a, _ in m) for m in matched]
-    return trials
 
 
 def dig(obj: Any, *keys: str) -> Any:
