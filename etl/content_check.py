@@ -8,6 +8,7 @@ Checks, by `expect`:
 - xlsx / zip: starts with the zip magic `PK\\x03\\x04`.
 - csv / tsv / txt with `header`: one of the first 10 lines holds every required column name
   (case-insensitive, split on , tab $ | ;), so a short title block above the header is allowed.
+  A required name ending in `_` (`Tot_Clms_`) matches any column it starts (`Tot_Clms_2022`).
   Otherwise the problem names the missing columns as seen on the first line.
 
 Each check returns a problem string, or None when the file is fine.
@@ -62,12 +63,20 @@ def check_header(head: bytes, header: Sequence[str]) -> str | None:
     wanted = [h.strip().lower() for h in header]
     for line in lines:
         cells = {c.strip().strip("\"'").strip().lower() for c in _SPLIT.split(line)}
-        if all(w in cells for w in wanted):
+        if all(_has(cells, w) for w in wanted):
             return None
     first = {c.strip().strip("\"'").strip().lower() for c in _SPLIT.split(lines[0])}
-    missing = [h for h, w in zip(header, wanted, strict=True) if w not in first]
+    missing = [h for h, w in zip(header, wanted, strict=True) if not _has(first, w)]
     shown = lines[0][:120]
     return f"header is missing column(s) {', '.join(missing)} (first line: {shown!r})"
+
+
+def _has(cells: set[str], wanted: str) -> bool:
+    """A column named `wanted`; a name ending in `_` (`Tot_Clms_`) is a prefix of a column group
+    (`Tot_Clms_2022`), as in `RemoteFile.header`."""
+    if wanted.endswith("_"):
+        return any(cell.startswith(wanted) for cell in cells)
+    return wanted in cells
 
 
 def _check_json(path: Path, head: bytes) -> str | None:

@@ -13,6 +13,7 @@ index is read and the pattern matched against the names it links to, as for a fo
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 import shutil
 import tempfile
@@ -24,6 +25,8 @@ from etl import snapshots
 from etl.contract import ApiSource, RemoteFile, Source, SourceMeta
 from etl.http import Download, FetchError, HttpClient
 from etl.warehouse import WarehousePaths
+
+log = logging.getLogger("etl.fetch")
 
 if TYPE_CHECKING:
     from etl.refresh import RefreshOptions
@@ -108,6 +111,7 @@ def _download_all(
                 targets = mirror_targets(client, folder, remote, listing, by_name=False)
                 got = download_targets(client, tmp, remote, targets, known)
             elif remote.optional:
+                log.warning("optional file %s of %s not fetched: %s", remote.name, meta.id, error)
                 continue
             else:
                 raise

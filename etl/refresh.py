@@ -397,9 +397,12 @@ def store_files(
     """Keep fetched or mirrored files in the content-addressed raw store."""
     raw_dir = WarehousePaths(options.data_dir).raw
     stored: dict[str, list[Path]] = {}
+    tmp = snap.meta.get("tmpdir")
     for name, paths in snap.files.items():
         for path in paths:
-            if path.is_relative_to(raw_dir):
+            # Already in the store (a 304 reused the last good copy); downloads sit in a
+            # `.partial-*` folder inside the store and must still be moved in.
+            if path.is_relative_to(raw_dir) and not (tmp and path.is_relative_to(tmp)):
                 stored.setdefault(name, []).append(path)
                 continue
             url = snap.meta.get("urls", {}).get(str(path), snap.meta.get("url", str(path)))
