@@ -1,0 +1,81 @@
+"""Streamlit blocks the three harm pages share: a time chart of some observations with its
+caption, downloads and "what this counts" note, and a table of period totals. Arranging only;
+the numbers come from `queries_harm`, the drawing from `charts`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, transforms
+
+SPAN_NOTE = (
+    "Totals over a span of years (e.g. 2019-2023) are listed here, not drawn as a point on the "
+    "time axis: a span is a span."
+)
+
+SPAN_COLUMNS = (
+    "label",
+    "geography",
+    "stratum",
+    "period_label",
+    "value",
+    "unit",
+    "flags",
+    "citation",
+    "citation_url",
+)
+
+
+def time_block(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    title: str,
+    y_title: str,
+    counts: str,
+    events: pd.DataFrame | None = None,
+    subtitle: str | None = None,
+    log_scale: bool = False,
+) -> None:
+    """One time chart (a line per series, cut at gaps and breaks) with its caption block."""
+    if frame.empty:
+        components.notice(f"{title}: nothing loaded for this yet.")
+        return
+    data = transforms.chart_frame(frame)
+    chart = charts.time_chart(
+        data=data,
+        title=title,
+        y_title=y_title,
+        milestones=events,
+        subtitle=subtitle,
+        log_scale=log_scale and bool((data["value"] > 0).all()),
+    )
+    components.chart_block(chart, data, key=key, counts=counts)
+
+
+def split_spans(frame: pd.DataFrame, max_days: int = 366) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows with a period of at most a year, rows that total a longer span)."""
+    if frame.empty:
+        return frame, frame
+    days = (pd.to_datetime(frame["period_end"]) - pd.to_datetime(frame["period_start"])).dt.days
+    return frame[days <= max_days], frame[days > max_days]
+
+
+def span_table(frame: pd.DataFrame, *, title: str) -> None:
+    if frame.empty:
+        return
+    with st.expander(f"{title}: totals over spans of years ({len(frame)})"):
+        st.caption(SPAN_NOTE)
+        st.dataframe(
+            frame[list(SPAN_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def by_unit(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """One chart per unit: never two units on one axis."""
+    if frame.empty:
+        return []
+    return [(unit, part) for unit, part in frame.groupby("unit", sort=True)]

@@ -1,0 +1,80 @@
+"""Cross-stream trends: every harm stream on one time axis, each indexed to 100 in the first
+year all shown streams share (so unlike units compare), with milestones and method changes as
+rules. It shows where streams move together and where they do not."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, queries, transforms
+from dashboard import queries_harm as qh
+
+HARM_DOMAINS = ("poison_center", "misuse", "mortality", "supply", "wastewater")
+COUNTS = (
+    "each series divided by its own value in the first year every shown series has, times 100. "
+    "An index compares direction and pace, not size: 200 means twice that series' base-year "
+    "level, in its own unit and definition (exposure calls, survey prevalence, deaths, lab "
+    "reports, mass loads). Only series with yearly periods are offered."
+)
+
+st.title("Cross-stream trends")
+components.header()
+if not queries.has_warehouse():
+    st.stop()
+
+catalog = qh.annual_series(HARM_DOMAINS)
+if catalog.empty:
+    components.notice("No yearly harm series with three or more points are loaded.")
+    st.stop()
+catalog = catalog.assign(
+    key=catalog["indicator"] + "|" + catalog["geography"] + "|" + catalog["stratum"],
+    name=catalog["domain"]
+    + ": "
+    + catalog["label"]
+    + " · "
+    + catalog["geography"]
+    + " · "
+    + catalog["stratum"],
+)
+names = catalog.set_index("key")["name"].to_dict()
+# default: the longest yearly series of each stream
+defaults = catalog.sort_values("points", ascending=False).drop_duplicates("domain")["key"].tolist()
+chosen = st.multiselect(
+    "Streams (one yearly series each; add or remove)",
+    options=list(names),
+    default=defaults,
+    format_func=names.get,
+    key="cross_stream_series",
+)
+if not chosen:
+    components.notice("Choose at least one series.")
+    st.stop()
+
+frames = []
+for key in chosen:
+    indicator, geography, stratum = key.split("|", 2)
+    frames.append(queries.series(indicator, geography, stratum))
+rows = pd.concat(frames, ignore_index=True)
+data = transforms.chart_frame(rows)
+indexed = transforms.index_to_first_common(data)
+if indexed["index"].isna().all():
+    components.notice(
+        "The chosen series share no common year, so they cannot be indexed together. "
+        "Remove a series to find a common base year."
+    )
+    st.dataframe(
+        data[["series", "period_label", "value", "unit"]], hide_index=True, width="stretch"
+    )
+    st.stop()
+base_year = int(indexed["base_year"].iloc[0])
+indexed = indexed[indexed["index"].notna()]
+chart = charts.time_chart(
+    data=indexed,
+    title=f"Harm streams indexed to {base_year} = 100",
+    subtitle="Milestones and method changes as rules; each line keeps its own definition",
+    y_title=f"index ({base_year} = 100)",
+    value_field="index",
+    milestones=qh.timeline_events(),
+)
+components.chart_block(chart, indexed, key="cross_stream_index", counts=COUNTS)

@@ -1,0 +1,126 @@
+"""SQL for the harm pages (poison centers & deaths, use & supply, cross-stream trends).
+
+Fixed SQL texts with `?` parameters only, run through `queries.run_query` (read-only, cached on
+the warehouse version). Table names are never built from input: the wastewater queries pick
+between two fixed texts depending on whether the `wastewater_sites` table exists.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import queries
+
+OBSERVATION_SELECT = (
+    "SELECT o.*, i.label, i.definition, i.domain, i.comparability, i.series_breaks,"
+    " s.vintage, s.publisher, s.title AS source_title"
+    " FROM observations o JOIN indicators i ON i.id = o.indicator"
+    " JOIN sources s ON s.id = o.source"
+)
+
+
+def domain_observations(
+    domains: tuple[str, ...],
+    *,
+    units: tuple[str, ...] = (),
+    max_span_days: int | None = None,
+    min_span_days: int | None = None,
+    sources: tuple[str, ...] = (),
+    exclude_sources: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Observations of indicators in `domains`, narrowed by unit, period length and source."""
+    return queries.run_query(
+        OBSERVATION_SELECT + " WHERE list_contains(?, i.domain)"
+        " AND (len(?) = 0 OR list_contains(?, o.unit))"
+        " AND (? IS NULL OR o.period_end - o.period_start <= ?)"
+        " AND (? IS NULL OR o.period_end - o.period_start >= ?)"
+        " AND (len(?) = 0 OR list_contains(?, o.source))"
+        " AND NOT list_contains(?, o.source)"
+        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
+        (
+            list(domains),
+            list(units),
+            list(units),
+            max_span_days,
+            max_span_days,
+            min_span_days,
+            min_span_days,
+            list(sources),
+            list(sources),
+            list(exclude_sources),
+        ),
+    )
+
+
+def indicator_observations(
+    prefix: str, *, geography: str | None = None, stratum: str | None = None
+) -> pd.DataFrame:
+    """Observations of the indicators whose id starts with `prefix` (a source's own series)."""
+    return queries.run_query(
+        OBSERVATION_SELECT + " WHERE starts_with(o.indicator, ?)"
+        " AND (? IS NULL OR o.geography = ?) AND (? IS NULL OR o.stratum = ?)"
+        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
+        (prefix, geography, geography, stratum, stratum),
+    )
+
+
+def annual_series(domains: tuple[str, ...], *, min_points: int = 3) -> pd.DataFrame:
+    """Series (indicator x geography x stratum) whose every period is about a year long."""
+    return queries.run_query(
+        "SELECT o.indicator, o.geography, o.stratum, i.domain, i.label, i.unit, o.source,"
+        " count(*) AS points, min(o.period_start) AS first_period, max(o.period_end) AS last_period"
+        " FROM observations o JOIN indicators i ON i.id = o.indicator"
+        " WHERE list_contains(?, i.domain)"
+        " GROUP BY ALL"
+        " HAVING min(o.period_end - o.period_start) >= 300"
+        " AND max(o.period_end - o.period_start) <= 366 AND count(*) >= ?"
+        " ORDER BY i.domain, points DESC, o.indicator",
+        (list(domains), min_points),
+    )
+
+
+def timeline_events() -> pd.DataFrame:
+    """Milestones and method changes, to draw as rules."""
+    return queries.run_query(
+        "SELECT e.*, s.vintage FROM events e LEFT JOIN sources s ON s.id = e.source ORDER BY date"
+    )
+
+
+def wastewater_indicators() -> pd.DataFrame:
+    return queries.run_query(
+        "SELECT id, label, definition, unit FROM indicators"
+        " WHERE source = 'euda_wastewater' ORDER BY id = 'euda_wastewater_load_ketamine' DESC, id"
+    )
+
+
+def wastewater_years(indicator: str) -> list[int]:
+    frame = queries.run_query(
+        "SELECT DISTINCT year(period_start) AS year FROM observations WHERE indicator = ?"
+        " ORDER BY year",
+        (indicator,),
+    )
+    return [int(y) for y in frame["year"]] if not frame.empty else []
+
+
+MAP_WITH_SITES = (
+    "SELECT o.geography, o.period_label, o.value, o.unit, o.flags, o.note, o.citation,"
+    " o.citation_url, s.site_id, s.city, s.country, s.latitude, s.longitude, s.population,"
+    " src.vintage, src.title AS source_title"
+    " FROM observations o JOIN sources src ON src.id = o.source"
+    " LEFT JOIN wastewater_sites s ON s.geography = o.geography"
+    " WHERE o.indicator = ? AND year(o.period_start) = ? ORDER BY o.value DESC"
+)
+MAP_WITHOUT_SITES = (
+    "SELECT o.geography, o.period_label, o.value, o.unit, o.flags, o.note, o.citation,"
+    " o.citation_url, NULL AS site_id, NULL AS city, NULL AS country,"
+    " CAST(NULL AS DOUBLE) AS latitude, CAST(NULL AS DOUBLE) AS longitude,"
+    " CAST(NULL AS DOUBLE) AS population, src.vintage, src.title AS source_title"
+    " FROM observations o JOIN sources src ON src.id = o.source"
+    " WHERE o.indicator = ? AND year(o.period_start) = ? ORDER BY o.value DESC"
+)
+
+
+def wastewater_map(indicator: str, year: int) -> pd.DataFrame:
+    """One substance's city loads in one year, with coordinates when the site table is loaded."""
+    sql = MAP_WITH_SITES if queries.has_table("wastewater_sites") else MAP_WITHOUT_SITES
+    return queries.run_query(sql, (indicator, year))
