@@ -297,7 +297,7 @@ def load_and_stage(
             raise ValidationFailed(f"{where}: " + "; ".join(problems))
         log_stage("validate", run=run_id, source=sid, origin=origin, duration_s=step.elapsed)
         stage, step = "stage", Timer()
-        rows = stage_tables(con, sid, tables)
+        rows = stage_tables(con, sid, tables, source.meta.detail_tables)
         pause_point("stage", sid)
         con.commit()
     except BaseException as error:

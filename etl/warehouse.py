@@ -154,8 +154,17 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ddl("detail_tables", {"table_name": "VARCHAR PRIMARY KEY", "source": "VARCHAR"}))
 
 
-def stage_tables(con: duckdb.DuckDBPyConnection, source_id: str, tables: Tables) -> int:
-    """Insert a source's fresh canonical rows and detail tables into the staging database."""
+def stage_tables(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    tables: Tables,
+    declared: tuple[str, ...] = (),
+) -> int:
+    """Insert a source's fresh canonical rows and detail tables into the staging database.
+
+    `declared` names detail tables a DatabaseSource created itself on `con`; they are registered
+    as the source's too (so a later failed refresh carries them over) and their rows counted.
+    """
     for table, columns in CANONICAL.items():
         frame = getattr(tables, table)
         if frame.empty:
@@ -165,8 +174,23 @@ def stage_tables(con: duckdb.DuckDBPyConnection, source_id: str, tables: Tables)
         con.register("_detail", frame)
         con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _detail')
         con.unregister("_detail")
-    register_details(con, source_id, tables.details.keys())
-    return tables.row_count()
+    register_details(con, source_id, iter(tables.details.keys()))
+    created = [name for name in declared if name not in tables.details and table_exists(con, name)]
+    register_details(con, source_id, iter(created))
+    direct_rows = sum(
+        con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in created
+    )
+    return tables.row_count() + direct_rows
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_catalog = current_database() AND table_name = ?",
+            [name],
+        ).fetchone()[0]
+    )
 
 
 def register_details(con: duckdb.DuckDBPyConnection, source_id: str, names: Iterator[str]) -> None:

@@ -236,3 +236,24 @@ def test_up_rebuilds_only_when_the_seed_is_newer(data_dir: Path, tmp_path: Path)
 
     os.utime(seed / "milestones" / "therapeutic_milestones.csv", (later, later))
     assert needs_seed_build(paths, seed)
+
+
+def test_tables_a_database_source_creates_survive_its_failed_refresh(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    faers = [by_id("faers_quarterly")]
+    good = tmp_path / "good"
+    shutil.copytree(FIXTURES / "faers_quarterly", good / "faers_quarterly")
+    first = refresh(faers, None, RefreshOptions("mirror", str(good), data_dir, SEED))
+    assert first.results[0].status == "ok", first.results[0].message
+    published = data_dir / "warehouse.duckdb"
+    cases = query(published, "SELECT count(*) FROM faers_cases")[0][0]
+    assert cases > 0
+    assert first.results[0].rows > cases  # detail-table rows are counted, not just observations
+    bad = tmp_path / "bad" / "faers_quarterly"
+    bad.mkdir(parents=True)
+    (bad / "faers_ascii_2020q1.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    second = refresh(faers, None, RefreshOptions("mirror", str(bad.parent), data_dir, SEED))
+    assert second.results[0].status == "failed"
+    assert "faers_ascii_2020q1.zip" in second.results[0].message
+    assert query(published, "SELECT count(*) FROM faers_cases")[0][0] == cases
