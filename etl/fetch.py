@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlparse
 
 from etl import snapshots
-from etl.contract import ApiSource, RemoteFile, Source, SourceMeta
+from etl.contract import ApiSource, RemoteFile, Source, SourceFiles, SourceMeta
 from etl.http import Download, FetchError, HttpClient
 from etl.warehouse import WarehousePaths
 
@@ -75,7 +75,7 @@ def _download_all(
         files = source.fetch(client, tmp)
         if not files:
             return None
-        urls = {str(p): meta.homepage for paths in files.values() for p in paths}
+        urls, extras = api_provenance(files, tmp, meta.homepage)
         return snapshots.Snapshot(
             origin=origin,
             files=files,
@@ -83,6 +83,7 @@ def _download_all(
                 "tmpdir": str(tmp),
                 "url": meta.homepage,
                 "urls": urls,
+                "extras": extras,
                 "retrieved_at": snapshots.utc_now(),
             },
         )
@@ -141,6 +142,23 @@ def _download_all(
             "retrieved_at": snapshots.utc_now(),
         },
     )
+
+
+def api_provenance(
+    files: SourceFiles, tmp: Path, homepage: str
+) -> tuple[dict[str, str], dict[str, dict]]:
+    """URL and extras (etag, last_modified ...) per file an ApiSource fetched: from a sidecar
+    `<file>.meta.json` it may write beside a download (FAERS zips), else the homepage. Files it
+    reused from the raw store (a 304) are already stored with their own meta."""
+    urls: dict[str, str] = {}
+    extras: dict[str, dict] = {}
+    for paths in files.values():
+        for path in paths:
+            sidecar = snapshots.read_meta(path) if path.is_relative_to(tmp) else {}
+            urls[str(path)] = str(sidecar.pop("url", "") or homepage)
+            if sidecar:
+                extras[str(path)] = sidecar
+    return urls, extras
 
 
 def download_targets(

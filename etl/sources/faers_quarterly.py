@@ -13,10 +13,12 @@ denominator); duplicates survive when the same event is reported as different ca
 not prove the drug caused the event. The most recent quarters keep receiving follow-ups.
 
 Inputs: `faers_ascii_YYYYqN.zip` (2012Q4 on) and legacy `aers_ascii_YYYYqN.zip` (2004Q1-2012Q3),
-or their extracted folders. **Live fetch of every quarter (~100 zips, ~60 GB unpacked) is not
-done by `refresh --online`**: put the zips (or folders) in `DIR/faers_quarterly/` and run
-`refresh --mirror DIR`. The seed holds no rows (the published FAERS summary figures live in the
-`literature` source), so offline this source is `empty`.
+or their extracted folders. `refresh --online` reads FDA's landing page and downloads the newest
+N quarters only (N = `KETAMINE_WATCH_FAERS_QUARTERS`, default 4; conditional GET, so an unchanged
+quarter is not downloaded again: etl/faers/remote.py). Every quarter (~100 zips, ~60 GB unpacked)
+is not fetched live: for a longer history put the zips (or folders) in `DIR/faers_quarterly/` and
+run `refresh --mirror DIR`. The seed holds no rows (the published FAERS summary figures live in
+the `literature` source), so offline this source is `empty`.
 
 The quarters are loaded with DuckDB's CSV reader straight into the staging database (`load`);
 `parse` runs the same load on an in-memory database and returns the tables as DataFrames.
@@ -25,6 +27,8 @@ The quarters are loaded with DuckDB's CSV reader straight into the staging datab
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -38,7 +42,11 @@ from etl.contract import (
     Tables,
 )
 from etl.faers.load import TABLES, load_quarters
+from etl.faers.remote import fetch_quarters, previous_copies, quarters_wanted
 from etl.signals import load_label_expected, mask_expected, signals_from_counts
+
+if TYPE_CHECKING:
+    from etl.http import HttpClient
 
 HOMEPAGE = "https://fis.fda.gov/extensions/FPD-QDE-FAERS/FPD-QDE-FAERS.html"
 CITATION = (
@@ -71,6 +79,7 @@ META = SourceMeta(
         "Reports are not incidence and not proof of causation; reporting is voluntary and "
         "stimulated (the 2019-03-05 Spravato approval is a reporting break); duplicates remain."
     ),
+    allowed_hosts=("fis.fda.gov",),
     detail_tables=(*TABLES, SIGNALS_TABLE),
 )
 
@@ -85,6 +94,17 @@ _INDICATORS = {
 
 class FaersQuarterly:
     meta = META
+
+    def __init__(self, landing: str = HOMEPAGE) -> None:
+        self.landing = landing  # FDA's page linking every quarter's zip (a local server in tests)
+
+    def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
+        """The newest N quarter zips linked from FDA's page (see etl/faers/remote.py). `dest` is
+        a fresh folder inside `data/raw/faers_quarterly/`, beside the last good snapshot."""
+        count = quarters_wanted()
+        previous = previous_copies(dest.parent, META) if dest.parent.name == META.id else {}
+        paths = fetch_quarters(client, dest, landing=self.landing, count=count, previous=previous)
+        return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
         load_quarters(con, files.get("quarters", []))
