@@ -19,6 +19,7 @@ Adopting on a page (after `components.header()`):
     geos = filters.multiselect("geo", geographies, label="Geography")
     first, last = filters.year_range("years", years)
     per_capita = filters.toggle("per100k", label="Per 100,000 people")
+    filters.drop_unused(["geo", "years", "per100k"])   # anything else in the link: notice
 
 The pure `parse_*` functions hold the validation rules and are tested without Streamlit.
 """
@@ -243,6 +244,19 @@ def year_range(
     )
     _write_url(key, None if (first, last) == tuple(fallback) else years_text(first, last))
     return int(first), int(last)
+
+
+STREAMLIT_KEYS = ("embed", "embed_options")
+
+
+def drop_unused(used: Sequence[str]) -> list[str]:
+    """Ignore (with a notice) and remove URL parameters this page did not use, e.g. a stale link
+    from another page or `per100k` where no denominator exists. Call after the page's filters."""
+    unused = [k for k in st.query_params if k not in used and k not in STREAMLIT_KEYS]
+    for key in unused:
+        _notice(key, "not used on this page", "ignored")
+        del st.query_params[key]
+    return unused
 
 
 def toggle(

@@ -22,7 +22,7 @@ DOMAIN_TITLES = {
     "supply": "Supply: lab reports and seizures",
     "wastewater": "Wastewater",
     "therapeutic": "Therapeutic use",
-    "context": "Clinical context",
+    "context": "Context",
 }
 DOMAIN_ORDER = list(DOMAIN_TITLES)
 CARDS_PER_ROW = 3
@@ -214,12 +214,16 @@ if groups:
 data = transforms.filter_years(data, first_year, last_year)
 denominators = queries.denominators()
 per_capita = False
-if not denominators.empty and data["geography"].isin(denominators["geography"]).any():
+per_capita_offered = (
+    not denominators.empty and data["geography"].isin(denominators["geography"]).any()
+)
+if per_capita_offered:
     per_capita = filters.toggle(
         "per100k", label="Per 100,000 people", help="Divide by the population of the same year."
     )
 else:
     st.caption("Per-capita view: no population denominator is loaded for these geographies.")
+filters.drop_unused(["geo", "group", "years", "ind", "per100k" if per_capita_offered else ""])
 if per_capita:
     data = transforms.per_capita(data, denominators)
 if data.empty:
