@@ -6,8 +6,8 @@ import re
 
 import pandas as pd
 
-# A gap between two consecutive periods longer than this many times the series' usual period
-# length is drawn as a gap in the line (CSEW has no 2020/21-2021/22 estimates: a gap, not a dip).
+# Consecutive periods whose starts are more than this many usual period lengths apart are drawn
+# with a gap in the line (CSEW has no 2020/21-2021/22 estimates: a gap, not a dip).
 GAP_FACTOR = 1.5
 
 
@@ -41,8 +41,10 @@ def add_segments(
 ) -> pd.DataFrame:
     """Number the connected stretches of each series, so a line is cut at gaps and at breaks.
 
-    A new segment starts when a period begins long after the previous one ended (a missing year),
-    or when a series-break date falls between two points (a method change). `breaks` apply to
+    A new segment starts when a period begins more than GAP_FACTOR usual period lengths after the
+    previous one began (a missing year), or when a series-break date falls after the previous
+    period's start and on or before this one's (a method change: the period containing the
+    break ends the old stretch). `breaks` apply to
     every series; `breaks_by_key` to one series each.
     """
     out = frame.sort_values([key, "period_start"]).copy()
@@ -52,16 +54,16 @@ def add_segments(
         own = (breaks_by_key or {}).get(name, [])
         break_dates = pd.Series(pd.to_datetime(common + list(own)), dtype="datetime64[ns]")
         usual = group["span_days"].median()
-        previous_end = None
+        previous_start = None
         segment = 0
-        for start, end in zip(group["period_start"], group["period_end"], strict=True):
-            if previous_end is not None:
-                gap = (start - previous_end).days
-                crosses_break = ((break_dates > previous_end) & (break_dates <= start)).any()
-                if gap > GAP_FACTOR * usual or crosses_break:
+        for start in group["period_start"]:
+            if previous_start is not None:
+                step = (start - previous_start).days
+                crosses_break = ((break_dates > previous_start) & (break_dates <= start)).any()
+                if step > GAP_FACTOR * usual or crosses_break:
                     segment += 1
             segments.append(segment)
-            previous_end = end
+            previous_start = start
     out["segment"] = segments
     out["segment_key"] = out[key].astype(str) + "#" + out["segment"].astype(str)
     return out
