@@ -1,0 +1,113 @@
+"""Pure frame helpers for the Adverse events page: provenance columns for detail-table rows, the
+signal table as analysts read it, published figures grouped by unit. No Streamlit, no SQL."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EVANS = "Evans (PRR ≥ 2, χ² ≥ 4, a ≥ 3)"
+ROR_RULE = "ROR 95% CI lower bound > 1 (a ≥ 3)"
+PUBLISHED_UNITS = ("reports", "cases", "ROR", "percent")
+
+
+def with_provenance(frame: pd.DataFrame, source: dict) -> pd.DataFrame:
+    """Add the source's citation, link, vintage and title to every row (for captions and the
+    citation file), so a chart of a detail table cites like a chart of observations."""
+    if frame.empty:
+        return frame
+    vintage = source.get("vintage") or str(source.get("last_success") or "")[:10] or None
+    return frame.assign(
+        source_title=source.get("title"),
+        citation=source.get("citation"),
+        citation_url=source.get("homepage"),
+        vintage=vintage,
+    )
+
+
+def with_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """`share` = reports / the drug's reports, where the total is known."""
+    if frame.empty or "drug_reports" not in frame:
+        return frame
+    total = frame["drug_reports"].astype("float64").replace(0, np.nan)
+    return frame.assign(share=frame["reports"] / total)
+
+
+def criteria_met(evans: pd.Series, ror_signal: pd.Series) -> pd.Series:
+    """'Evans (...); ROR ...' per row, or 'none'."""
+    parts = [
+        "; ".join(name for name, met in ((EVANS, bool(e)), (ROR_RULE, bool(r))) if met) or "none"
+        for e, r in zip(evans, ror_signal, strict=True)
+    ]
+    return pd.Series(parts, index=evans.index, dtype="object")
+
+
+def _interval(value: pd.Series, lower: pd.Series, upper: pd.Series) -> pd.Series:
+    def one(v: float, lo: float, hi: float) -> str:
+        if not np.isfinite(v):
+            return "not estimable (a zero cell)"
+        low = f"{lo:,.2f}" if np.isfinite(lo) else "–"
+        high = f"{hi:,.2f}" if np.isfinite(hi) else "∞"
+        return f"{v:,.2f} ({low} to {high})"
+
+    return pd.Series(
+        [one(*t) for t in zip(value, lower, upper, strict=True)], index=value.index, dtype="object"
+    )
+
+
+def signal_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The signal rows as shown: counts of the 2x2 table, PRR and ROR with 95% CIs, chi², the
+    criteria met and whether the event is expected from the label."""
+    if frame.empty:
+        return frame
+    numeric = frame.astype(
+        {c: "float64" for c in ("prr", "prr_lower", "prr_upper", "ror", "ror_lower", "ror_upper")}
+    )
+    return pd.DataFrame(
+        {
+            "drug": frame["ingredient"],
+            "event (MedDRA PT)": frame["pt"],
+            "a: drug + event": frame["a"],
+            "b: drug, other events": frame["b"],
+            "c: other drugs + event": frame["c"],
+            "d: other drugs, other events": frame["d"],
+            "PRR (95% CI)": _interval(numeric["prr"], numeric["prr_lower"], numeric["prr_upper"]),
+            "ROR (95% CI)": _interval(numeric["ror"], numeric["ror_lower"], numeric["ror_upper"]),
+            "chi² (Yates)": frame["chi2"].astype("float64").round(2),
+            "criteria met": criteria_met(frame["evans"], frame["ror_signal"]),
+            "label-expected": frame["label_expected"].map({True: "yes", False: "no"}),
+        }
+    )
+
+
+def forest_rows(frame: pd.DataFrame, per_drug: int = 20) -> pd.DataFrame:
+    """Rows whose ROR and CI are finite (a zero cell has none), the most-reported per drug."""
+    if frame.empty:
+        return frame
+    cols = ["ror", "ror_lower", "ror_upper"]
+    values = frame[cols].astype("float64")
+    finite = np.isfinite(values).all(axis=1) & (values["ror_lower"] > 0)
+    kept = frame[finite].sort_values(["ingredient", "a"], ascending=[True, False])
+    return kept.groupby("ingredient", group_keys=False).head(per_drug).reset_index(drop=True)
+
+
+def published_by_unit(frame: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFrame]], pd.DataFrame]:
+    """([(unit, rows to chart)], rows for the table only). Each figure is named with its label,
+    stratum and period, since each comes from its own study and definition."""
+    if frame.empty:
+        return [], frame
+    named = frame.assign(
+        figure=[
+            f"{label} — {stratum}, {period}"
+            for label, stratum, period in zip(
+                frame["label"], frame["stratum"], frame["period_label"], strict=True
+            )
+        ]
+    )
+    charted = [
+        (unit, named[named["unit"] == unit].reset_index(drop=True))
+        for unit in PUBLISHED_UNITS
+        if (named["unit"] == unit).any()
+    ]
+    rest = named[~named["unit"].isin(PUBLISHED_UNITS)].reset_index(drop=True)
+    return charted, rest

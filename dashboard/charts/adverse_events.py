@@ -1,0 +1,228 @@
+"""Charts for the Adverse events page. Pure, keyword-only functions returning Altair charts; no
+Streamlit and no SQL in here.
+
+No information is carried by colour alone: the two drugs differ by shape and dash on the time
+chart and sit in separate panels on the bar charts; a reporting break is a labelled dotted rule
+with its event in the tooltip; every bar is labelled with its count.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.charts.theme import BREAK, DASHES, MUTED, PALETTE, SHAPES, TEXT, config
+from dashboard.charts.timeseries import provisional_layers, time_axis, time_scale
+
+REPORT_TOOLTIP = [
+    alt.Tooltip("series:N", title="Series"),
+    alt.Tooltip("period_label:N", title="Quarter"),
+    alt.Tooltip("value:Q", title="Reports", format=",.0f"),
+    alt.Tooltip("flags:N", title="Flags"),
+    alt.Tooltip("citation:N", title="Citation"),
+]
+
+
+def quarterly_reports(
+    *, data: pd.DataFrame, breaks: pd.DataFrame, title: str, y_title: str = "reports"
+) -> alt.LayerChart:
+    """Reports per quarter, one line per series (from `transforms.chart_frame`), cut at the
+    breaks; each break (columns date, label, detail) is a labelled dotted rule."""
+    series = sorted(data["series"].unique().tolist())
+    n = range(len(series))
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=series, range=[PALETTE[i % len(PALETTE)] for i in n]),
+        legend=alt.Legend(title=None, orient="bottom", direction="vertical", symbolSize=90),
+    )
+    x = alt.X("period_mid:T", title=None, axis=time_axis(data), scale=time_scale(data))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True, nice=True))
+    base = alt.Chart(data)
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x,
+        y=y,
+        color=colour,
+        strokeDash=alt.StrokeDash(
+            "series:N",
+            scale=alt.Scale(domain=series, range=[DASHES[i % len(DASHES)] for i in n]),
+            legend=None,
+        ),
+        detail="segment_key:N",
+    )
+    points = base.mark_point(size=60, strokeWidth=2, opacity=1).encode(
+        x=x,
+        y=y,
+        color=colour,
+        shape=alt.Shape(
+            "series:N",
+            scale=alt.Scale(domain=series, range=[SHAPES[i % len(SHAPES)] for i in n]),
+            legend=None,
+        ),
+        fill=alt.condition("datum.provisional", alt.value("white"), colour, legend=None),
+        tooltip=[t for t in REPORT_TOOLTIP if t.to_dict()["field"] in data.columns],
+    )
+    layers = [*provisional_layers(data), line, points, *break_rules(breaks, data)]
+    heading = alt.TitleParams(text=title, offset=14)
+    return alt.layer(*layers).properties(title=heading, height=320).configure(**config())
+
+
+def break_rules(breaks: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
+    """Dotted rules with a short label for the breaks inside the data's time range."""
+    if breaks.empty:
+        return []
+    start = pd.to_datetime(data["period_start"]).min()
+    end = pd.to_datetime(data["period_end"]).max()
+    shown = breaks.assign(date=pd.to_datetime(breaks["date"]))
+    shown = shown[(shown["date"] > start) & (shown["date"] <= end)]
+    if shown.empty:
+        return []
+    tooltip = [
+        alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
+        alt.Tooltip("label:N", title="Reporting break"),
+        alt.Tooltip("detail:N", title="Event"),
+    ]
+    rule = (
+        alt.Chart(shown)
+        .mark_rule(color=BREAK, strokeDash=[1, 3], strokeWidth=2)
+        .encode(x="date:T", tooltip=tooltip)
+    )
+    text = (
+        alt.Chart(shown)
+        .mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=10, color=BREAK)
+        .encode(x="date:T", y=alt.value(0), text="label:N", tooltip=tooltip)
+    )
+    return [rule, text]
+
+
+def count_bars(
+    *,
+    data: pd.DataFrame,
+    title: str,
+    x_title: str = "reports",
+    category: str = "label",
+    value: str = "reports",
+    panel: str = "ingredient",
+) -> alt.FacetChart:
+    """Horizontal bars of counts per category, one panel per drug (each sorted on its own),
+    every bar labelled with its count."""
+    tooltip = [
+        alt.Tooltip(f"{panel}:N", title="Drug"),
+        alt.Tooltip(f"{category}:N", title="Category"),
+        alt.Tooltip(f"{value}:Q", title="Reports", format=",.0f"),
+    ]
+    if "share" in data:
+        tooltip.append(alt.Tooltip("share:Q", title="Share of the drug's reports", format=".1%"))
+    y = alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260))
+    bars = (
+        alt.Chart()
+        .mark_bar(color=PALETTE[0])
+        .encode(x=alt.X(f"{value}:Q", title=x_title), y=y, tooltip=tooltip)
+    )
+    labels = (
+        alt.Chart()
+        .mark_text(align="left", dx=3, fontSize=11, color=TEXT)
+        .encode(x=f"{value}:Q", y=y, text=alt.Text(f"{value}:Q", format=",.0f"))
+    )
+    rows = max(int(data.groupby(panel)[category].nunique().max()), 1) if not data.empty else 1
+    return (
+        alt.layer(bars, labels, data=data)
+        .properties(width=300, height=max(60, 20 * rows))
+        .facet(column=alt.Column(f"{panel}:N", title=None, header=alt.Header(labelFontSize=13)))
+        .resolve_scale(y="independent", x="independent")
+        .properties(title=title)
+        .configure(**config())
+    )
+
+
+def signal_forest(*, data: pd.DataFrame, title: str) -> alt.FacetChart:
+    """Reporting odds ratio with its 95% CI per event, log scale, a rule at 1; a filled point
+    when the Evans criteria are met, hollow otherwise; one panel per drug."""
+    frame = data.assign(
+        criteria=data["evans"].map({True: "Evans criteria met", False: "Evans criteria not met"})
+    )
+    tooltip = [
+        alt.Tooltip("ingredient:N", title="Drug"),
+        alt.Tooltip("pt:N", title="Event (MedDRA PT)"),
+        alt.Tooltip("a:Q", title="Reports (a)"),
+        alt.Tooltip("ror:Q", title="ROR", format=",.3~g"),
+        alt.Tooltip("ror_lower:Q", title="95% CI lower", format=",.3~g"),
+        alt.Tooltip("ror_upper:Q", title="95% CI upper", format=",.3~g"),
+        alt.Tooltip("prr:Q", title="PRR", format=",.3~g"),
+        alt.Tooltip("chi2:Q", title="chi² (Yates)", format=",.2f"),
+        alt.Tooltip("criteria:N", title="Evans"),
+    ]
+    y = alt.Y("pt:N", title=None, sort=alt.EncodingSortField("ror", order="descending"))
+    x_scale = alt.Scale(type="log")
+    ci = (
+        alt.Chart()
+        .mark_rule(color=MUTED, strokeWidth=2)
+        .encode(x=alt.X("ror_lower:Q", scale=x_scale, title="ROR (log scale)"), x2="ror_upper:Q")
+        .encode(y=y, tooltip=tooltip)
+    )
+    point = (
+        alt.Chart()
+        .mark_point(size=70, strokeWidth=2, color=PALETTE[1])
+        .encode(
+            x=alt.X("ror:Q", scale=x_scale),
+            y=y,
+            shape=alt.Shape("criteria:N", legend=alt.Legend(title=None, orient="bottom")),
+            fill=alt.condition("datum.evans", alt.value(PALETTE[1]), alt.value("white")),
+            tooltip=tooltip,
+        )
+    )
+    one = alt.Chart().mark_rule(color=TEXT, strokeDash=[4, 3]).encode(x=alt.datum(1))
+    rows = max(int(frame.groupby("ingredient")["pt"].nunique().max()), 1)
+    return (
+        alt.layer(ci, point, one, data=frame)
+        .properties(width=300, height=max(60, 20 * rows))
+        .facet(column=alt.Column("ingredient:N", title=None))
+        .resolve_scale(y="independent")
+        .properties(title=title)
+        .configure(**config())
+    )
+
+
+def published_values(
+    *, data: pd.DataFrame, title: str, x_title: str, log_scale: bool = False
+) -> alt.LayerChart:
+    """One bar (or, on a log scale, one point) per published figure, labelled with its value;
+    95% CIs drawn where the publication gave them as numbers. `data` has `figure` (the label
+    with its study and period), value, lower, upper, unit, citation."""
+    tooltip = [
+        alt.Tooltip("figure:N", title="Figure"),
+        alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+        alt.Tooltip("unit:N", title="Unit"),
+        alt.Tooltip("period_label:N", title="Period"),
+        alt.Tooltip("citation:N", title="Citation"),
+    ]
+    y = alt.Y("figure:N", title=None, sort="-x", axis=alt.Axis(labelLimit=520))
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
+    x = alt.X("value:Q", title=x_title, scale=scale)
+    base = alt.Chart(data)
+    layers: list[alt.Chart] = []
+    if log_scale:
+        layers.append(
+            base.mark_point(size=80, filled=True, color=PALETTE[0]).encode(
+                x=x, y=y, tooltip=tooltip
+            )
+        )
+        layers.append(
+            alt.Chart(pd.DataFrame({"one": [1.0]}))
+            .mark_rule(color=TEXT, strokeDash=[4, 3])
+            .encode(x="one:Q")
+        )
+    else:
+        layers.append(base.mark_bar(color=PALETTE[0]).encode(x=x, y=y, tooltip=tooltip))
+    if {"lower", "upper"} <= set(data.columns) and data["lower"].notna().any():
+        layers.append(
+            base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
+            .mark_rule(color=MUTED, strokeWidth=2)
+            .encode(x="lower:Q", x2="upper:Q", y=y)
+        )
+    layers.append(
+        base.mark_text(align="left", dx=6, fontSize=11, color=TEXT).encode(
+            x=x, y=y, text=alt.Text("value:Q", format=",.4~g"), tooltip=tooltip
+        )
+    )
+    height = max(60, 26 * len(data))
+    return alt.layer(*layers).properties(title=title, height=height).configure(**config())
