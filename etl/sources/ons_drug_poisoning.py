@@ -6,7 +6,8 @@ What it counts: deaths REGISTERED in a calendar year whose underlying cause is d
 months or years to be registered after an inquest, so a year's count is not the deaths that
 happened in that year.
 
-Why it is here: this release has NO ketamine column (ONS counts of ketamine mentions come only
+Why it is here (domain `context`, not `mortality`: no page or headline takes an all-drug total
+for a ketamine count). This release has NO ketamine column (ONS counts of ketamine mentions come
 from custom requests or FOI, which the `literature` source carries). It gives the context: the
 total drug-poisoning deaths (2022: 4,907) and the comparison substances of Table 4.
 
@@ -82,7 +83,7 @@ META = SourceMeta(
     licence="Open Government Licence v3.0 (Crown copyright)",
     citation=CITATION,
     cadence="annual (registrations of the previous year, published each autumn/winter)",
-    domain="mortality",
+    domain="context",
     counts="deaths registered in the year (not deaths occurring in it)",
     caveats=(
         "No ketamine column in the standard tables. Substances are 'mentioned' on the death "
@@ -264,7 +265,7 @@ def indicator_row(indicator_id: str) -> dict:
         "label": label,
         "definition": definition,
         "unit": unit,
-        "domain": "mortality",
+        "domain": "context",
         "comparability": (
             "Registrations, not occurrences; 'mentioned' is not 'caused'; misuse is a subset "
             "of drug poisoning"
