@@ -124,6 +124,14 @@ def test_conflicting_values_for_one_point_are_set_aside(tmp_path: Path) -> None:
     assert "T001" not in drawn and "T099" not in drawn
 
 
+def test_one_fact_sheet_figure_transcribed_twice_is_one_series(seed_tables) -> None:
+    # NPDS "ketamine and analogs" 2019 = 310, read twice from the DEA fact sheet.
+    duplicates = seed_tables.details["literature_duplicates"].set_index("figure_id")
+    assert duplicates.loc["F136", "duplicate_of"] == "F122"
+    obs = seed_tables.observations
+    assert len(obs[(obs["value"] == 310) & obs["unit"].eq("exposures")]) == 1
+
+
 def test_different_groups_are_not_duplicates(seed_tables) -> None:
     duplicates = set(seed_tables.details["literature_duplicates"]["figure_id"])
     assert "F187" not in duplicates  # NSDUH lifetime use 2019, aged 26+ (F183 is aged 18+)

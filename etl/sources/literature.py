@@ -23,9 +23,10 @@ Choices and caveats:
   detail table `literature_conflicts` with their citations, and the point is left out of the line.
   Identical values from two rows are kept once, naming both figure ids.
 - The same study is sometimes transcribed twice under two labels (PMID 39827824 appears as
-  "US Poison Centers (NPDS) via 2025 Elsevier journal article" and "NPDS via 2025 article"). A row
-  with the same citation URL, period, geography, group, unit and value as an earlier row, and similar
-  wording, is the same number: it goes to `literature_duplicates`, naming the row it repeats.
+  "US Poison Centers (NPDS) via 2025 Elsevier journal article" and "NPDS via 2025 article"). A
+  row with the same citation URL, period, geography, group, unit and value as an earlier row, and
+  similar wording, is the same number: it goes to `literature_duplicates`, naming the row it
+  repeats.
 - Rows that a dedicated source carries (the NFLIS yearly counts) are routed there, not duplicated.
 - Series breaks are data (`etl/data/series_breaks.csv`, applied by `etl/series_breaks.py`): the
   NSDUH 2015 redesign, 2020 (two quarters only) and 2021 mode change, MTF dropping the 8th/10th
@@ -253,9 +254,15 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]+", text.lower())) - {"of", "the", "to", "in", "and", "with"}
 
 
-def normal_stratum(text: str) -> str:
-    """'aged 16-24' and '16-24', 'all' and 'all cases' name the same group."""
-    return re.sub(r"\b(aged|ages|cases|years)\b|\s+", "", str(text).lower())
+STRATUM_FILLER = {"aged", "ages", "age", "cases", "years", "all"}
+
+
+def normal_stratum(text: str) -> frozenset[str]:
+    """'aged 16-24' and '16-24', 'all' and 'all cases', 'all exposures' and 'all ages; all
+    exposures' name the same group."""
+    return frozenset(
+        set(re.findall(r"[a-z0-9+]+(?:-[a-z0-9+]+)*", str(text).lower())) - STRATUM_FILLER
+    )
 
 
 def split_duplicates(converted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
