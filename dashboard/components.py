@@ -42,7 +42,7 @@ def header() -> None:
         st.warning(
             f"{failed} source(s) failed at the last refresh and show their previous vintage; "
             "see Data & methods for the message.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -182,4 +182,4 @@ def chart_image(chart: alt.Chart | alt.LayerChart, fmt: str) -> bytes:
 
 
 def notice(message: str) -> None:
-    st.info(message, icon="ℹ️")
+    st.info(message, icon=":material/info:")

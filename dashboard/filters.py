@@ -132,7 +132,7 @@ def url_values(key: str) -> list[str]:
 
 def _notice(key: str, label: str, message: str | None) -> None:
     if message:
-        st.info(f"Link parameter `{key}` ({label}): {message}.", icon="ℹ️")
+        st.info(f"Link parameter `{key}` ({label}): {message}.", icon=":material/link_off:")
 
 
 def _write_url(key: str, value: str | list[str] | None) -> None:

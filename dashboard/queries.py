@@ -94,7 +94,8 @@ def runs(limit: int = 200) -> pd.DataFrame:
 def warehouse_summary() -> dict:
     frame = run_query(
         "SELECT max(last_refresh) AS last_refresh, max(last_success) AS last_success,"
-        " string_agg(DISTINCT vintage, '; ') AS vintages,"
+        " string_agg(DISTINCT vintage, '; ' ORDER BY vintage)"
+        "   FILTER (WHERE coalesce(vintage, '') <> '') AS vintages,"
         " count(*) FILTER (WHERE status = 'failed') AS failed, count(*) AS sources,"
         " (SELECT count(*) FROM observations) AS observations"
         " FROM sources"

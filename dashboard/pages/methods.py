@@ -23,7 +23,14 @@ RULES = """
 - Nothing is invented or interpolated: a missing number is missing.
 """
 
-STATUS_ICONS = {"ok": "✅", "failed": "❌", "fallback": "⚠️", "kept": "⚠️", "empty": "⚠️"}
+# Streamlit's bundled Material icons (no emoji font needed), always beside the status word.
+STATUS_ICONS = {
+    "ok": ":green[:material/check_circle:]",
+    "failed": ":red[:material/error:]",
+    "fallback": ":orange[:material/warning:]",
+    "kept": ":orange[:material/warning:]",
+    "empty": ":orange[:material/warning:]",
+}
 
 
 def when(value: object) -> str:
@@ -48,7 +55,7 @@ for start in range(0, len(sources), 2):
     for column, row in zip(columns, sources.iloc[start : start + 2].itertuples(), strict=False):
         with column.container(border=True):
             status = row.status or "never refreshed"
-            icon = STATUS_ICONS.get(status, "•")
+            icon = STATUS_ICONS.get(status, ":material/help:")
             st.markdown(f"**{row.title}** (`{row.id}`)  \n{icon} status: **{status}**")
             st.markdown(
                 f"Publisher: {row.publisher}  \nLicence: {row.licence}  \n"
@@ -63,9 +70,9 @@ for start in range(0, len(sources), 2):
             if row.caveats:
                 st.caption(f"Caveats: {row.caveats}")
             if status == "failed":
-                st.error(f"Last refresh failed: {row.message}", icon="❌")
+                st.error(f"Last refresh failed: {row.message}", icon=":material/error:")
             elif status in ("fallback", "kept", "empty") and row.message:
-                st.warning(row.message, icon="⚠️")
+                st.warning(row.message, icon=":material/warning:")
 
 st.header("Rules of the numbers")
 st.markdown(RULES)
@@ -76,7 +83,7 @@ failures = history[history["status"] == "failed"]
 if not failures.empty:
     st.subheader("Failures")
     for row in failures.head(20).itertuples():
-        st.error(f"{when(row.started)} · `{row.source}`: {row.message}", icon="❌")
+        st.error(f"{when(row.started)} · `{row.source}`: {row.message}", icon=":material/error:")
 st.dataframe(
     history,
     hide_index=True,

@@ -1,0 +1,220 @@
+"""A real browser: Debian's chromium (never `playwright install`) driven by Python Playwright
+against `streamlit run` on a free port, serving the seed warehouse.
+
+Loads every page, waits for its charts to draw (vega-embed renders SVG: `svg.marks`), checks no
+exception is shown, changes a filter and sees the chart redraw and the URL change, reopens the
+shared link, and saves screenshots in test-artifacts/ (git-ignored; CI keeps them).
+
+/usr/bin/chromium missing is a FAILURE (CI installs it in .ci/run); set
+KETAMINE_WATCH_SKIP_BROWSER=1 to skip locally.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+CHART = '[data-testid="stVegaLiteChart"]'
+DRAWN = f"{CHART} svg.marks"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+pytestmark = pytest.mark.browser
+
+
+def pages() -> list[tuple[str, str]]:
+    """(file stem, url path) of every page app.py registers, in its order."""
+    source = (REPO / "dashboard" / "app.py").read_text()
+    namespace: dict = {}
+    start = source.index("PAGE_ORDER = (")
+    end = source.index("\n)\n", start) + 3
+    exec(source[start:end], namespace)  # the literal tuple only
+    return [
+        (file.removesuffix(".py"), url)
+        for file, _title, url in namespace["PAGE_ORDER"]
+        if (REPO / "dashboard" / "pages" / file).exists()
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer at {base} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if os.environ.get("KETAMINE_WATCH_SKIP_BROWSER") == "1":
+        pytest.skip("KETAMINE_WATCH_SKIP_BROWSER=1: browser tests skipped on request")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium "
+            "(`apt-get install -y chromium`; .ci/run installs it). "
+            "Set KETAMINE_WATCH_SKIP_BROWSER=1 to skip them locally.",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def served(seed_warehouse: Path, chromium: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port against the seed warehouse."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(seed_warehouse)}
+    log = ARTIFACTS / "streamlit-browser-test.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "dashboard" / "app.py"),
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--server.fileWatcherType=none",
+                "--browser.gatherUsageStats=false",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_healthy(base, process)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2600})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def settle(tab) -> None:
+    """Wait until the script run finished and every chart on the page has drawn its SVG."""
+    tab.wait_for_selector(IDLE, state="attached")
+    tab.wait_for_function(
+        """([chart, drawn]) => document.querySelectorAll(chart).length ===
+                              document.querySelectorAll(drawn).length""",
+        arg=[CHART, DRAWN],
+    )
+
+
+def exceptions(tab) -> list[str]:
+    return tab.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def test_every_page_loads_and_draws_its_charts(served: str, page) -> None:
+    drawn = {}
+    for stem, url_path in pages():
+        page.goto(f"{served}/{url_path}" if stem != "overview" else served)
+        page.wait_for_selector("h1")
+        settle(page)
+        page.wait_for_timeout(300)  # let vega finish its transition before the screenshot
+        page.screenshot(path=str(ARTIFACTS / f"browser-{stem}.png"), full_page=True)
+        assert exceptions(page) == [], f"{stem}: {exceptions(page)}"
+        assert "Data vintage:" in page.inner_text("body"), f"{stem}: no header"
+        drawn[stem] = page.locator(DRAWN).count()
+    assert drawn["overview"] >= 4, drawn
+    assert all(n > 0 for stem, n in drawn.items() if stem != "methods"), drawn
+
+
+def test_a_filter_change_redraws_and_the_link_reopens_the_view(served: str, page) -> None:
+    page.goto(served)
+    settle(page)
+    chart = page.locator(CHART).last  # the explored series
+    before = chart.inner_html()
+    selector = page.locator('[data-testid="stSelectbox"]').filter(has_text="Definition")
+    selector.click()
+    options = page.locator('[role="option"]')
+    options.nth(2).click()
+    page.wait_for_url(lambda url: "ind=" in url)
+    settle(page)
+    page.wait_for_function(
+        "([sel, old]) => { const c = document.querySelectorAll(sel);"
+        " return c.length && c[c.length - 1].innerHTML !== old; }",
+        arg=[CHART, before],
+    )
+    assert exceptions(page) == []
+    shared = page.url
+    assert "ind=" in shared
+    page.screenshot(path=str(ARTIFACTS / "browser-overview-filtered.png"), full_page=True)
+
+    reopened = page.context.new_page()
+    reopened.goto(shared)
+    settle(reopened)
+    assert reopened.locator(CHART).last.inner_html() == page.locator(CHART).last.inner_html()
+    assert "Link parameter" not in reopened.inner_text("body")
+    reopened.close()
+
+
+def test_a_hostile_link_shows_a_notice_not_an_exception(served: str, page) -> None:
+    page.goto(f"{served}/?geo=%27%3B%20DROP%20TABLE%20observations%3B%20--&years=99999999999")
+    settle(page)
+    body = page.inner_text("body")
+    assert exceptions(page) == []
+    assert "Link parameter" in body and "ignored" in body
+    assert page.locator(DRAWN).count() >= 4
+    page.screenshot(path=str(ARTIFACTS / "browser-overview-hostile.png"), full_page=True)
