@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 from pathlib import Path
 
 import duckdb
@@ -111,7 +112,7 @@ def test_no_secret_in_committed_config():
         for file in files:
             if file.is_file():
                 text = file.read_text(errors="replace")
-                assert "api_key=" not in text.lower().replace(" ", ""), file
+                assert not re.search(r"(?i)api_key\s*=\s*(?!REDACTED)\w", text), file
 
 
 # -- the dashboard's connection is read-only ---------------------------------------------------
