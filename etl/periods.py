@@ -111,10 +111,13 @@ def parse_core(core: str) -> tuple[date, date]:
 def parse_date_label(text: str) -> tuple[date, str]:
     """A milestone date that may be partial (`1970`, `2021-02`): its first day and precision."""
     core = str(text).strip()
-    if re.fullmatch(r"\d{4}", core):
-        return date(int(core), 1, 1), "year"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", core):
-        return date(int(m[1]), int(m[2]), 1), "month"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", core):
-        return date(int(m[1]), int(m[2]), int(m[3])), "day"
+    try:
+        if re.fullmatch(r"\d{4}", core):
+            return date(int(core), 1, 1), "year"
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", core):
+            return date(int(m[1]), int(m[2]), 1), "month"
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", core):
+            return date(int(m[1]), int(m[2]), int(m[3])), "day"
+    except ValueError as error:  # a month 13 or a day 45
+        raise PeriodError(f"cannot read the date '{core}': {error}") from None
     raise PeriodError(f"cannot read the date '{core}'")

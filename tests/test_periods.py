@@ -70,3 +70,8 @@ def test_unplaceable_periods_raise(text: str) -> None:
 )
 def test_partial_milestone_dates_stay_partial(text: str, day: date, precision: str) -> None:
     assert parse_date_label(text) == (day, precision)
+
+
+def test_an_impossible_date_is_a_period_error_naming_it() -> None:
+    with pytest.raises(PeriodError, match="2019-13-45"):
+        parse_date_label("2019-13-45")

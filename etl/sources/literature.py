@@ -137,7 +137,9 @@ def read_figures(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ParseError(f"not a readable CSV ({error})", file=path) from error
+        raise ParseError(
+            f"not a readable CSV ({error})", file=path, line=csv_error_line(error)
+        ) from error
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise ParseError(
@@ -145,6 +147,8 @@ def read_figures(path: Path) -> pd.DataFrame:
             file=path,
             line=1,
         )
+    if frame.empty:
+        raise ParseError("a header but no rows: truncated or empty file", file=path, line=1)
     frame["line"] = range(2, len(frame) + 2)
     values = pd.to_numeric(frame["value"].str.replace(",", ""), errors="coerce")
     bad = values.isna()
@@ -158,6 +162,16 @@ def read_figures(path: Path) -> pd.DataFrame:
     frame["value_text"] = frame["value"]
     frame["value"] = values
     return frame
+
+
+def csv_error_line(error: Exception) -> int | None:
+    """The file line a pandas CSV error points at ('row 3' counts from 0, header included)."""
+    text = str(error)
+    if match := re.search(r"in line (\d+)", text):
+        return int(match[1])
+    if match := re.search(r"row (\d+)", text):
+        return int(match[1]) + 1
+    return None
 
 
 def first_match(rules: tuple[Rule, ...], kind: str, row: dict) -> str | None:
