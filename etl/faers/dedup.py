@@ -20,11 +20,15 @@ import duckdb
 
 from etl.faers.read import as_parse_error
 
-# The staged DEMO rows are in `faers_stage_demo`; the result is `faers_latest` (temp).
+# The staged DEMO rows (only the columns named in `DEMO_KEYS`) are in `faers_stage_demo`; the
+# result is `faers_latest` (temp): one row per case, its kept version's keys and the case's
+# first-received quarter. The kept version's other DEMO columns are read later, for the few
+# reports that go into `faers_cases`.
+DEMO_KEYS = ("primaryid", "caseid", "caseversion", "init_fda_dt", "fda_dt")
 LATEST_SQL = """
 CREATE OR REPLACE TEMP TABLE faers_latest AS
 WITH demo AS (
-    SELECT d.*,
+    SELECT d.primaryid, d.caseid, d.caseversion, d.quarter, d.layout,
         COALESCE(d.caseid, d.primaryid) AS case_key,
         TRY_STRPTIME(d.fda_dt, '%Y%m%d')::DATE AS fda_date,
         TRY_STRPTIME(d.init_fda_dt, '%Y%m%d')::DATE AS init_fda_date
@@ -35,8 +39,10 @@ per_case AS (
     -- One hash aggregate instead of a sorted window: the kept version is the arg_max of the
     -- ranking key (NULL caseversion / fda_date rank lowest).
     SELECT case_key,
-        arg_max(demo, (COALESCE(caseversion, -1), COALESCE(fda_date, DATE '0001-01-01'),
-                       primaryid)) AS kept,
+        arg_max({'primaryid': primaryid, 'caseid': caseid, 'caseversion': caseversion,
+                 'quarter': quarter, 'layout': layout, 'fda_date': fda_date},
+                (COALESCE(caseversion, -1), COALESCE(fda_date, DATE '0001-01-01'),
+                 primaryid)) AS kept,
         min(LEAST(init_fda_date, fda_date)) AS first_received,
         min(quarter) AS first_file_quarter,
         count(*) AS versions_loaded
@@ -47,7 +53,8 @@ SELECT *,
         strftime(first_received, '%Y') || 'Q' || quarter(first_received)::VARCHAR,
         first_file_quarter
     ) AS received_quarter
-FROM (SELECT unnest(kept), first_received, first_file_quarter, versions_loaded FROM per_case)
+FROM (SELECT case_key, unnest(kept), first_received, first_file_quarter, versions_loaded
+      FROM per_case)
 """
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import ParseError
-from etl.faers.dedup import keep_latest, load_deleted
+from etl.faers.dedup import DEMO_KEYS, keep_latest, load_deleted
 from etl.faers.locate import KINDS, Quarter, locate_quarters
-from etl.faers.match import build_matches
-from etl.faers.read import create_stage, insert_file
+from etl.faers.match import build_matches, candidate_sql, load_synonyms
+from etl.faers.read import create_stage, run_on_file, select_sql
 
 DETAIL_OF_KIND = {
     "drug": "faers_drugs",
@@ -45,42 +45,106 @@ TABLES: tuple[str, ...] = (
     "faers_loaded_quarters",
 )
 SCRATCH = ("faers_latest", "faers_deleted", "faers_synonyms", "faers_name_map", "faers_drug_match",
-           "faers_report_ingredient", "faers_keep")  # fmt: skip
+           "faers_report_ingredient", "faers_keep", "faers_drug_candidates", "faers_pt_reports",
+           "faers_stage_demo", *(f"faers_rows_{k}" for k in KINDS))  # fmt: skip
 AGE_YEARS = (
     "CASE upper(age_cod) WHEN 'YR' THEN 1 WHEN 'DEC' THEN 10 WHEN 'MON' THEN 1/12 "
     "WHEN 'WK' THEN 1/52.1775 WHEN 'DY' THEN 1/365.25 WHEN 'HR' THEN 1/8766 END"
 )
+DRUG_NAMES = ("prod_ai", "drugname")
+# A file's rows of the reports in faers_keep / faers_latest. An IN list per quarter, not a SEMI
+# JOIN: DuckDB builds a semi join's hash table on the larger (CSV) side, all columns included.
+KEPT = "WHERE s.primaryid IN (SELECT primaryid FROM faers_keep WHERE quarter = '{quarter}')"
+LATEST = "WHERE s.primaryid IN (SELECT primaryid FROM faers_latest WHERE quarter = '{quarter}')"
+
+
+class Files:
+    """Every table file of the loaded quarters, with its SELECT (header and encoding read once)."""
+
+    def __init__(self, quarters: list[Quarter]) -> None:
+        self.quarters = quarters
+        self._sql: dict[Path, str] = {}
+
+    def of(self, kind: str) -> list[tuple[Quarter, Path]]:
+        return [(q, q.tables[kind]) for q in self.quarters if kind in q.tables]
+
+    def each(self, con: duckdb.DuckDBPyConnection, kind: str, template: str) -> None:
+        """Run `template` once per file of `kind`, `{src}` replaced by the file's SELECT and
+        `{quarter}` by its quarter label."""
+        for quarter, path in self.of(kind):
+            try:
+                if path not in self._sql:
+                    self._sql[path] = select_sql(kind, path, quarter.label)
+                sql = template.format(src=self._sql[path], quarter=quarter.label)
+                run_on_file(con, sql, path)
+            except ParseError as exc:
+                raise in_origin(exc, quarter, path) from None
 
 
 def load_quarters(con: duckdb.DuckDBPyConnection, paths: Iterable[Path]) -> list[Quarter]:
-    """Create every table in `TABLES` on `con` from the quarter zips/folders in `paths`."""
+    """Create every table in `TABLES` on `con` from the quarter zips/folders in `paths`.
+
+    Each file is read at most twice and never staged whole: DEMO's de-duplication keys, DRUG's
+    candidate rows (names that could be ketamine or esketamine) and REAC's per-PT report counts
+    in a first pass; then every table's rows of the kept reports that mention ketamine or
+    esketamine (a few thousand) in a second."""
     with tempfile.TemporaryDirectory(prefix="faers-") as tmp:
         quarters = locate_quarters(paths, Path(tmp))
-        stage_quarters(con, quarters)
-    keep_latest(con)
-    build_matches(con)
+        files = Files(quarters)
+        first_pass(con, files)
+        second_pass(con, files)
     create_summaries(con)
     create_details(con)
     record_quarters(con, quarters)
-    for kind in KINDS:
-        con.execute(f"DROP TABLE IF EXISTS faers_stage_{kind}")
     for temp in SCRATCH:
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     return quarters
 
 
-def stage_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> None:
+def first_pass(con: duckdb.DuckDBPyConnection, files: Files) -> None:
+    """De-duplicate (DEMO keys), match (DRUG candidates), and count reports per PT (REAC)."""
+    create_stage(con, "faers_stage_demo", "demo", DEMO_KEYS)
+    keys = ", ".join(DEMO_KEYS)
+    files.each(con, "demo", f"INSERT INTO faers_stage_demo SELECT {keys}, quarter, layout "
+                            "FROM ({src}) s")  # fmt: skip
+    load_deleted(con, [p for q in files.quarters for p in q.deleted])
+    keep_latest(con)
+    load_synonyms(con)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE faers_drug_candidates (primaryid BIGINT, quarter VARCHAR, "
+        "drug_seq BIGINT, role_cod VARCHAR, drugname VARCHAR, prod_ai VARCHAR)"
+    )
+    files.each(
+        con,
+        "drug",
+        "INSERT INTO faers_drug_candidates SELECT primaryid, quarter, drug_seq, role_cod, "
+        "drugname, prod_ai FROM ({src}) s WHERE " + candidate_sql(con, DRUG_NAMES),
+    )
+    build_matches(con)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE faers_keep AS
+        SELECT primaryid, quarter,
+            max(role_cod) FILTER (WHERE ingredient = 'ketamine') AS ketamine_role,
+            max(role_cod) FILTER (WHERE ingredient = 'esketamine') AS esketamine_role
+        FROM faers_report_ingredient GROUP BY ALL
+    """)
+    # Reports per PT among the kept reports: a report lives in one quarter's file, so counting
+    # distinct reports per file and summing is the count over all quarters.
+    con.execute("CREATE OR REPLACE TEMP TABLE faers_pt_reports (pt VARCHAR, reports BIGINT)")
+    files.each(
+        con,
+        "reac",
+        "INSERT INTO faers_pt_reports SELECT upper(trim(pt)) AS pt, count(DISTINCT primaryid) "
+        f"FROM (SELECT primaryid, pt FROM ({{src}}) s {LATEST}) "
+        "WHERE pt IS NOT NULL AND trim(pt) <> '' GROUP BY 1",
+    )
+
+
+def second_pass(con: duckdb.DuckDBPyConnection, files: Files) -> None:
+    """`faers_rows_<kind>`: every row, all canonical columns, of the reports in `faers_keep`."""
     for kind in KINDS:
-        create_stage(con, f"faers_stage_{kind}", kind)
-    deleted: list[Path] = []
-    for quarter in quarters:
-        for kind, path in quarter.tables.items():
-            try:
-                insert_file(con, f"faers_stage_{kind}", kind, path, quarter.label)
-            except ParseError as exc:
-                raise in_origin(exc, quarter, path) from None
-        deleted.extend(quarter.deleted)
-    load_deleted(con, deleted)
+        create_stage(con, f"faers_rows_{kind}", kind)
+        files.each(con, kind, f"INSERT INTO faers_rows_{kind} SELECT s.* FROM ({{src}}) s {KEPT}")
 
 
 def in_origin(exc: ParseError, quarter: Quarter, path: Path) -> ParseError:
@@ -124,24 +188,25 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
         FROM grid LEFT JOIN counted USING (quarter, ingredient, role_scope)
         ORDER BY ALL
     """)
+    # a and n_drug from the kept ketamine / esketamine reports; n_event from the first pass.
     con.execute("""
         CREATE OR REPLACE TABLE faers_reaction_counts AS
         WITH reac AS (
-            SELECT DISTINCT r.primaryid, upper(trim(r.pt)) AS pt
-            FROM faers_stage_reac r JOIN faers_latest l USING (primaryid, quarter)
-            WHERE r.pt IS NOT NULL AND trim(r.pt) <> ''
+            SELECT DISTINCT primaryid, quarter, upper(trim(pt)) AS pt FROM faers_rows_reac
+            WHERE pt IS NOT NULL AND trim(pt) <> ''
         ),
         drug AS (
-            SELECT primaryid, ingredient FROM faers_report_ingredient
+            SELECT primaryid, quarter, ingredient FROM faers_report_ingredient
             WHERE role_cod IN ('PS', 'SS')
         ),
         n_drug AS (SELECT ingredient, count(*) AS n_drug FROM drug GROUP BY ALL),
         a AS (
             SELECT d.ingredient, r.pt, count(*) AS a
-            FROM drug d JOIN reac r USING (primaryid) GROUP BY ALL
+            FROM drug d JOIN reac r USING (primaryid, quarter) GROUP BY ALL
         ),
         n_event AS (
-            SELECT pt, count(*) AS n_event FROM reac WHERE pt IN (SELECT pt FROM a) GROUP BY pt
+            SELECT pt, sum(reports) AS n_event FROM faers_pt_reports
+            WHERE pt IN (SELECT pt FROM a) GROUP BY pt
         )
         SELECT a.ingredient, a.pt, 'suspect' AS role_scope, a.a::BIGINT AS a,
             n_drug.n_drug::BIGINT AS n_drug, n_event.n_event::BIGINT AS n_event,
@@ -152,41 +217,32 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_details(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE faers_keep AS
-        SELECT primaryid, quarter,
-            max(role_cod) FILTER (WHERE ingredient = 'ketamine') AS ketamine_role,
-            max(role_cod) FILTER (WHERE ingredient = 'esketamine') AS esketamine_role
-        FROM faers_report_ingredient GROUP BY ALL
-    """)
+    """The detail tables, each created once from the second pass's rows."""
+    # DISTINCT ON: a report listed twice in one DEMO file is one case row (de-dup kept one).
     con.execute(f"""
         CREATE OR REPLACE TABLE faers_cases AS
         SELECT l.primaryid, l.caseid, l.caseversion, l.quarter AS file_quarter,
             l.received_quarter, l.first_received, l.fda_date, l.versions_loaded,
-            k.ketamine_role, k.esketamine_role, l.i_f_code, l.rept_cod, l.event_dt,
-            TRY_CAST(l.age AS DOUBLE) AS age, l.age_cod, l.age_grp,
-            round(TRY_CAST(l.age AS DOUBLE) * ({AGE_YEARS}), 1) AS age_years,
-            upper(l.sex) AS sex, TRY_CAST(l.wt AS DOUBLE) AS wt, l.wt_cod,
-            upper(l.occp_cod) AS occp_cod, l.reporter_country, l.occr_country, l.mfr_sndr,
+            k.ketamine_role, k.esketamine_role, d.i_f_code, d.rept_cod, d.event_dt,
+            TRY_CAST(d.age AS DOUBLE) AS age, d.age_cod, d.age_grp,
+            round(TRY_CAST(d.age AS DOUBLE) * ({AGE_YEARS}), 1) AS age_years,
+            upper(d.sex) AS sex, TRY_CAST(d.wt AS DOUBLE) AS wt, d.wt_cod,
+            upper(d.occp_cod) AS occp_cod, d.reporter_country, d.occr_country, d.mfr_sndr,
             l.layout
         FROM faers_latest l JOIN faers_keep k USING (primaryid, quarter)
+        JOIN (SELECT DISTINCT ON (primaryid, quarter) * FROM faers_rows_demo) d
+          USING (primaryid, quarter)
         ORDER BY l.primaryid
     """)
     for kind, table in DETAIL_OF_KIND.items():
-        extra = ""
         if kind == "drug":
-            extra = (
-                ", m.ingredient, m.matched_on FROM faers_stage_drug s LEFT JOIN faers_drug_match m "
-                "USING (primaryid, quarter, drug_seq)"
+            source = (
+                "SELECT s.* EXCLUDE (layout), m.ingredient, m.matched_on FROM faers_rows_drug s "
+                "LEFT JOIN faers_drug_match m USING (primaryid, quarter, drug_seq)"
             )
         else:
-            extra = f" FROM faers_stage_{kind} s"
-        con.execute(f"""
-            CREATE OR REPLACE TABLE {table} AS
-            SELECT s.* EXCLUDE (layout){extra}
-            SEMI JOIN faers_keep k ON s.primaryid = k.primaryid AND s.quarter = k.quarter
-            ORDER BY ALL
-        """)
+            source = f"SELECT s.* EXCLUDE (layout) FROM faers_rows_{kind} s"
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {source} ORDER BY ALL")
 
 
 def record_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> None:
@@ -195,10 +251,18 @@ def record_quarters(con: duckdb.DuckDBPyConnection, quarters: list[Quarter]) -> 
             quarter VARCHAR, layout VARCHAR, origin VARCHAR, demo_rows BIGINT,
             reports_kept BIGINT, deleted_lists INTEGER)
     """)
-    for q in quarters:
-        con.execute(
-            "INSERT INTO faers_loaded_quarters SELECT ?, any_value(layout), ?, count(*), "
-            "(SELECT count(*) FROM faers_latest WHERE quarter = ?), ? "
-            "FROM faers_stage_demo WHERE quarter = ?",
-            [q.label, q.origin.name, q.label, len(q.deleted), q.label],
-        )
+    if not quarters:
+        return
+    con.executemany(
+        "INSERT INTO faers_loaded_quarters VALUES (?, NULL, ?, 0, 0, ?)",
+        [[q.label, q.origin.name, len(q.deleted)] for q in quarters],
+    )
+    con.execute("""
+        UPDATE faers_loaded_quarters f SET layout = d.layout, demo_rows = d.demo_rows,
+            reports_kept = COALESCE(k.kept, 0)
+        FROM (SELECT quarter, any_value(layout) AS layout, count(*) AS demo_rows
+              FROM faers_stage_demo GROUP BY quarter) d
+        LEFT JOIN (SELECT quarter, count(*) AS kept FROM faers_latest GROUP BY quarter) k
+          USING (quarter)
+        WHERE f.quarter = d.quarter
+    """)

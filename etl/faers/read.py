@@ -142,7 +142,10 @@ def layout_of(header: list[str]) -> str:
 
 
 def select_sql(kind: str, path: Path, quarter: str) -> str:
-    """A SELECT of one file's rows in the canonical columns of `kind`, plus `quarter`."""
+    """A SELECT of one file's rows in the canonical columns of `kind`, plus `quarter` and
+    `layout`. The header is read and the encoding scanned here, once: callers keep the SQL and
+    wrap it (`SELECT a, b FROM (<sql>) s WHERE ...`); DuckDB pushes the projection into
+    `read_csv`, so columns a query does not use are never converted."""
     header = read_header(path)
     layout = layout_of(header)
     if not layout:
@@ -173,20 +176,21 @@ def select_sql(kind: str, path: Path, quarter: str) -> str:
     )
 
 
-def insert_file(
-    con: duckdb.DuckDBPyConnection, table: str, kind: str, path: Path, quarter: str
-) -> None:
-    """Append one file's rows to `table` (created by `create_stage`); errors name file and line."""
-    sql = select_sql(kind, path, quarter)
+def run_on_file(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    """Execute a statement that reads `path`; a DuckDB error becomes a ParseError naming it."""
     try:
-        con.execute(f"INSERT INTO {table} {sql}")
+        con.execute(sql)
     except duckdb.Error as exc:
         raise as_parse_error(exc, path) from None
 
 
-def create_stage(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> None:
-    cols = ", ".join(f"{c} {t}" for c, (_, t) in COLUMNS[kind].items())
-    con.execute(f"CREATE OR REPLACE TABLE {table} ({cols}, quarter VARCHAR, layout VARCHAR)")
+def create_stage(
+    con: duckdb.DuckDBPyConnection, table: str, kind: str, columns: tuple[str, ...] = ()
+) -> None:
+    """A TEMP table for rows of `kind`: canonical columns (or only `columns`), quarter, layout."""
+    wanted = [(c, t) for c, (_, t) in COLUMNS[kind].items() if not columns or c in columns]
+    cols = ", ".join(f"{c} {t}" for c, t in wanted)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({cols}, quarter VARCHAR, layout VARCHAR)")
 
 
 def as_parse_error(exc: Exception, path: Path) -> ParseError:
