@@ -13,7 +13,7 @@ denominator); duplicates survive when the same event is reported as different ca
 not prove the drug caused the event. The most recent quarters keep receiving follow-ups.
 
 Inputs: `faers_ascii_YYYYqN.zip` (2012Q4 on) and legacy `aers_ascii_YYYYqN.zip` (2004Q1-2012Q3),
-or their extracted folders. `refresh --online` reads FDA's landing page and downloads the newest
+or their extracted folders. An online `refresh` reads FDA's landing page and downloads the newest
 N quarters only (N = `KETAMINE_WATCH_FAERS_QUARTERS`, default 4; conditional GET, so an unchanged
 quarter is not downloaded again: etl/faers/remote.py). Every quarter (~100 zips, ~60 GB unpacked)
 is not fetched live: for a longer history put the zips (or folders) in `DIR/faers_quarterly/` and
