@@ -11,6 +11,7 @@ import pytest
 
 from etl.contract import DatabaseSource, ParseError
 from etl.faers.load import load_quarters
+from etl.faers.match import candidate_sql, load_synonyms, normalise_sql
 from etl.sources.faers_quarterly import SOURCE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "faers_quarterly"
@@ -232,3 +233,62 @@ def test_stored_raw_names_with_digest_prefix_are_recognised(tmp_path: Path) -> N
     shutil.copytree(FIXTURES / Q2, stored)
     quarters = load_quarters(duckdb.connect(), [stored])
     assert [(q.label, q.layout) for q in quarters] == [("2019Q2", "faers")]
+
+
+def test_candidate_filter_never_drops_a_name_that_matches() -> None:
+    """The DRUG prefilter (derived from the synonyms) keeps every name the exact matcher would
+    match, including mixed case, punctuation and non-ASCII letters whose upper case is ASCII."""
+    names = [
+        "KETAMINE", "Ketamine HCl.", "ketamine hydrochloride 50mg/ml", "S-KETAMINE", "(S)-ketamine",
+        "esketamine", "Spravato 28 mg", "KETALAR", "ketanest s", "Vesierra", "ketamınE",
+        "ſpravato", "KETAMİNE", "ketamin\u00e9", "KETAMINEHCL", "ASPIRIN", "DRUG0001 SALT", "",
+    ]  # fmt: skip
+    con = duckdb.connect()
+    load_synonyms(con)
+    con.execute("CREATE TABLE n AS SELECT unnest(?::VARCHAR[]) AS name", [names])
+    match = (
+        "SELECT name, arg_max(s.ingredient, length(s.syn)) FROM (SELECT name, ' ' || "
+        f"{normalise_sql('name')} || ' ' AS padded FROM n {{where}}) JOIN faers_synonyms s "
+        "ON contains(padded, ' ' || s.syn || ' ') GROUP BY name ORDER BY name"
+    )
+    everything = con.execute(match.format(where="")).fetchall()
+    filtered = con.execute(match.format(where="WHERE " + candidate_sql(con, ("name",)))).fetchall()
+    assert filtered == everything
+    matched = dict(everything)
+    assert matched["S-KETAMINE"] == matched["Spravato 28 mg"] == "esketamine"
+    # dotless i upper-cases to I, so "ketamınE" is KETAMINE
+    assert matched["ketamınE"] == matched["Ketamine HCl."] == "ketamine"
+    assert "KETAMINEHCL" not in matched and "ASPIRIN" not in matched  # whole words only
+    where = candidate_sql(con, ("name",))
+    kept = {n for (n,) in con.execute(f"SELECT name FROM n WHERE {where}").fetchall()}
+    assert "ASPIRIN" not in kept and "DRUG0001 SALT" not in kept  # the filter does filter
+
+
+def test_reaction_background_counts_kept_reports_not_rows(tmp_path: Path) -> None:
+    """n_event counts each kept report once per PT (duplicate PT rows after normalisation count
+    once) and never a superseded version's PTs."""
+    demo = b"\n".join(
+        [
+            DEMO_HEAD,
+            b"11$1$1$I$$$20200105$20200105$EXP$A$40$YR$F$MD$US",
+            b"12$1$2$F$$$20200105$20200110$EXP$A$40$YR$F$MD$US",
+            b"21$2$1$I$$$20200106$20200106$EXP$A$50$YR$M$MD$US",
+        ]
+    )
+    drug = b"\n".join(
+        [DRUG_HEAD, b"11$1$1$PS$KETAMINE$KETAMINE$IV", b"12$1$1$PS$KETAMINE$KETAMINE$IV",
+         b"21$2$1$PS$ASPIRIN$ASPIRIN$Oral"]
+    )  # fmt: skip
+    reac = b"\n".join(
+        [b"primaryid$caseid$pt", b"11$1$NAUSEA", b"12$1$Headache", b"12$1$ HEADACHE ",
+         b"21$2$HEADACHE", b"21$2$NAUSEA"]
+    )  # fmt: skip
+    folder = write_quarter(tmp_path, {"DEMO20Q1.txt": demo, "DRUG20Q1.txt": drug,
+                                      "REAC20Q1.txt": reac})  # fmt: skip
+    con = duckdb.connect()
+    load_quarters(con, [folder])
+    rows = con.execute(
+        "SELECT ingredient, pt, a, n_drug, n_event, n_total FROM faers_reaction_counts"
+    ).fetchall()
+    assert rows == [("ketamine", "HEADACHE", 1, 1, 2, 2)]
+    assert con.execute("SELECT primaryid FROM faers_cases").fetchall() == [(12,)]
