@@ -47,7 +47,10 @@ def test_live_urls_are_https_and_files_are_findable(source: Source) -> None:
         )
     for remote in live:
         assert remote.url.startswith("https://"), remote.url
+    for remote in meta.remote_files:
         assert remote.pattern, f"{meta.id}/{remote.name}: no pattern for mirrors"
+    if isinstance(source, ApiSource):
+        assert meta.allowed_hosts or live, f"{meta.id} fetches live: declare its hosts"
 
 
 def test_module_opens_with_a_docstring(source: Source) -> None:

@@ -19,7 +19,6 @@ quarter older than the window is counted in the window's quarter where its kept 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -31,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from etl import snapshots
 from etl.contract import SourceMeta
 from etl.http import FetchError, HttpClient
+from etl.landing import keep_as
 
 QUARTERS_ENV = "KETAMINE_WATCH_FAERS_QUARTERS"
 DEFAULT_QUARTERS = 4
@@ -118,14 +118,6 @@ def fetch_quarters(
             continue
         if download.path is None:
             raise FetchError(f"{link.url}: no file and no earlier copy to reuse", url=link.url)
-        target = dest / link.file_name
-        download.path.replace(target)
-        sidecar = {
-            "url": download.url,
-            "etag": download.etag,
-            "last_modified": download.last_modified,
-            "content_type": download.content_type,
-        }
-        target.with_name(target.name + ".meta.json").write_text(json.dumps(sidecar, indent=2))
+        target = keep_as(download, dest, link.file_name)
         paths.append(target)
     return sorted(paths, key=lambda p: p.name.lower())

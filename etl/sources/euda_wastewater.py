@@ -28,10 +28,11 @@ Choices and caveats:
 - Population is sometimes published rounded in scientific notation (`3e+05`); it is read as a
   number and flagged `population_rounded` in `wastewater_sites`.
 - Live fetch: the EUDA page (waste-water-analysis_en) is HTML; the CSVs are linked from its
-  "Source data" section and their URLs change with each edition. They could not be determined
-  here, so the remote files have no URL: `refresh --online` fetches nothing for this source and
-  falls back to the last good snapshot, then the seed. Use `--mirror DIR` (files under
-  `DIR/euda_wastewater/`) to load a new edition.
+  "Source data" section and their names change with each edition. The live fetch reads the page
+  and takes the links whose file names match the same patterns a mirror folder is searched with
+  (newest edition by name). If the page stops linking them, the refresh says so and falls back
+  to the last good snapshot, then the seed; `--mirror DIR` (files under `DIR/euda_wastewater/`)
+  loads an edition by hand.
 - Seed: the one published city/year load read in a news report (Brno 2022, 1.28 mg/1,000/day,
   flagged `secondary`), routed here from the reference figures because it has this source's
   shape; the EUDA file itself gives Brno 2022 = 1.28, the same number.
@@ -53,6 +54,8 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.http import FetchError, HttpClient
+from etl.landing import file_name, keep_as, links_matching
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources.euda_sites import (
     CHANGE_COLUMNS,
@@ -93,6 +96,7 @@ META = SourceMeta(
         RemoteFile("changes", "", "*changes*.csv", "csv", header=CHANGE_COLUMNS, optional=True),
     ),
     detail_tables=("wastewater_loads", "wastewater_sites", "wastewater_changes"),
+    allowed_hosts=("www.euda.europa.eu",),
 )
 
 
@@ -102,7 +106,30 @@ def metabolites() -> pd.DataFrame:
 
 
 class EudaWastewater:
+    """Live: the EUDA page's "Source data" links, found by file-name pattern (each edition renames
+    the files: `ww2025-all-data.csv` becomes `ww2026-...`); the newest edition wins."""
+
     meta = META
+
+    def __init__(self, landing: str = CITATION_URL) -> None:
+        self.landing = landing
+
+    def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
+        page = client.get_text(self.landing)
+        files: dict[str, list[Path]] = {}
+        for remote in self.meta.remote_files:
+            links = sorted(links_matching(page, self.landing, remote.pattern), key=file_name)
+            if not links:
+                if remote.optional:
+                    continue
+                raise FetchError(
+                    f"{self.landing}: no link matching {remote.pattern} on the EUDA page; load an "
+                    "edition with --mirror DIR/euda_wastewater/",
+                    url=self.landing,
+                )
+            download = client.download(links[-1], dest, expect="csv", header=remote.header)
+            files[remote.name] = [keep_as(download, dest, file_name(links[-1]))]
+        return files
 
     def parse(self, files: SourceFiles) -> Tables:
         loads = read_loads(files["loads"][0])
