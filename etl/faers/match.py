@@ -57,7 +57,9 @@ def candidate_sql(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> s
     syns = [s for (s,) in con.execute("SELECT syn FROM faers_synonyms").fetchall()]
     if not syns or any(not s for s in syns):
         return "TRUE"  # an empty synonym would match names with no letters at all
-    words = sorted({max(s.split(), key=len) for s in syns})  # one word per synonym suffices
+    words = {max(s.split(), key=len) for s in syns}  # one word per synonym suffices
+    # ... and a word containing another (ESKETAMINE, KETAMIN) is implied by it
+    words = sorted(w for w in words if not any(v != w and v in w for v in words))
     pattern = "|".join([*words, "[^\\x00-\\x7f]"])
     return " OR ".join(f"regexp_matches({c}, '{pattern}', 'i')" for c in columns)
 
