@@ -1,7 +1,8 @@
-"""The FAERS load recipe: locate -> stage -> de-duplicate -> match -> detail and summary tables.
+"""The FAERS load recipe: locate -> read -> de-duplicate -> match -> detail and summary tables.
 
-Everything runs as SQL on the caller's DuckDB connection; no Python loop touches rows. Staging
-tables are TEMP and dropped at the end. The tables it creates (all prefixed `faers_`):
+Everything runs as SQL on the caller's DuckDB connection; no Python loop touches rows. No table
+file is staged whole (see `load_quarters`): scratch tables are small, TEMP, and dropped at the
+end. The tables it creates (all prefixed `faers_`):
 
 - `faers_loaded_quarters`: one row per quarter file: quarter, layout, origin, DEMO rows, deleted
   case ids listed, and `reports_kept`: de-duplicated reports whose kept version is in this file.
