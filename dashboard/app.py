@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
-# (file in pages/, title, url path). A page appears once its file exists.
+# (file in views/, title, url path). A page appears once its file exists.
 PAGE_ORDER = (
     ("overview.py", "Overview", "overview"),
     ("cross_stream.py", "Cross-stream trends", "trends"),

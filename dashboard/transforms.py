@@ -24,11 +24,14 @@ def with_midpoints(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def series_label(frame: pd.DataFrame) -> pd.Series:
-    """One legend entry per series: the indicator label, plus geography/stratum when they vary."""
+    """One legend entry per series: geography/stratum when they vary, then the indicator label.
+
+    What tells series apart comes first, so a legend that truncates long labels still shows it.
+    """
     parts = frame["label"].astype(str)
-    for column in ("geography", "stratum"):
+    for column in ("stratum", "geography"):
         if column in frame and frame[column].nunique() > 1:
-            parts = parts + " · " + frame[column].astype(str)
+            parts = frame[column].astype(str) + " · " + parts
     return parts
 
 

@@ -52,7 +52,7 @@ def pages() -> list[tuple[str, str]]:
     return [
         (file.removesuffix(".py"), url)
         for file, _title, url in namespace["PAGE_ORDER"]
-        if (REPO / "dashboard" / "pages" / file).exists()
+        if (REPO / "dashboard" / "views" / file).exists()
     ]
 
 
@@ -152,13 +152,17 @@ def page(browser):
         context.close()
 
 
-def settle(tab) -> None:
-    """Wait until the script run finished and every chart on the page has drawn its SVG."""
+def settle(tab, *, charts: bool = True) -> None:
+    """Wait until the script run finished and every chart on the page has drawn its SVG.
+
+    With `charts`, at least one chart must be there: right after a navigation both counts can
+    still be 0, which would pass too early."""
     tab.wait_for_selector(IDLE, state="attached")
     tab.wait_for_function(
-        """([chart, drawn]) => document.querySelectorAll(chart).length ===
+        """([chart, drawn, some]) => (!some || document.querySelectorAll(chart).length > 0) &&
+                              document.querySelectorAll(chart).length ===
                               document.querySelectorAll(drawn).length""",
-        arg=[CHART, DRAWN],
+        arg=[CHART, DRAWN, charts],
     )
 
 
@@ -171,7 +175,7 @@ def test_every_page_loads_and_draws_its_charts(served: str, page) -> None:
     for stem, url_path in pages():
         page.goto(f"{served}/{url_path}" if stem != "overview" else served)
         page.wait_for_selector("h1")
-        settle(page)
+        settle(page, charts=stem != "methods")
         page.wait_for_timeout(300)  # let vega finish its transition before the screenshot
         page.screenshot(path=str(ARTIFACTS / f"browser-{stem}.png"), full_page=True)
         assert exceptions(page) == [], f"{stem}: {exceptions(page)}"

@@ -11,7 +11,7 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
 def page_ids() -> list[str]:
-    pages = Path(APP).parent / "pages"
+    pages = Path(APP).parent / "views"
     return sorted(p.stem for p in pages.glob("*.py") if not p.stem.startswith("_"))
 
 
@@ -19,7 +19,7 @@ def run_page(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
     return at
 

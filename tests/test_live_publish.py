@@ -79,7 +79,7 @@ def test_pages_render_while_refreshes_publish(publishing: Publisher) -> None:
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
             at.run()
         assert not at.exception, [e.value for e in at.exception]
         versions.add(publishing.published)

@@ -27,7 +27,7 @@ HOSTILE = "'; DROP TABLE observations; --"
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    at.switch_page("pages/adverse_events.py")
+    at.switch_page("views/adverse_events.py")
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

@@ -23,7 +23,7 @@ PAGES = ("poison_deaths", "use_supply", "cross_stream")
 def run_page(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     return at
 

@@ -37,7 +37,7 @@ NO_DATA = (
 def run_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/therapeutic.py")
+    at.switch_page("views/therapeutic.py")
     at.run()
     return at
 

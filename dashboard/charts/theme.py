@@ -48,7 +48,7 @@ def config() -> dict:
             "titleFontSize": 12,
             "titleFontWeight": "normal",
         },
-        "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "labelLimit": 420},
+        "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "labelLimit": 640},
         "title": {
             "color": TEXT,
             "fontSize": 15,

@@ -51,6 +51,9 @@ def _tooltip(data: pd.DataFrame) -> list[alt.Tooltip]:
     return [t for t in TOOLTIP if t.to_dict()["field"] in data.columns]
 
 
+LEGEND_ROW_HEIGHT = 19
+
+
 def time_chart(
     *,
     data: pd.DataFrame,
@@ -119,7 +122,10 @@ def time_chart(
         subtitle=subtitle or "",
         offset=MILESTONE_ROWS * MILESTONE_ROW_HEIGHT + 8,
     )
-    return alt.layer(*layers).properties(title=heading, height=height).configure(**config())
+    # Streamlit fits the whole chart, legend and milestone labels included, into `height`; give
+    # those their rows so the plot keeps `height` for the data however many series there are.
+    total = height + LEGEND_ROW_HEIGHT * len(series) + MILESTONE_ROWS * MILESTONE_ROW_HEIGHT
+    return alt.layer(*layers).properties(title=heading, height=total).configure(**config())
 
 
 def time_scale(data: pd.DataFrame) -> alt.Scale:
