@@ -69,7 +69,11 @@ def refresh_command(
     ] = None,
     offline: Annotated[
         bool,
-        typer.Option("--offline", help="Never touch the network: last good snapshot, else seed."),
+        typer.Option(
+            "--offline/--online",
+            help="--offline never touches the network (last good snapshot, else seed); "
+            "--online (the default) fetches from the publishers first.",
+        ),
     ] = False,
     mirror: Annotated[
         str | None,

@@ -249,6 +249,9 @@ def refresh_source(
     result.message = f"{meta.id}: " + (
         "; ".join(notes) or "no seed, no snapshot and no mirror file to load"
     )
+    how_to_load = snapshots.seed_note(options.seed_dir, meta)
+    if result.status == EMPTY and how_to_load:
+        result.message += f". {how_to_load}"
     return result
 
 

@@ -229,6 +229,14 @@ def seed_snapshot(seed_dir: Path, source: SourceMeta) -> Snapshot | None:
     return None
 
 
+def seed_note(seed_dir: Path, source: SourceMeta) -> str:
+    """The seed's own note (for an empty seed: how to load real data), if it has one."""
+    meta_path = seed_dir / source.id / SEED_META
+    if not meta_path.exists():
+        return ""
+    return str(json.loads(meta_path.read_text()).get("note") or "")
+
+
 def seed_mtime(seed_dir: Path) -> float:
     """Newest modification time of any seed file: `up` rebuilds when the seed is newer."""
     times = [p.stat().st_mtime for p in seed_dir.rglob("*") if p.is_file()]
