@@ -1,8 +1,13 @@
 """All SQL the dashboard runs against the published warehouse. Parameterized; read-only.
 
-Each query opens its own read-only connection and closes it. A connection held open would keep
-reading the old file after a refresh publishes a new one with `os.replace`; results are cached on
-the warehouse file's (inode, mtime), so a publish invalidates the cache at the next rerun.
+One read-only connection per published warehouse file: it is opened once per warehouse version
+(the file's inode and mtime, which every publish changes, since a refresh publishes with
+`os.replace`) and each query runs on its own cursor of it. A connection held open keeps reading
+the file it opened, so the version is checked on every query: after a publish the next query
+opens the new file, and the old connection is dropped. The file is attached to an in-memory
+database (`ATTACH ... (READ_ONLY)`) rather than opened with `duckdb.connect(path)`: DuckDB shares
+one database per path within a process, so a second `connect(path)` while the old connection
+lives would return the old, replaced file. Results are cached on the same version.
 Nothing here builds SQL from user input: values travel as `?` parameters, and the only
 identifiers (table names for export) are checked against the warehouse's own catalog.
 """
@@ -10,6 +15,7 @@ identifiers (table names for export) are checked against the warehouse's own cat
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -35,16 +41,49 @@ def warehouse_version() -> tuple[int, int] | None:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(warehouse_path()), read_only=True)
+    """A new connection with the published warehouse file attached read-only as the default
+    catalog: writes to it fail with DuckDB's read-only error. The connection itself is an empty
+    in-memory database that is then shut off from every other file (external access disabled
+    and the configuration locked), so queries can read the warehouse and nothing else."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse_path())])
+        con.execute("USE warehouse")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+class _Shared:
+    """One open connection to one warehouse version; hands out a cursor per query."""
+
+    def __init__(self) -> None:
+        self.connection = connect()
+        self.lock = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            cursor = self.connection.cursor()
+        cursor.execute("USE warehouse")
+        return cursor
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _shared(version: tuple[int, int]) -> _Shared:
+    """The connection of one warehouse version (a publish makes a new version)."""
+    return _Shared()
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(sql: str, params: tuple, version: tuple[int, int] | None) -> pd.DataFrame:
-    con = connect()
+    cursor = _shared(version).cursor()
     try:
-        return con.execute(sql, list(params)).df()
+        return cursor.execute(sql, list(params)).df()
     finally:
-        con.close()
+        cursor.close()
 
 
 def run_query(sql: str, params: tuple = ()) -> pd.DataFrame:

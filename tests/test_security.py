@@ -282,10 +282,24 @@ def test_dashboard_imports_nothing_from_etl() -> None:
 
 
 def test_dashboard_opens_duckdb_read_only_everywhere() -> None:
-    """Every duckdb.connect( in dashboard/ passes read_only=True."""
-    calls = 0
+    """Every duckdb.connect( in dashboard/ either passes read_only=True or opens an in-memory
+    database (":memory:", no file); every ATTACH in dashboard/ attaches READ_ONLY, and a
+    module that attaches a file also locks the connection away from other files."""
+    calls = attaches = 0
     for path in (REPO_ROOT / "dashboard").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        texts = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+        for text in texts:
+            if re.match(r"(?is)\s*ATTACH\b", text):
+                attaches += 1
+                assert re.search(r"(?i)\(\s*READ_ONLY\s*\)", text), f"{path}: {text!r}"
+                assert any("enable_external_access = false" in t for t in texts), path
+                assert any("lock_configuration = true" in t for t in texts), path
+        for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -295,7 +309,31 @@ def test_dashboard_opens_duckdb_read_only_everywhere() -> None:
             ):
                 calls += 1
                 flags = {k.arg: k.value for k in node.keywords}
+                database = node.args[0] if node.args else flags.get("database")
+                if isinstance(database, ast.Constant) and database.value == ":memory:":
+                    continue
                 assert "read_only" in flags, f"{path}:{node.lineno} connects without read_only"
                 value = flags["read_only"]
                 assert isinstance(value, ast.Constant) and value.value is True, path
     assert calls >= 1
+
+
+def test_dashboard_connection_reads_no_other_file(warehouse: Path, tmp_path: Path) -> None:
+    """The dashboard's connection reads the warehouse and nothing else on disk."""
+    from dashboard import queries
+
+    other = tmp_path / "other.csv"
+    other.write_text("a\n1\n")
+    con = queries.connect()
+    try:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] > 0
+        for statement in (
+            "SELECT * FROM read_csv(?)",
+            "ATTACH ? AS other",
+        ):
+            with pytest.raises(duckdb.Error, match=r"(?i)disabled|permission"):
+                con.execute(statement, [str(other)])
+        with pytest.raises(duckdb.Error, match=r"(?i)configuration"):
+            con.execute("SET enable_external_access = true")
+    finally:
+        con.close()
