@@ -73,14 +73,22 @@ def break_layers(data: pd.DataFrame) -> list[alt.Chart]:
     return [rule, text]
 
 
+METHOD_CHANGE = "survey or method change"
+
+
 def milestone_layers(milestones: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
     """Rules for the milestones that fall inside the data's time range, labelled above the plot
-    in staggered rows so neighbouring labels do not overprint."""
+    in staggered rows so neighbouring labels do not overprint.
+
+    Survey and method changes are left out here: they concern one survey, and are drawn as breaks
+    on the series they affect (`series_breaks`), not across every chart."""
     start, end = (
         pd.to_datetime(data["period_start"]).min(),
         pd.to_datetime(data["period_end"]).max(),
     )
     shown = milestones.assign(date=pd.to_datetime(milestones["date"]))
+    if "category" in shown:
+        shown = shown[shown["category"] != METHOD_CHANGE]
     shown = shown[(shown["date"] >= start) & (shown["date"] <= end)].sort_values("date").copy()
     if shown.empty:
         return []
