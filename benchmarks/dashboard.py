@@ -8,9 +8,16 @@ quarters from benchmarks/faers_generate.py loaded into a copy of it):
 - redraw: on the Overview, pick another definition in the selectbox and time until the explored
   chart's SVG changed and the script run finished; 6 changes.
 - queries: every public function of dashboard/queries*.py that can be called with the arguments
-  below, uncached (the cost after a publish invalidates the cache), 30 calls each; p50 and p95.
+  below, with the result cache bypassed (the cost after a publish invalidates it), 30 calls each;
+  p50 and p95. Each code version keeps its own connection design: the baseline opens a connection
+  per query; a version with a shared connection per warehouse version reuses it, and what opening
+  it costs (once per publish) is reported on its own line.
 
-    python benchmarks/dashboard.py [--faers benchmarks/out/faers_3600000] [--readme]
+    python benchmarks/dashboard.py [--warehouse W.duckdb] [--faers DIR | --large L.duckdb]
+        [--root OTHER_CHECKOUT ...] [--rounds N]
+
+`--root` names code trees to compare (e.g. a `git worktree` at the baseline commit, and this one):
+each is served and queried against the same warehouse files, alternating, in one run.
 
 Targets (issue 6): every page drawn within 2 s, a redraw within 0.5 s, query p95 < 50 ms on the
 default warehouse and < 250 ms with 20M FAERS drug rows.
@@ -63,7 +70,7 @@ ARGUMENTS = {
     "product": "spravato",
     "agency": "FDA",
 }
-SKIP = {"run_query", "connect", "warehouse_path", "warehouse_version", "_cached"}
+SKIP = {"run_query", "connect", "warehouse_path", "warehouse_version", "_cached", "_shared"}
 
 
 def build_default(work: Path) -> Path:
@@ -98,11 +105,11 @@ def build_large(default: Path, faers: Path, work: Path) -> tuple[Path, dict]:
     return large, {"load_seconds": time.perf_counter() - started, **expected}
 
 
-def query_functions() -> list[tuple[str, object]]:
+def query_functions(root: Path) -> list[tuple[str, object]]:
     import importlib
 
     found = []
-    for path in sorted((ROOT / "dashboard").glob("queries*.py")):
+    for path in sorted((root / "dashboard").glob("queries*.py")):
         module = importlib.import_module(f"dashboard.{path.stem}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and not name.startswith("_") and name not in SKIP:
@@ -110,20 +117,30 @@ def query_functions() -> list[tuple[str, object]]:
     return found
 
 
-def time_queries(warehouse: Path, repeat: int = 30) -> list[dict]:
+def time_queries(warehouse: Path, root: Path, repeat: int = 30) -> list[dict]:
     os.environ["KETAMINE_WATCH_WAREHOUSE"] = str(warehouse)
+    sys.path.insert(0, str(root))  # the code tree under test, ahead of this one
     from dashboard import queries
 
-    def uncached(sql: str, params: tuple, version: object):
-        con = queries.connect()
-        try:
-            return con.execute(sql, list(params)).df()
-        finally:
-            con.close()
-
-    queries._cached = uncached  # measure the SQL, not the cache
+    assert Path(queries.__file__).resolve().is_relative_to(root.resolve()), queries.__file__
+    # Measure the SQL, not the result cache: call the undecorated function every time.
+    queries._cached = queries._cached.__wrapped__
     results = []
-    for label, fn in query_functions():
+    opens = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        queries.connect().close()
+        opens.append((time.perf_counter() - started) * 1000)
+    opens.sort()
+    results.append(
+        {
+            "query": "connect() (open the warehouse; per query in the baseline, once per publish "
+            "with a shared connection)",
+            "p50_ms": statistics.median(opens),
+            "p95_ms": opens[int(0.95 * (len(opens) - 1))],
+        }
+    )
+    for label, fn in query_functions(root):
         params = inspect.signature(fn).parameters
         kwargs, missing = {}, []
         for pname, param in params.items():
@@ -155,17 +172,17 @@ def time_queries(warehouse: Path, repeat: int = 30) -> list[dict]:
     return results
 
 
-def time_pages(warehouse: Path, loads: int = 5, changes: int = 6) -> dict:
+def time_pages(warehouse: Path, root: Path, loads: int = 5, changes: int = 6) -> dict:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(warehouse)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"),
          "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
          "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     out: dict = {"pages": {}, "redraw": []}
     try:
@@ -185,8 +202,7 @@ def time_pages(warehouse: Path, loads: int = 5, changes: int = 6) -> dict:
                     started = time.perf_counter()
                     tab.goto(url)
                     tab.wait_for_selector("h1")
-                    settle(tab)
-                    times.append(time.perf_counter() - started)
+                    times.append(settle(tab) - started)
                 out["pages"][stem] = {"charts": tab.locator(CHART).count(), "times": times}
             tab.goto(base)
             settle(tab)
@@ -202,8 +218,7 @@ def time_pages(warehouse: Path, loads: int = 5, changes: int = 6) -> dict:
                     " return c.length && c[c.length - 1].innerHTML !== old; }",
                     arg=[CHART, before],
                 )
-                settle(tab)
-                out["redraw"].append(time.perf_counter() - started)
+                out["redraw"].append(settle(tab) - started)
             browser.close()
     finally:
         process.terminate()
@@ -211,71 +226,126 @@ def time_pages(warehouse: Path, loads: int = 5, changes: int = 6) -> dict:
     return out
 
 
-def report(name: str, pages_: dict, queries_: list[dict]) -> str:
-    lines = [f"### {name}", "", "| page | charts | median load (s) | max (s) | target 2 s |",
-             "|---|---:|---:|---:|---|"]  # fmt: skip
-    for stem, row in pages_["pages"].items():
-        worst = max(row["times"])
+def _p(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))], ordered[-1]
+
+
+def report(name: str, runs: dict[str, list[tuple[dict, list[dict]]]]) -> str:
+    """One section per warehouse: pages, redraw and queries, a column pair per code tree."""
+    trees = list(runs)
+    head = " | ".join(f"{t} median / max (s)" for t in trees)
+    lines = [f"### {name}", "", f"| page | charts | {head} | target 2 s |",
+             "|---|---:|" + "---:|" * len(trees) + "---|"]  # fmt: skip
+    last = trees[-1]
+    for stem in runs[last][0][0]["pages"]:
+        cells, charts, worst_last = [], "", 0.0
+        for tree in trees:
+            times = [
+                t
+                for pages_, _ in runs[tree]
+                for t in pages_["pages"].get(stem, {}).get("times", [])
+            ]
+            counts = {p["pages"][stem]["charts"] for p, _ in runs[tree] if stem in p["pages"]}
+            charts = "/".join(str(c) for c in sorted(counts))
+            med, _, worst = _p(times) if times else (float("nan"),) * 3
+            cells.append(f"{med:.2f} / {worst:.2f}")
+            worst_last = worst
         lines.append(
-            f"| {stem} | {row['charts']} | {statistics.median(row['times']):.2f} | {worst:.2f} |"
-            f" {'met' if worst <= 2 else '**missed**'} |"
+            f"| {stem} | {charts} | {' | '.join(cells)} |"
+            f" {'met' if worst_last <= 2 else '**missed**'} ({last}) |"
         )
-    redraw = pages_["redraw"]
-    lines += [
-        "",
-        f"Overview filter change to redraw: median {statistics.median(redraw):.2f} s, "
-        f"max {max(redraw):.2f} s (target 0.5 s: "
-        f"{'met' if max(redraw) <= 0.5 else '**missed**'}).",
-        "",
-        "| query | p50 (ms) | p95 (ms) |",
-        "|---|---:|---:|",
-    ]
-    for row in queries_:
-        if "skipped" in row:
-            lines.append(f"| `{row['query']}` | — | not timed: {row['skipped']} |")
-        else:
-            lines.append(f"| `{row['query']}` | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
+    lines.append("")
+    for tree in trees:
+        redraw = [t for pages_, _ in runs[tree] for t in pages_["redraw"]]
+        med, p95, worst = _p(redraw)
+        lines.append(
+            f"- {tree}: Overview filter change to redraw median {med:.2f} s, max {worst:.2f} s "
+            f"({len(redraw)} changes; target 0.5 s: {'met' if worst <= 0.5 else '**missed**'})."
+        )
+    head = " | ".join(f"{t} p50 / p95 (ms)" for t in trees)
+    lines += ["", f"| query | {head} |", "|---|" + "---:|" * len(trees)]
+    labels = list(dict.fromkeys(r["query"] for _, q in runs[last] for r in q))
+    for tree in trees:
+        labels += [r["query"] for _, q in runs[tree] for r in q if r["query"] not in labels]
+    for label in labels:
+        cells = []
+        for tree in trees:
+            rows = [r for _, q in runs[tree] for r in q if r["query"] == label]
+            timed = [r for r in rows if "skipped" not in r]
+            if timed:
+                p50 = statistics.median(r["p50_ms"] for r in timed)
+                p95 = max(r["p95_ms"] for r in timed)
+                cells.append(f"{p50:.1f} / {p95:.1f}")
+            else:
+                cells.append(f"not timed: {rows[0]['skipped']}" if rows else "—")
+        lines.append(f"| `{label}` | {' | '.join(cells)} |")
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, help="default warehouse (else built offline)")
     parser.add_argument("--faers", type=Path, help="generated FAERS quarters for the large run")
-    parser.add_argument("--readme", action="store_true", help="print the README section")
+    parser.add_argument("--large", type=Path, help="an already built large warehouse")
+    parser.add_argument(
+        "--root", type=Path, action="append", help="code tree(s) to compare (default: this one)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds per tree")
+    parser.add_argument("--loads", type=int, default=5, help="loads per page per round")
     args = parser.parse_args()
+    roots = [r.resolve() for r in (args.root or [ROOT])]
+    names = {r: ("this tree" if r == ROOT else r.name) for r in roots}
     sections = [
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; chromium headless; `python benchmarks/dashboard.py"
-        f"{' --faers ' + str(args.faers) if args.faers else ''}`."
+        f"{platform.python_version()}; chromium headless; `python benchmarks/dashboard.py "
+        f"{' '.join(sys.argv[1:])}`; load average at start {load_average()}."
     ]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        default = build_default(work)
-        runs = [("Default warehouse (offline seed)", default)]
-        if args.faers:
+        default = args.warehouse or build_default(work)
+        warehouses = [("Default warehouse", default)]
+        if args.large:
+            warehouses.append((f"Large warehouse ({args.large.name})", args.large))
+        elif args.faers:
             large, info = build_large(default, args.faers, work)
-            runs.append(
+            warehouses.append(
                 (
-                    f"Large warehouse: seed + {info.get('drug_rows', '?'):,} generated FAERS drug "
+                    f"Large warehouse: {info.get('drug_rows', '?'):,} generated FAERS drug "
                     f"rows ({info.get('demo_rows', '?'):,} DEMO rows), loaded in "
                     f"{info['load_seconds']:.0f} s",
                     large,
                 )
             )
-        for name, warehouse in runs:
-            # Queries in a child process so each run imports dashboard.queries afresh.
-            result = subprocess.run(
-                [sys.executable, __file__, "--queries-only", str(warehouse)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            queries_ = json.loads(result.stdout.strip().splitlines()[-1])
-            sections.append(report(name, time_pages(warehouse), queries_))
-    text = "\n\n".join(sections)
-    print(text)
+        for name, warehouse in warehouses:
+            runs: dict[str, list] = {names[r]: [] for r in roots}
+            for round_ in range(args.rounds):
+                order = roots if round_ % 2 == 0 else roots[::-1]
+                for root in order:
+                    # Queries in a child process so each tree imports its dashboard afresh.
+                    result = subprocess.run(
+                        [sys.executable, __file__, "--queries-only", str(warehouse), str(root)],
+                        capture_output=True, text=True, check=True,
+                    )  # fmt: skip
+                    queries_ = json.loads(result.stdout.strip().splitlines()[-1])
+                    pages_ = time_pages(warehouse, root, loads=args.loads)
+                    runs[names[root]].append((pages_, queries_))
+                    print(f"{name} {names[root]} round {round_ + 1}: load {load_average()}",
+                          file=sys.stderr, flush=True)  # fmt: skip
+            sections.append(report(name, runs))
+    sections.append(f"Load average at end: {load_average()}.")
+    print("\n\n".join(sections))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--queries-only":
-        print(json.dumps(time_queries(Path(sys.argv[2]))))
+    if len(sys.argv) == 4 and sys.argv[1] == "--queries-only":
+        print(json.dumps(time_queries(Path(sys.argv[2]), Path(sys.argv[3]))))
     else:
         main()

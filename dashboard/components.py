@@ -9,7 +9,9 @@ Every page starts the same way, so the app looks like one app:
     if not queries.has_warehouse():
         st.stop()
 
-and draws every chart through `components.chart_block(chart, frame, key=..., counts=...)`.
+and draws every chart through `components.chart_block(chart, frame, key=..., counts=...)`, where
+`chart` is best `specs.chart_spec(charts.some_builder, data=..., ...)`: the spec is then built once
+per distinct input and reused on every rerun (an Altair chart also works, converted each rerun).
 Filters whose state belongs in the URL come from `dashboard.filters`.
 """
 
@@ -21,7 +23,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import queries, transforms
+from dashboard.specs import ChartSpec, to_spec
+
+Chart = alt.TopLevelMixin | ChartSpec
 
 CITATION_COLUMNS = ("citation", "citation_url")
 
@@ -103,8 +108,21 @@ def export_columns(data: pd.DataFrame) -> pd.DataFrame:
     return data.drop(columns=drop)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def chart_frame(frame: pd.DataFrame, *, breaks: pd.Series | None = None) -> pd.DataFrame:
+    """`transforms.chart_frame`, computed once per distinct rows (pages rerun on every click)."""
+    return transforms.chart_frame(frame, breaks=breaks)
+
+
+def draw_chart(chart: Chart, *, alt_text: str, key: str | None = None) -> None:
+    """Draw a chart (a cached ChartSpec, or an Altair chart converted without re-validation) with
+    its own theme (`theme=None`), so the page and the PNG/SVG exports look the same."""
+    spec = chart.spec if isinstance(chart, ChartSpec) else to_spec(chart)
+    st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt_text)
+
+
 def chart_block(
-    chart: alt.Chart | alt.LayerChart,
+    chart: Chart,
     data: pd.DataFrame,
     *,
     key: str,
@@ -118,12 +136,7 @@ def chart_block(
     it (minus drawing helpers such as segment keys). The chart keeps its own theme (`theme=None`)
     so the page and the PNG/SVG exports look the same.
     """
-    st.altair_chart(
-        chart,
-        width="stretch",
-        theme=None,
-        alt=alt_text or chart_alt_text(chart, data),
-    )
+    draw_chart(chart, alt_text=alt_text or chart_alt_text(chart, data))
     shown = export_columns(data)
     st.caption(caption if caption is not None else caption_for(data, counts))
     name = safe_key(key)
@@ -164,18 +177,22 @@ def chart_block(
         st.dataframe(shown, hide_index=True, width="stretch")
 
 
-def chart_alt_text(chart: alt.TopLevelMixin, data: pd.DataFrame) -> str:
+def chart_alt_text(chart: Chart, data: pd.DataFrame) -> str:
     """A short text alternative: the chart's title and where the same numbers are."""
-    title = getattr(chart, "title", None)
-    text = title.text if isinstance(title, alt.TitleParams) else title
+    if isinstance(chart, ChartSpec):
+        text = chart.title
+    else:
+        title = getattr(chart, "title", None)
+        text = title.text if isinstance(title, alt.TitleParams) else title
     name = str(text) if text and text is not alt.Undefined else "Chart"
     return f"{name}. {len(data)} published numbers; the data table below holds the same values."
 
 
-def chart_image(chart: alt.Chart | alt.LayerChart, fmt: str) -> bytes:
+def chart_image(chart: Chart, fmt: str) -> bytes:
+    """PNG (2x) or SVG of the chart, from its Altair spec with the data inline."""
     import vl_convert as vlc
 
-    spec = chart.to_json()
+    spec = (chart.rebuild() if isinstance(chart, ChartSpec) else chart).to_json()
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=2)
     return vlc.vegalite_to_svg(spec).encode("utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, transforms
+from dashboard import charts, components, specs
 
 SPAN_NOTE = (
     "Totals over a span of years (e.g. 2019-2023) are listed here, not drawn as a point on the "
@@ -42,8 +42,9 @@ def time_block(
     if frame.empty:
         components.notice(f"{title}: nothing loaded for this yet.")
         return
-    data = transforms.chart_frame(frame)
-    chart = charts.time_chart(
+    data = components.chart_frame(frame)
+    chart = specs.chart_spec(
+        charts.time_chart,
         data=data,
         title=title,
         y_title=y_title,

@@ -152,18 +152,29 @@ def page(browser):
         context.close()
 
 
-def settle(tab, *, charts: bool = True) -> None:
-    """Wait until the script run finished and every chart on the page has drawn its SVG.
+SETTLED = """([idle, chart, drawn, some]) => !!document.querySelector(idle) &&
+    (!some || document.querySelectorAll(chart).length > 0) &&
+    document.querySelectorAll(chart).length === document.querySelectorAll(drawn).length"""
+
+
+def settle(tab, *, charts: bool = True, quiet_ms: int = 400) -> float:
+    """Wait until the script run finished and every chart on the page has drawn its SVG; return
+    `time.perf_counter()` at the moment that first held.
 
     With `charts`, at least one chart must be there: right after a navigation both counts can
-    still be 0, which would pass too early."""
-    tab.wait_for_selector(IDLE, state="attached")
-    tab.wait_for_function(
-        """([chart, drawn, some]) => (!some || document.querySelectorAll(chart).length > 0) &&
-                              document.querySelectorAll(chart).length ===
-                              document.querySelectorAll(drawn).length""",
-        arg=[CHART, DRAWN, charts],
-    )
+    still be 0, which would pass too early. The state must also still hold, with the same number
+    of charts, `quiet_ms` later: on a loaded machine the idle marker and the charts drawn so far
+    can agree while the rest of the page is still arriving (the quiet wait is not in the time
+    returned)."""
+    arg = [IDLE, CHART, DRAWN, charts]
+    while True:
+        tab.wait_for_selector(IDLE, state="attached")
+        tab.wait_for_function(SETTLED, arg=arg)
+        done = time.perf_counter()
+        count = tab.locator(CHART).count()
+        tab.wait_for_timeout(quiet_ms)
+        if tab.evaluate(SETTLED, arg) and tab.locator(CHART).count() == count:
+            return done
 
 
 def exceptions(tab) -> list[str]:

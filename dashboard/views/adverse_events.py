@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import adverse_events_frames as frames
-from dashboard import components, filters, queries, transforms
+from dashboard import components, filters, queries, specs, transforms
 from dashboard import queries_adverse_events as qa
 from dashboard.charts import adverse_events as aecharts
 
@@ -137,8 +137,11 @@ else:
         frame = transforms.chart_frame(
             rows.drop(columns=["series_breaks"]), breaks=pd.to_datetime(breaks["date"])
         )
-        chart = aecharts.quarterly_reports(
-            data=frame, breaks=breaks, title="Reports per quarter received, by drug"
+        chart = specs.chart_spec(
+            aecharts.quarterly_reports,
+            data=frame,
+            breaks=breaks,
+            title="Reports per quarter received, by drug",
         )
         components.chart_block(
             chart,
@@ -160,8 +163,11 @@ else:
     if reactions.empty:
         components.notice("No reactions reported for this choice.")
     else:
-        chart = aecharts.count_bars(
-            data=reactions, title="MedDRA preferred terms in the most reports", category="term"
+        chart = specs.chart_spec(
+            aecharts.count_bars,
+            data=reactions,
+            title="MedDRA preferred terms in the most reports",
+            category="term",
         )
         components.chart_block(
             chart,
@@ -182,7 +188,9 @@ else:
     if outcomes.empty:
         components.notice("No serious outcomes coded for this choice.")
     else:
-        chart = aecharts.count_bars(data=outcomes, title="Reports by seriousness and outcome")
+        chart = specs.chart_spec(
+            aecharts.count_bars, data=outcomes, title="Reports by seriousness and outcome"
+        )
         components.chart_block(chart, outcomes, key=f"ae_outcomes_{source}", counts=counts + note)
 
     # --- Sex, age and reporter --------------------------------------------------------------
@@ -199,14 +207,16 @@ else:
         if shown.empty:
             components.notice(f"{title}: nothing reported for this choice.")
             continue
-        chart = aecharts.count_bars(data=shown, title=title)
+        chart = specs.chart_spec(aecharts.count_bars, data=shown, title=title)
         components.chart_block(chart, shown, key=f"ae_{part}_{source}", counts=counts)
     st.header("Reporter type")
     shown = people[people["dimension"] == parts["reporter"]] if not people.empty else people
     if shown.empty:
         components.notice("No reporter type recorded for this choice.")
     else:
-        chart = aecharts.count_bars(data=shown, title="Reports by who reported them")
+        chart = specs.chart_spec(
+            aecharts.count_bars, data=shown, title="Reports by who reported them"
+        )
         components.chart_block(
             chart,
             shown,
@@ -235,8 +245,10 @@ else:
         st.dataframe(frames.signal_table(found), hide_index=True, width="stretch")
         forest = frames.with_provenance(frames.forest_rows(found), meta)
         if not forest.empty:
-            chart = aecharts.signal_forest(
-                data=forest, title="Reporting odds ratio with 95% CI (events with a finite CI)"
+            chart = specs.chart_spec(
+                aecharts.signal_forest,
+                data=forest,
+                title="Reporting odds ratio with 95% CI (events with a finite CI)",
             )
             components.chart_block(
                 chart,
@@ -264,7 +276,9 @@ titles = {
 }
 for unit, rows in charted:
     title, x_title, log_scale = titles[unit]
-    chart = aecharts.published_values(data=rows, title=title, x_title=x_title, log_scale=log_scale)
+    chart = specs.chart_spec(
+        aecharts.published_values, data=rows, title=title, x_title=x_title, log_scale=log_scale
+    )
     components.chart_block(
         chart,
         rows,

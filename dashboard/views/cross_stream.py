@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, queries, transforms
+from dashboard import charts, components, queries, specs, transforms
 from dashboard import queries_harm as qh
 
 HARM_DOMAINS = ("poison_center", "misuse", "mortality", "supply", "wastewater")
@@ -69,7 +69,8 @@ if indexed["index"].isna().all():
     st.stop()
 base_year = int(indexed["base_year"].iloc[0])
 indexed = indexed[indexed["index"].notna()]
-chart = charts.time_chart(
+chart = specs.chart_spec(
+    charts.time_chart,
     data=indexed,
     title=f"Harm streams indexed to {base_year} = 100",
     subtitle="Milestones and method changes as rules; each line keeps its own definition",

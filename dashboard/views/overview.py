@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, filters, narrative, queries, transforms
+from dashboard import charts, components, filters, narrative, queries, specs, transforms
 from dashboard.charts.theme import PALETTE
 
 DOMAIN_TITLES = {
@@ -50,7 +50,7 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
     if not summary:
         return None
     spread = transforms.recent_range(data)
-    frame = transforms.chart_frame(data)
+    frame = components.chart_frame(data)
     title = DOMAIN_TITLES.get(row.domain, row.domain)
     with st.container(border=True):
         st.markdown(f"**{title}**  \n{row.label}")
@@ -69,12 +69,10 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
             st.markdown(f":orange-background[{flag}]")
         if "provisional" in str(summary["flags"]):
             st.caption("◌ The latest figure is provisional (still filling in).")
-        st.altair_chart(
-            charts.sparkline(data=frame, colour=PALETTE[0]),
-            width="stretch",
-            theme=None,
+        components.draw_chart(
+            specs.chart_spec(charts.sparkline, data=frame, colour=PALETTE[0]),
             key=f"spark_{row.domain}",
-            alt=f"Sparkline of {row.label}; the Numbers table below holds the same values.",
+            alt_text=f"Sparkline of {row.label}; the Numbers table below holds the same values.",
         )
         first = data.sort_values("period_start").iloc[0]["period_label"]
         cited = data.sort_values("period_start").iloc[-1]
@@ -229,9 +227,10 @@ if per_capita:
 if data.empty:
     components.notice("No published numbers for this definition with these filters.")
     st.stop()
-frame = transforms.chart_frame(data)
+frame = components.chart_frame(data)
 unit = str(frame["unit"].iloc[0])
-chart = charts.time_chart(
+chart = specs.chart_spec(
+    charts.time_chart,
     data=frame,
     title=str(frame["label"].iloc[0]),
     subtitle=f"{frame['publisher'].iloc[0]} · {unit}",

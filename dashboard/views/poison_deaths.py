@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, harm_blocks, queries
+from dashboard import components, harm_blocks, queries, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
 
@@ -68,7 +68,9 @@ shares = qh.domain_observations(("poison_center",), units=("percent",))
 if shares.empty:
     components.notice("No published shares are loaded.")
 else:
-    chart = hcharts.share_bars(data=shares, title="Shares of ketamine exposure calls, per study")
+    chart = specs.chart_spec(
+        hcharts.share_bars, data=shares, title="Shares of ketamine exposure calls, per study"
+    )
     components.chart_block(chart, shares, key="poison_shares", counts=SHARES)
 
 st.header("Deaths")

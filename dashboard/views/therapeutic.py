@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, claims_table, components, queries, transforms
+from dashboard import charts, claims_table, components, queries, specs, transforms
 from dashboard import queries_therapeutic as qt
 from dashboard.charts import therapeutic as tcharts
 
@@ -37,8 +37,10 @@ st.header("Approvals, scheduling and safety alerts")
 if events.empty:
     components.notice("No regulatory milestones are loaded.")
 else:
-    timeline = tcharts.milestone_timeline(
-        events=events, title="Regulatory milestones (hover a point for the event and its source)"
+    timeline = specs.chart_spec(
+        tcharts.milestone_timeline,
+        events=events,
+        title="Regulatory milestones (hover a point for the event and its source)",
     )
     shown = events[
         ["date_label", "precision", "category", "agency", "event", "citation_url", "source_title"]
@@ -98,9 +100,13 @@ else:
         rows = partd[partd["indicator"] == indicator]
         if rows.empty:
             continue
-        frame = transforms.chart_frame(rows)
-        chart = charts.time_chart(
-            data=frame, title=str(rows["label"].iloc[0]), y_title=y_title, milestones=events
+        frame = components.chart_frame(rows)
+        chart = specs.chart_spec(
+            charts.time_chart,
+            data=frame,
+            title=str(rows["label"].iloc[0]),
+            y_title=y_title,
+            milestones=events,
         )
         components.chart_block(
             chart, frame, key=f"therapeutic_{indicator}", counts="Medicare Part D " + y_title
@@ -115,8 +121,9 @@ else:
     st.subheader("Published prescription figures")
     counts = prescriptions[prescriptions["unit"] == "prescriptions"]
     if not counts.empty:
-        frame = transforms.chart_frame(counts)
-        chart = charts.time_chart(
+        frame = components.chart_frame(counts)
+        chart = specs.chart_spec(
+            charts.time_chart,
             data=frame,
             title="Ketamine prescriptions dispensed (as published)",
             y_title="prescriptions",
@@ -148,8 +155,10 @@ if by_year.empty:
         "`ketamine-watch refresh clinicaltrials`. The published counts below are from reviews."
     )
 else:
-    chart = tcharts.trials_by_area(
-        data=by_year, title="Ketamine and esketamine studies started per year, by area"
+    chart = specs.chart_spec(
+        tcharts.trials_by_area,
+        data=by_year,
+        title="Ketamine and esketamine studies started per year, by area",
     )
     ctgov = qt.source_row("clinicaltrials")
     components.chart_block(
@@ -237,7 +246,8 @@ if len(frames) < 2:
 else:
     combined = pd.concat(frames, ignore_index=True)
     combined = combined[combined["period_end"] >= pd.Timestamp(SINCE, 1, 1)]
-    chart = tcharts.side_by_side(
+    chart = specs.chart_spec(
+        tcharts.side_by_side,
         data=combined,
         milestones=events,
         title="Same time axis; dashed rules are regulatory milestones",

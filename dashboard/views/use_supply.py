@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, harm_blocks, queries
+from dashboard import components, harm_blocks, queries, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
 
@@ -117,8 +117,8 @@ else:
     left, right = st.columns([3, 2])
     with left:
         if cities["latitude"].notna().any():
-            chart = hcharts.wastewater_map(
-                data=cities, title=f"{labels[indicator]}, {year}", unit=unit
+            chart = specs.chart_spec(
+                hcharts.wastewater_map, data=cities, title=f"{labels[indicator]}, {year}", unit=unit
             )
             components.chart_block(
                 chart, cities, key=f"wastewater_{indicator}_{year}", counts=WASTEWATER
