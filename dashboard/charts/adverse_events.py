@@ -144,10 +144,10 @@ def signal_forest(*, data: pd.DataFrame, title: str) -> alt.FacetChart:
         alt.Tooltip("ingredient:N", title="Drug"),
         alt.Tooltip("pt:N", title="Event (MedDRA PT)"),
         alt.Tooltip("a:Q", title="Reports (a)"),
-        alt.Tooltip("ror:Q", title="ROR", format=",.3~g"),
-        alt.Tooltip("ror_lower:Q", title="95% CI lower", format=",.3~g"),
-        alt.Tooltip("ror_upper:Q", title="95% CI upper", format=",.3~g"),
-        alt.Tooltip("prr:Q", title="PRR", format=",.3~g"),
+        alt.Tooltip("ror:Q", title="ROR", format=",.3~r"),
+        alt.Tooltip("ror_lower:Q", title="95% CI lower", format=",.3~r"),
+        alt.Tooltip("ror_upper:Q", title="95% CI upper", format=",.3~r"),
+        alt.Tooltip("prr:Q", title="PRR", format=",.3~r"),
         alt.Tooltip("chi2:Q", title="chi² (Yates)", format=",.2f"),
         alt.Tooltip("criteria:N", title="Evans"),
     ]
@@ -190,7 +190,7 @@ def published_values(
     with its study and period), value, lower, upper, unit, citation."""
     tooltip = [
         alt.Tooltip("figure:N", title="Figure"),
-        alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+        alt.Tooltip("value:Q", title="Value", format=",.8~r"),
         alt.Tooltip("unit:N", title="Unit"),
         alt.Tooltip("period_label:N", title="Period"),
         alt.Tooltip("citation:N", title="Citation"),
@@ -221,7 +221,7 @@ def published_values(
         )
     layers.append(
         base.mark_text(align="left", dx=6, fontSize=11, color=TEXT).encode(
-            x=x, y=y, text=alt.Text("value:Q", format=",.4~g"), tooltip=tooltip
+            x=x, y=y, text=alt.Text("value:Q", format=",.8~r"), tooltip=tooltip
         )
     )
     height = max(60, 26 * len(data))

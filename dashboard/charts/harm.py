@@ -28,7 +28,7 @@ def wastewater_map(
             tooltip=[
                 alt.Tooltip("geography:N", title="City"),
                 alt.Tooltip("period_label:N", title="Year"),
-                alt.Tooltip("value:Q", title=unit, format=",.3~g"),
+                alt.Tooltip("value:Q", title=unit, format=",.8~r"),
                 alt.Tooltip("population:Q", title="Population served", format=",.0f"),
                 alt.Tooltip("note:N", title="Note"),
             ],
@@ -58,7 +58,7 @@ def share_bars(*, data: pd.DataFrame, title: str, x_title: str = "percent") -> a
             color=alt.Color("study:N", title="Study", legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("row:N", title="Figure"),
-                alt.Tooltip("value:Q", title=x_title, format=",.4~g"),
+                alt.Tooltip("value:Q", title=x_title, format=",.8~r"),
                 alt.Tooltip("stratum:N", title="Group"),
                 alt.Tooltip("flags:N", title="Flags"),
                 alt.Tooltip("citation:N", title="Citation"),

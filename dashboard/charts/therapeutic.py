@@ -92,7 +92,7 @@ def _panel(
             tooltip=[
                 alt.Tooltip("panel:N", title="Series"),
                 alt.Tooltip("period_label:N", title="Period"),
-                alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+                alt.Tooltip("value:Q", title="Value", format=",.8~r"),
                 alt.Tooltip("unit:N", title="Unit"),
                 alt.Tooltip("flags:N", title="Flags"),
                 alt.Tooltip("citation:N", title="Citation"),

@@ -26,10 +26,10 @@ __all__ = ["label_rows", "sparkline", "time_chart"]
 TOOLTIP = [
     alt.Tooltip("series:N", title="Series"),
     alt.Tooltip("period_label:N", title="Period"),
-    alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+    alt.Tooltip("value:Q", title="Value", format=",.8~r"),
     alt.Tooltip("unit:N", title="Unit"),
-    alt.Tooltip("lower:Q", title="95% CI lower", format=",.4~g"),
-    alt.Tooltip("upper:Q", title="95% CI upper", format=",.4~g"),
+    alt.Tooltip("lower:Q", title="95% CI lower", format=",.8~r"),
+    alt.Tooltip("upper:Q", title="95% CI upper", format=",.8~r"),
     alt.Tooltip("flags:N", title="Flags"),
     alt.Tooltip("citation:N", title="Citation"),
 ]
@@ -157,7 +157,7 @@ def sparkline(*, data: pd.DataFrame, colour: str = PALETTE[0], height: int = 60)
     )
     tooltip = [
         alt.Tooltip("period_label:N", title="Period"),
-        alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+        alt.Tooltip("value:Q", title="Value", format=",.8~r"),
         alt.Tooltip("unit:N", title="Unit"),
         alt.Tooltip("flags:N", title="Flags"),
     ]
