@@ -182,65 +182,80 @@ st.markdown(
 )
 
 st.header("Explore one series")
-candidates = queries.series_catalog(
-    geographies=tuple(geographies),
-    strata=tuple(groups),
-    first_year=first_year,
-    last_year=last_year,
-)
-labels = (
-    candidates.sort_values("points", ascending=False)
-    .drop_duplicates("indicator")
-    .set_index("indicator")
-)
-options = list(dict.fromkeys([*headlines["indicator"], *labels.index]))
-indicator = filters.selectbox(
-    "ind",
-    options,
-    label="Definition (one indicator; never two joined)",
-    default=headlines["indicator"].iloc[0],
-    format_func=lambda i: (
-        f"{DOMAIN_TITLES.get(labels.at[i, 'domain'], labels.at[i, 'domain'])}: "
-        f"{labels.at[i, 'label']} ({labels.at[i, 'unit']})"
-    ),
-)
-data = queries.observations((indicator,))
-if geographies:
-    data = data[data["geography"].isin(geographies)]
-if groups:
-    data = data[data["stratum"].isin(groups)]
-data = transforms.filter_years(data, first_year, last_year)
-denominators = queries.denominators()
-per_capita = False
-per_capita_offered = (
-    not denominators.empty and data["geography"].isin(denominators["geography"]).any()
-)
-if per_capita_offered:
-    per_capita = filters.toggle(
-        "per100k", label="Per 100,000 people", help="Divide by the population of the same year."
+
+
+@st.fragment
+def explore_one_series(
+    headlines: pd.DataFrame,
+    geographies: list[str],
+    groups: list[str],
+    first_year: int | None,
+    last_year: int | None,
+) -> None:
+    """The explored series. A fragment: changing its definition reruns only this part, not the
+    cards above (which do not depend on it)."""
+    candidates = queries.series_catalog(
+        geographies=tuple(geographies),
+        strata=tuple(groups),
+        first_year=first_year,
+        last_year=last_year,
     )
-else:
-    st.caption("Per-capita view: no population denominator is loaded for these geographies.")
-filters.drop_unused(["geo", "group", "years", "ind", "per100k" if per_capita_offered else ""])
-if per_capita:
-    data = transforms.per_capita(data, denominators)
-if data.empty:
-    components.notice("No published numbers for this definition with these filters.")
-    st.stop()
-frame = components.chart_frame(data)
-unit = str(frame["unit"].iloc[0])
-chart = specs.chart_spec(
-    charts.time_chart,
-    data=frame,
-    title=str(frame["label"].iloc[0]),
-    subtitle=f"{frame['publisher'].iloc[0]} · {unit}",
-    y_title=unit,
-    milestones=queries.events(),
-    height=300,
-)
-components.chart_block(
-    chart,
-    frame,
-    key=f"overview_{indicator}",
-    counts=str(frame["definition"].iloc[0] or ""),
-)
+    labels = (
+        candidates.sort_values("points", ascending=False)
+        .drop_duplicates("indicator")
+        .set_index("indicator")
+    )
+    options = list(dict.fromkeys([*headlines["indicator"], *labels.index]))
+    indicator = filters.selectbox(
+        "ind",
+        options,
+        label="Definition (one indicator; never two joined)",
+        default=headlines["indicator"].iloc[0],
+        format_func=lambda i: (
+            f"{DOMAIN_TITLES.get(labels.at[i, 'domain'], labels.at[i, 'domain'])}: "
+            f"{labels.at[i, 'label']} ({labels.at[i, 'unit']})"
+        ),
+    )
+    data = queries.observations((indicator,))
+    if geographies:
+        data = data[data["geography"].isin(geographies)]
+    if groups:
+        data = data[data["stratum"].isin(groups)]
+    data = transforms.filter_years(data, first_year, last_year)
+    denominators = queries.denominators()
+    per_capita = False
+    per_capita_offered = (
+        not denominators.empty and data["geography"].isin(denominators["geography"]).any()
+    )
+    if per_capita_offered:
+        per_capita = filters.toggle(
+            "per100k", label="Per 100,000 people", help="Divide by the population of the same year."
+        )
+    else:
+        st.caption("Per-capita view: no population denominator is loaded for these geographies.")
+    filters.drop_unused(["geo", "group", "years", "ind", "per100k" if per_capita_offered else ""])
+    if per_capita:
+        data = transforms.per_capita(data, denominators)
+    if data.empty:
+        components.notice("No published numbers for this definition with these filters.")
+        return
+    frame = components.chart_frame(data)
+    unit = str(frame["unit"].iloc[0])
+    chart = specs.chart_spec(
+        charts.time_chart,
+        data=frame,
+        title=str(frame["label"].iloc[0]),
+        subtitle=f"{frame['publisher'].iloc[0]} · {unit}",
+        y_title=unit,
+        milestones=queries.events(),
+        height=300,
+    )
+    components.chart_block(
+        chart,
+        frame,
+        key=f"overview_{indicator}",
+        counts=str(frame["definition"].iloc[0] or ""),
+    )
+
+
+explore_one_series(headlines, geographies, groups, first_year, last_year)
