@@ -29,6 +29,16 @@ def sniff_html(path: Path) -> None:
         raise ParseError("is an HTML page, not the data file (publisher error page?)", file=path)
 
 
+def csv_error_line(error: Exception) -> int | None:
+    """The file line a pandas CSV error points at ('row 3' counts from 0, header included)."""
+    text = str(error)
+    if match := re.search(r"in line (\d+)", text):
+        return int(match[1])
+    if match := re.search(r"row (\d+)", text):
+        return int(match[1]) + 1
+    return None
+
+
 def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
     """All columns as text, with `line` = the file's line number of each row (header is line 1)."""
     required = tuple(required)
@@ -36,7 +46,9 @@ def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ParseError(f"not a readable CSV ({error})", file=path) from error
+        raise ParseError(
+            f"not a readable CSV ({error})", file=path, line=csv_error_line(error)
+        ) from error
     columns = [str(c).strip() for c in frame.columns]
     frame.columns = columns
     missing = [c for c in required if c not in columns]

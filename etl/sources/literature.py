@@ -55,6 +55,7 @@ from etl.contract import (
     Tables,
 )
 from etl.periods import PeriodError, parse_period
+from etl.rawcsv import read_strict_csv, to_numbers
 from etl.series_breaks import apply_breaks
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "literature_rules.csv"
@@ -134,44 +135,13 @@ class Literature:
 
 
 def read_figures(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ParseError(
-            f"not a readable CSV ({error})", file=path, line=csv_error_line(error)
-        ) from error
-    missing = [column for column in COLUMNS if column not in frame.columns]
-    if missing:
-        raise ParseError(
-            f"missing columns {', '.join(missing)}; found {', '.join(frame.columns[:8])}",
-            file=path,
-            line=1,
-        )
+    frame = read_strict_csv(path, COLUMNS)
     if frame.empty:
         raise ParseError("a header but no rows: truncated or empty file", file=path, line=1)
-    frame["line"] = range(2, len(frame) + 2)
-    values = pd.to_numeric(frame["value"].str.replace(",", ""), errors="coerce")
-    bad = values.isna()
-    if bad.any():
-        first = frame.loc[bad].iloc[0]
-        raise ParseError(
-            f"value '{first['value']}' is not a number (id {first['id']})",
-            file=path,
-            line=int(first["line"]),
-        )
     frame["value_text"] = frame["value"]
-    frame["value"] = values
+    frame["value"] = frame["value"].str.replace(",", "")
+    frame["value"] = to_numbers(frame, "value", path)
     return frame
-
-
-def csv_error_line(error: Exception) -> int | None:
-    """The file line a pandas CSV error points at ('row 3' counts from 0, header included)."""
-    text = str(error)
-    if match := re.search(r"in line (\d+)", text):
-        return int(match[1])
-    if match := re.search(r"row (\d+)", text):
-        return int(match[1]) + 1
-    return None
 
 
 def first_match(rules: tuple[Rule, ...], kind: str, row: dict) -> str | None:

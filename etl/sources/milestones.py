@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl.contract import EVENT_COLUMNS, ParseError, RemoteFile, SourceFiles, SourceMeta, Tables
 from etl.periods import PeriodError, parse_date_label
+from etl.rawcsv import read_strict_csv
 
 CATEGORIES_PATH = Path(__file__).resolve().parent.parent / "data" / "milestone_categories.csv"
 
@@ -65,12 +66,10 @@ class Milestones:
 
     def parse(self, files: SourceFiles) -> Tables:
         path = files["milestones"][0]
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        missing = [c for c in ("date", "event", "agency", "citation_url") if c not in frame.columns]
-        if missing:
-            raise ParseError(f"missing columns {', '.join(missing)}", file=path, line=1)
+        frame = read_strict_csv(path, ("date", "event", "agency", "citation_url"))
         records = []
-        for line, row in enumerate(frame.to_dict("records"), start=2):
+        for row in frame.to_dict("records"):
+            line = row["line"]
             try:
                 day, precision = parse_date_label(row["date"])
             except PeriodError as error:

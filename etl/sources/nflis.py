@@ -33,6 +33,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources import nflis_cooccurrence as cooc
 
 SUBSTANCES_PATH = Path(__file__).resolve().parent.parent / "data" / "nflis_substances.csv"
@@ -132,27 +133,9 @@ class Nflis:
 
 
 def read_annual(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ParseError(f"not a readable CSV ({error})", file=path) from error
-    missing = [c for c in ANNUAL_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ParseError(
-            f"missing columns {', '.join(missing)}; found {', '.join(map(str, frame.columns[:6]))}",
-            file=path,
-            line=1,
-        )
-    frame["line"] = range(2, len(frame) + 2)
-    for column in ("YYYY", "Freq"):
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        bad = numbers.isna()
-        if bad.any():
-            first = frame.loc[bad].iloc[0]
-            raise ParseError(
-                f"{column} '{first[column]}' is not a number", file=path, line=int(first["line"])
-            )
-        frame[column] = numbers.astype("int64")
+    frame = read_strict_csv(path, ANNUAL_COLUMNS)
+    frame["YYYY"] = to_years(frame, "YYYY", path)
+    frame["Freq"] = to_numbers(frame, "Freq", path).astype("int64")
     negative = frame["Freq"] < 0
     if negative.any():
         line = int(frame.loc[negative, "line"].iloc[0])
