@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from etl.contract import ParseError, RemoteFile, SourceFiles, SourceMeta, Tables
+from etl.sources.openfda import KEY_ENV
 
 if TYPE_CHECKING:
     from etl.http import HttpClient
@@ -99,7 +100,7 @@ class Labels:
         written = []
         for brand in self.brands:
             params = {"search": brand_query(brand), "limit": "10"}
-            if key := os.environ.get("OPENFDA_API_KEY"):
+            if key := os.environ.get(KEY_ENV):
                 params["api_key"] = key
             try:
                 body = client.get_json(self.api_url, params=params)
