@@ -149,7 +149,3 @@ def test_bad_input(
     assert not list(data_dir.glob("warehouse.duckdb.next*"))
     assert not list(data_dir.rglob(".partial-*"))
     assert not list(data_dir.rglob("*.part"))
-
-    missing = [needle for needle in case.gap if needle not in result.message]
-    if missing:
-        pytest.xfail(f"parser gap (reported): message lacks {missing}: {result.message}")

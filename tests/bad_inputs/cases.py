@@ -59,9 +59,6 @@ class Case:
     client: dict = field(default_factory=dict)  # HttpClient overrides
     sleeps: tuple[float, ...] | None = None  # the waits the client must have asked for
     full: bool = False  # refresh every test source, not only this one (others still publish)
-    # What the message should also say but the source's parser does not say yet (reported to its
-    # owner): everything else in the case is asserted, then the test is marked xfail.
-    gap: tuple[str, ...] = ()
 
 
 def text(name: str, body: str | bytes) -> Callable[[], Files]:
@@ -267,10 +264,10 @@ CASES: tuple[Case, ...] = (
          route=status(503), status="fallback", says=(NFLIS, "HTTP 503", "gave up")),
     # ---- literature: published_figures.csv ---------------------------------------------------
     Case("literature_header_only", "literature", "empty file (header, no rows)",
-         text(LIT, LIT_HEADER), says=(LIT,), gap=("no rows",)),
+         text(LIT, LIT_HEADER), says=(LIT, "no rows")),
     Case("literature_truncated", "literature", "truncated file (cut inside a quoted field)",
-         text(LIT, LIT_CLEAN[: LIT_CLEAN.index("Test Tox")]), says=(LIT, "EOF inside string"),
-         gap=("line 4",)),
+         text(LIT, LIT_CLEAN[: LIT_CLEAN.index("Test Tox")]),
+         says=(LIT, "EOF inside string", "line 4")),
     Case("literature_latin1", "literature", "latin-1 bytes",
          text(LIT, replace(LIT_CLEAN, "Testland,2020,all ages", "Testl\xe4nd,2020,all ages")
               .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
@@ -290,8 +287,7 @@ CASES: tuple[Case, ...] = (
          transport="http", route=json_body, status="fallback", says=(LIT, "header")),
     # ---- milestones: therapeutic_milestones.csv ----------------------------------------------
     Case("milestones_bad_date", "milestones", "a date that does not exist",
-         from_file(MS, "milestones_bad_date.csv"), says=(MS, "month"),
-         gap=("line 3", "2019-13-45")),
+         from_file(MS, "milestones_bad_date.csv"), says=(MS, "month", "line 3", "2019-13-45")),
     Case("milestones_future_date", "milestones", "date in the future",
          text(MS, MS_CLEAN + '2093-01-01,"Test: a date decades ahead",FDA,https://example.org\n'),
          says=(MS, "future")),
