@@ -23,19 +23,16 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
 
 from etl import snapshots
 from etl.contract import SourceMeta
 from etl.http import FetchError, HttpClient
-from etl.landing import keep_as
+from etl.landing import file_name, keep_as, page_links
 
 QUARTERS_ENV = "KETAMINE_WATCH_FAERS_QUARTERS"
 DEFAULT_QUARTERS = 4
 MAX_QUARTERS = 200  # FAERS + legacy AERS together are about 90 quarters
-_HREF = re.compile(r"""(?i)href\s*=\s*["']([^"'#]+)["']""")
 _ZIP_NAME = re.compile(r"(?i)^(f?aers)_ascii_(\d{4})q([1-4])\.zip$")
 
 
@@ -60,9 +57,8 @@ def quarters_wanted(environ: Mapping[str, str] = os.environ) -> int:
 def quarter_links(page: str, page_url: str) -> list[QuarterLink]:
     """The ASCII quarter zips linked from the landing page, newest first, one per quarter."""
     found: dict[str, QuarterLink] = {}
-    for href in _HREF.findall(page):
-        url = urljoin(page_url, unescape(href).strip())
-        name = unquote(Path(urlparse(url).path).name)
+    for url in page_links(page, page_url):
+        name = file_name(url)
         match = _ZIP_NAME.match(name)
         if not match:
             continue
