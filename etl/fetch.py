@@ -219,11 +219,12 @@ def mirror_targets(
 
 
 def named_copy(downloaded: Path, tmp: Path, file_name: str) -> Path:
-    """Move `<sha256>.<kind>` to `<tmp>/f<n>/<publisher's name>` (one folder per file, so two
-    files of the same name from different URLs cannot collide)."""
+    """Move `<sha256>.<kind>` to `<tmp>/f<unique>/<publisher's name>` (one folder per file, so
+    two files of the same name from different URLs cannot collide)."""
     safe = Path(file_name).name or downloaded.name
-    folder = tmp / f"f{sum(1 for _ in tmp.glob('f*'))}"
-    folder.mkdir()
+    # A fresh folder per file. Counting `f*` entries collided whenever a downloaded file's
+    # sha256 name also started with "f".
+    folder = Path(tempfile.mkdtemp(prefix="f", dir=tmp))
     target = folder / safe
     downloaded.replace(target)
     return target
