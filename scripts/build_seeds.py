@@ -1,7 +1,9 @@
 """Rebuild the bundled seed (data/seed/) from the curated reference figures.
 
 The seed carries published facts only, each with its citation:
-- literature/ and milestones/ are the reference files themselves (their own raw format);
+- literature/ and milestones/ are the reference files themselves (their own raw format); the
+  literature folder holds both `published_figures.csv` and `claim_evidence.csv`, and its vintage
+  names the span of the publications cited, never the date the files were curated;
 - sources that own some reference rows (routed in etl/data/literature_rules.csv) get those rows as
   canonical observations.csv, with indicator ids mapped to the source's own series.
 
@@ -21,7 +23,12 @@ import pandas as pd
 from etl.contract import OBSERVATION_COLUMNS
 from etl.snapshots import sha256_file, utc_now
 from etl.sources import by_id
-from etl.sources.literature import convert_figures, load_rules, read_figures
+from etl.sources.literature import (
+    convert_figures,
+    load_rules,
+    publication_year,
+    read_figures,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
@@ -86,6 +93,31 @@ def copy_reference(reference: Path, name: str, source_id: str, vintage: str) -> 
     )
 
 
+def copy_literature(reference: Path) -> None:
+    """The literature seed: the curated figures and the claims, with the publications' span."""
+    names = ["published_figures.csv", "claim_evidence.csv"]
+    folder = SEED / "literature"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(reference / name, folder / name)
+    figures = read_figures(folder / "published_figures.csv")
+    years = sorted(
+        year
+        for text, source in zip(figures["citation_text"], figures["source"], strict=True)
+        if (year := publication_year(text, source)[0])
+    )
+    meta = by_id("literature").meta
+    write_meta(
+        folder,
+        [folder / name for name in names],
+        url="shared/data/reference/",
+        licence=meta.licence,
+        citation=meta.citation,
+        vintage=f"publications of {years[0]}-{years[-1]}; each row carries its own",
+        note="Curated published facts and claims; every row carries its own citation.",
+    )
+
+
 def routed_seed(reference: Path, source_id: str, vintage: str) -> None:
     figures = read_figures(reference / "published_figures.csv")
     converted = convert_figures(figures, rules=load_rules())
@@ -130,7 +162,7 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=ROOT.parent / "shared/data/reference")
     parser.add_argument("--vintage", default="reference figures as of 2026-11")
     args = parser.parse_args()
-    copy_reference(args.reference, "published_figures.csv", "literature", args.vintage)
+    copy_literature(args.reference)
     copy_reference(args.reference, "therapeutic_milestones.csv", "milestones", args.vintage)
     for source_id in ROUTED_INDICATORS:
         routed_seed(args.reference, source_id, args.vintage)

@@ -86,15 +86,26 @@ NFLIS_CLEAN = (
 )
 
 LIT_HEADER = (
-    "id,source,indicator,geography,year,group,value,unit,citation_url,citation_text,where_seen\n"
+    "id,source,indicator,geography,year,group,value,unit,citation_url,citation_text,where_seen,"
+    "tier,verified\n"
 )
 LIT_CLEAN = LIT_HEADER + (
     "T001,Test Survey Report 2021,ketamine use in the past year (test),Testland,2019,all adults,"
-    '0.8,percent,https://example.org/t1,"Test A. A survey. Test J. 2021;1:1",report table 2\n'
+    '0.8,percent,https://example.org/t1,"Test A. A survey. Test J. 2021;1:1",report table 2,'
+    "primary,read in table 2\n"
     "T002,Test Survey Report 2021,ketamine use in the past year (test),Testland,2020,all adults,"
-    '0.9,percent,https://example.org/t1,"Test A. A survey. Test J. 2021;1:1",report table 2\n'
+    '0.9,percent,https://example.org/t1,"Test A. A survey. Test J. 2021;1:1",report table 2,'
+    "primary,read in table 2\n"
     "T003,Test Poison Centre Annual,ketamine exposure calls (test),Testland,2020,all ages,"
-    '"1,204",cases,https://example.org/t2,"Test B. Calls. Test Tox. 2021;2:2",annual report\n'
+    '"1,204",cases,https://example.org/t2,"Test B. Calls. Test Tox. 2021;2:2",annual report,'
+    "primary,read in the annual report\n"
+)
+CLAIMS_NAME = "claim_evidence.csv"
+CLAIMS_CLEAN = (
+    "claim_id,claim,kind,verdict,evidence,citation_url,citation_text\n"
+    "C01,A test claim about an approved use,approved use,approved,The test label says so.,"
+    "https://example.org/label,Test label 2020\n"
+    "C02,A test claim without support,risk,not supported,No source was found.,,none found\n"
 )
 
 MS_CLEAN = (
@@ -114,7 +125,9 @@ CLEAN_BODIES = {"nflis": NFLIS_CLEAN, "literature": LIT_CLEAN, "milestones": MS_
 
 
 def clean_files() -> dict[str, dict[str, bytes]]:
-    return {sid: {CLEAN_NAMES[sid]: CLEAN_BODIES[sid].encode()} for sid in TEXT_SOURCES}
+    files = {sid: {CLEAN_NAMES[sid]: CLEAN_BODIES[sid].encode()} for sid in TEXT_SOURCES}
+    files["literature"][CLAIMS_NAME] = CLAIMS_CLEAN.encode()  # the source's second file
+    return files
 
 
 def faers_zip(folder: Path, *, prefix: str = "") -> bytes:

@@ -3,36 +3,52 @@
 What it counts: whatever each publication counted (poison-center exposures, survey prevalence,
 deaths, seizures, FAERS report summaries, prescriptions, trial counts ...), one row per published
 number, each with its citation. The file is curated by hand (`published_figures.csv`, from
-`shared/data/reference/`), so there is no publisher URL to fetch; it is refreshed by updating the
-seed, or from `--mirror DIR/literature/`.
+`shared/data/reference/`, see its CURATION.md), so there is no publisher URL to fetch; it is
+refreshed by updating the seed, or from `--mirror DIR/literature/`.
 
 Choices and caveats:
 - One indicator per (publication, indicator wording, unit). Two studies of "ketamine exposures"
   (the NPDS annual-report category "ketamine and analogs" and a paper's own extract) are two
   series, never one line.
+- The curator's `tier` (primary: the producer of the number; secondary: news, blog, campaign page,
+  parliamentary answer, "as cited in") and `verified` (where the value was read) are required
+  columns. A `secondary` row is flagged `secondary` (on top of the wording rules below), so the
+  dashboard can show primary figures by default. A row whose `verified` says "do not use"
+  (implausible values) is never drawn: it goes to `literature_set_aside` with the reason.
+  Every figure's tier, verification note, where it was seen and what became of it (drawn,
+  duplicate, conflict, undated, set aside, carried by another source) is in `literature_figures`.
+- Clinic and seller links never reach the warehouse (`etl/links.py`, hosts in
+  `etl/data/withheld_link_hosts.csv`): the URL is dropped and every mention of the host in the
+  citation text, publication, where-seen and verification text is replaced by a neutral phrase.
+  A row whose only link was such a site stays, flagged `secondary`, with no link and a citation
+  naming the publication it reports (its `source` and citation text); if nothing but the site
+  names where the number came from, it goes to `literature_set_aside` instead.
 - Periods are parsed as published; a span (`2019-2023`, `2019-07/2023-06`) stays a span. Rows
   whose period cannot be placed on a time axis (`period not stated`) go to the detail table
   `literature_undated` with the reason, rather than being dropped or guessed.
 - Flags come from rules kept as data (`etl/data/literature_rules.csv`): `secondary` when the
   citation says the figure was read in a news item, blog or quotation or conflicts with another
-  source; `approximate`, `projected` and `unreliable` from the published wording.
+  source; `approximate`, `projected` and `unreliable` from the published wording. The same file
+  holds the `substance` each indicator counts (ketamine, esketamine, a named comparator, all
+  drugs) and the `measure` tags that keep look-alike definitions apart.
+- Vintage is the publication, never the date the file was curated: the year of publication read
+  from the citation text ("published 2018 (...)"), or "publication year not stated: ...".
 - Units keep their meaning; remarks in brackets ("persons (approx.)") become flags and notes.
   Tonnes are converted to kilograms so one series has one unit.
-- Two publications can give different values for the same series point (CSEW 16-24 in 2018/19:
-  2.9% in one quotation, 1.3% in a parliamentary answer). Neither is picked: both go to the
-  detail table `literature_conflicts` with their citations, and the point is left out of the line.
-  Identical values from two rows are kept once, naming both figure ids.
-- The same study is sometimes transcribed twice under two labels (PMID 39827824 appears as
-  "US Poison Centers (NPDS) via 2025 Elsevier journal article" and "NPDS via 2025 article"). A
-  row with the same citation URL, period, geography, group, unit and value as an earlier row, and
-  similar wording, is the same number: it goes to `literature_duplicates`, naming the row it
-  repeats.
-- Rows that a dedicated source carries (the NFLIS yearly counts) are routed there, not duplicated.
+- One published number is one point, wherever it was transcribed, and the same measure with two
+  values is a conflict shown with both citations: `literature_measures.py` says how "the same
+  measure" is decided (not by citation URL), which row is drawn, and the conflict policy.
+  Repeats go to `literature_duplicates` (`duplicate_of`), conflicts to `literature_conflicts`.
+- Rows that a dedicated source carries (NFLIS yearly counts, CMS Part D Spravato rows, ONS
+  totals, EUDA city loads) are routed there, not duplicated.
 - Series breaks are data (`etl/data/series_breaks.csv`, applied by `etl/series_breaks.py`): the
   NSDUH 2015 redesign, 2020 (two quarters only) and 2021 mode change, MTF dropping the 8th/10th
   grade question after 2011, the CSEW gap 2020/21-2021/22. They fill `indicators.series_breaks`,
   note the values inside a caveat period, and become `events` rows (category "survey or method
   change", source `literature`, each with its citation) that time charts draw as rules.
+- The claims of a consumer article about ketamine's uses, each with a verdict and a primary
+  citation (`claim_evidence.csv`, a second file of this source), become the detail table `claims`
+  (`literature_claims.py`), linked to the warehouse series that bear on them.
 """
 
 from __future__ import annotations
@@ -54,9 +70,12 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.links import WITHHELD_TEXT, count_mentions, is_withheld, strip_mentions, withheld_hosts
 from etl.periods import PeriodError, parse_period
 from etl.rawcsv import read_strict_csv, to_numbers
 from etl.series_breaks import apply_breaks
+from etl.sources.literature_claims import CLAIM_COLUMNS, build_claims
+from etl.sources.literature_measures import collapse_same_numbers, split_conflicts, with_keys
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "literature_rules.csv"
 COLUMNS = (
@@ -71,6 +90,19 @@ COLUMNS = (
     "citation_url",
     "citation_text",
     "where_seen",
+    "tier",
+    "verified",
+)
+TIERS = ("primary", "secondary")
+DO_NOT_USE = re.compile(r"\bdo not use\b", re.I)
+TEXT_COLUMNS = (
+    "source",
+    "indicator",
+    "geography",
+    "group",
+    "citation_text",
+    "where_seen",
+    "verified",
 )
 
 META = SourceMeta(
@@ -93,10 +125,24 @@ META = SourceMeta(
             url="",
             pattern="published_figures*.csv",
             kind="csv",
-            header=("id", "source", "indicator", "value", "unit", "citation_url"),
+            header=("id", "source", "indicator", "value", "unit", "citation_url", "tier"),
+        ),
+        RemoteFile(
+            name="claims",
+            url="",
+            pattern="claim_evidence*.csv",
+            kind="csv",
+            header=CLAIM_COLUMNS,
         ),
     ),
-    detail_tables=("literature_undated", "literature_conflicts", "literature_duplicates"),
+    detail_tables=(
+        "literature_undated",
+        "literature_conflicts",
+        "literature_duplicates",
+        "literature_set_aside",
+        "literature_figures",
+        "claims",
+    ),
 )
 
 
@@ -121,16 +167,24 @@ class Literature:
     meta = META
 
     def parse(self, files: SourceFiles) -> Tables:
-        path = files["figures"][0]
-        figures = read_figures(path)
-        converted = convert_figures(figures, rules=load_rules())
-        kept, duplicates = split_duplicates(converted[converted["route"] == self.meta.id])
-        tables = build_tables(kept, source_id=self.meta.id)
-        tables.details["literature_duplicates"] = duplicates
+        figures = withhold_links(read_figures(files["figures"][0]), hosts=withheld_hosts())
+        rules = load_rules()
+        converted = convert_figures(figures, rules=rules)
+        usable, set_aside = split_set_aside(converted[converted["route"] == self.meta.id])
+        dated = with_keys(usable[usable["period_start"].notna()])
+        kept, duplicates = collapse_same_numbers(dated)
+        kept, conflicts = split_conflicts(kept)
+        undated = usable[usable["period_start"].isna()]
+        tables = build_tables(kept, undated, source_id=self.meta.id)
+        tables.details["literature_duplicates"] = detail(duplicates)
+        tables.details["literature_conflicts"] = detail(conflicts)
+        tables.details["literature_set_aside"] = detail(set_aside)
         publications = dict(zip(kept["indicator"], kept["publication"], strict=True))
         tables.observations, tables.indicators, tables.events = apply_breaks(
             tables.observations, tables.indicators, publications, source_id=self.meta.id
         )
+        tables.details["literature_figures"] = figure_register(converted, tables.details)
+        tables.details["claims"] = build_claims(files.get("claims", []), tables.indicators)
         return tables
 
 
@@ -138,10 +192,34 @@ def read_figures(path: Path) -> pd.DataFrame:
     frame = read_strict_csv(path, COLUMNS)
     if frame.empty:
         raise ParseError("a header but no rows: truncated or empty file", file=path, line=1)
+    frame["tier"] = frame["tier"].str.strip().str.lower()
+    bad = frame[~frame["tier"].isin(TIERS)]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise ParseError(
+            f"tier {row['tier']!r} is not one of {', '.join(TIERS)}", file=path, line=row["line"]
+        )
     frame["value_text"] = frame["value"]
     frame["value"] = frame["value"].str.replace(",", "")
     frame["value"] = to_numbers(frame, "value", path)
     return frame
+
+
+def withhold_links(figures: pd.DataFrame, *, hosts: frozenset[str]) -> pd.DataFrame:
+    """Drop clinic and seller links and every mention of their hosts (see the docstring).
+
+    `withheld_links` counts what was removed per row; `link_withheld` marks a row whose citation
+    link was such a site (it is then tier `secondary`, with no link)."""
+    out = figures.copy()
+    out["link_withheld"] = [is_withheld(url, hosts) for url in out["citation_url"]]
+    out["withheld_links"] = out["link_withheld"].astype(int) + [
+        sum(count_mentions(row[c], hosts) for c in TEXT_COLUMNS) for _, row in out.iterrows()
+    ]
+    for column in TEXT_COLUMNS:
+        out[column] = [strip_mentions(text, hosts) for text in out[column]]
+    out.loc[out["link_withheld"], "citation_url"] = ""
+    out.loc[out["link_withheld"], "tier"] = "secondary"
+    return out
 
 
 def first_match(rules: tuple[Rule, ...], kind: str, row: dict) -> str | None:
@@ -182,6 +260,8 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
                 unit, value = target, value * float(factor)
                 unit_remark = "; ".join(filter(None, [unit_remark, f"published as {row['unit']}"]))
         flags = all_matches(rules, "flag", row)
+        if row["tier"] == "secondary":
+            flags = sorted({*flags, "secondary"})
         note_parts = [unit_remark]
         try:
             period = parse_period(row["year"])
@@ -209,8 +289,16 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
                 "unit": unit,
                 "flags": ";".join(flags),
                 "note": "; ".join(p for p in note_parts if p),
-                "citation": row["citation_text"],
+                "citation": citation_of(row),
                 "citation_url": row["citation_url"],
+                "tier": row["tier"],
+                "verified": row["verified"],
+                "where_seen": row["where_seen"],
+                "link_withheld": bool(row.get("link_withheld", False)),
+                "withheld_links": int(row.get("withheld_links", 0)),
+                "substance": first_match(rules, "substance", row) or "ketamine",
+                "measure": ";".join(all_matches(rules, "measure", row)),
+                "vintage": publication_vintage(row["citation_text"], row["source"]),
             }
         )
     frame = pd.DataFrame.from_records(records)
@@ -218,6 +306,47 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
         indicator_id(r.route, r.publication, r.indicator_text, r.unit) for r in frame.itertuples()
     ]
     return frame
+
+
+def citation_of(row: dict) -> str:
+    """The citation text; when the link was withheld, the publication it reports comes first."""
+    if not row.get("link_withheld"):
+        return row["citation_text"]
+    text = ": ".join(p for p in (row["source"], row["citation_text"]) if p.strip())
+    return text if WITHHELD_TEXT in text else f"{text} (seen on {WITHHELD_TEXT})"
+
+
+PUBLISHED_YEAR = (
+    re.compile(r"(?<![\d/])((?:19|20)\d{2})\s*;"),  # journal style: 2018;36(8)
+    re.compile(r"\(((?:19|20)\d{2})\)"),  # Home Office (2017).
+)
+ANY_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?!\d)")
+
+
+def publication_year(citation_text: str, publication: str) -> tuple[str, bool]:
+    """(year, stated): the year the citation says the work was published (journal style
+    `2018;36(8)`, or `(2017)`), else the latest year it names (stated = False: a publication
+    cannot predate what it reports), else ('', False)."""
+    for text in (citation_text, publication):
+        for pattern in PUBLISHED_YEAR:
+            if match := pattern.search(str(text)):
+                return match[1], True
+    for text in (citation_text, publication):
+        if years := ANY_YEAR.findall(str(text)):
+            return max(years), False
+    return "", False
+
+
+def publication_vintage(citation_text: str, publication: str) -> str:
+    """The row's vintage: its publication, never the date the file was curated.
+    'published 2018 (NPDS via Ni et al. 2018)', 'published 2023 or later (...)' when only the
+    years the citation names are known, 'publication year not stated: ...' when none is."""
+    short = re.sub(r"\s+", " ", publication or citation_text).strip()
+    short = short if len(short) <= 70 else short[:69].rstrip() + "…"
+    year, stated = publication_year(citation_text, publication)
+    if not year:
+        return f"publication year not stated: {short}"
+    return f"published {year}{'' if stated else ' or later'} ({short})"
 
 
 def slug(text: str, limit: int = 48) -> str:
@@ -234,72 +363,33 @@ def short_publication(publication: str) -> str:
     return re.sub(r"\s+", " ", publication).strip()
 
 
-def words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower())) - {"of", "the", "to", "in", "and", "with"}
+def split_set_aside(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows never drawn: the curator's "do not use", and rows whose only citation was a withheld
+    clinic or seller site with no publication named besides it."""
+    reasons = []
+    for row in rows.itertuples():
+        named = re.sub(re.escape(WITHHELD_TEXT), "", f"{row.publication} {row.citation}")
+        if DO_NOT_USE.search(row.verified):
+            reasons.append(f"do not use (curator): {row.verified}")
+        elif row.link_withheld and not re.search(r"[A-Za-z]{3}", named):
+            reasons.append("no usable citation: the only source named is a clinic or seller site")
+        else:
+            reasons.append("")
+    reason = pd.Series(reasons, index=rows.index, dtype=str)
+    set_aside = rows[reason != ""].assign(reason=reason[reason != ""])
+    return rows[reason == ""], set_aside
 
 
-STRATUM_FILLER = {"aged", "ages", "age", "cases", "years", "all"}
+INTERNAL = ("_unit", "_geo", "_group", "_words", "_tags", "period_start", "period_end")
 
 
-def normal_stratum(text: str) -> frozenset[str]:
-    """'aged 16-24' and '16-24', 'all' and 'all cases', 'all exposures' and 'all ages; all
-    exposures' name the same group."""
-    return frozenset(
-        set(re.findall(r"[a-z0-9+]+(?:-[a-z0-9+]+)*", str(text).lower())) - STRATUM_FILLER
-    )
+def detail(frame: pd.DataFrame) -> pd.DataFrame:
+    """A detail table: the converted columns a reader needs, without the matching keys."""
+    return frame.drop(columns=[c for c in INTERNAL if c in frame]).reset_index(drop=True)
 
 
-def split_duplicates(converted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Set aside rows that repeat an earlier row's number from the same publication."""
-    url = converted["citation_url"].str.lower().str.rstrip("/")
-    key = pd.Series(
-        list(
-            zip(
-                url,
-                converted["period_label"],
-                converted["geography"],
-                converted["stratum"].map(normal_stratum),
-                converted["unit"],
-                converted["value"],
-                strict=True,
-            )
-        ),
-        index=converted.index,
-    )
-    first_of: dict[tuple, pd.Series] = {}
-    repeats: list[int] = []
-    repeated_ids: list[str] = []
-    for index, row in converted.iterrows():
-        earlier = first_of.get(key[index])
-        if earlier is None:
-            first_of[key[index]] = row
-            continue
-        a, b = words(row["indicator_text"]), words(earlier["indicator_text"])
-        if len(a & b) / max(len(a | b), 1) >= 0.3:
-            repeats.append(index)
-            repeated_ids.append(earlier["figure_id"])
-    duplicates = converted.loc[repeats].drop(columns=["period_start", "period_end"])
-    duplicates = duplicates.assign(duplicate_of=repeated_ids).reset_index(drop=True)
-    return converted.drop(index=repeats), duplicates
-
-
-SERIES_KEY = ["indicator", "geography", "stratum", "period_start", "period_end", "period_label"]
-
-
-def split_conflicts(dated: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Collapse identical duplicates; set aside series points with conflicting values."""
-    spread = dated.groupby(SERIES_KEY, dropna=False)["value"].transform("nunique")
-    conflicts = dated[spread > 1].copy()
-    agreeing = dated[spread <= 1].copy()
-    agreeing["figure_id"] = agreeing.groupby(SERIES_KEY, dropna=False)["figure_id"].transform(
-        lambda ids: ", ".join(ids)
-    )
-    return agreeing.drop_duplicates(subset=SERIES_KEY), conflicts
-
-
-def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
-    dated, conflicts = split_conflicts(converted[converted["period_start"].notna()].copy())
-    undated = converted[converted["period_start"].isna()].copy()
+def build_tables(dated: pd.DataFrame, undated: pd.DataFrame, *, source_id: str) -> Tables:
+    dated = dated.copy()
     dated["source"] = source_id
     observations = dated.reindex(columns=list(OBSERVATION_COLUMNS))
     observations["note"] = [
@@ -313,6 +403,7 @@ def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
             publication=("publication", "first"),
             unit=("unit", "first"),
             domain=("domain", "first"),
+            substance=("substance", "first"),
         )
         .reset_index()
         .rename(columns={"indicator": "id"})
@@ -329,11 +420,34 @@ def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
         observations=observations.reset_index(drop=True),
         indicators=indicators.reindex(columns=list(INDICATOR_COLUMNS)),
     )
-    tables.details["literature_undated"] = undated.drop(
-        columns=["period_start", "period_end"]
-    ).reset_index(drop=True)
-    tables.details["literature_conflicts"] = conflicts.reset_index(drop=True)
+    tables.details["literature_undated"] = detail(undated)
     return tables
+
+
+def figure_register(converted: pd.DataFrame, details: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per curated figure: its tier, verification, where it was seen, and its fate."""
+    status = {}
+    for row in details["literature_set_aside"].itertuples():
+        status[row.figure_id] = "set aside: " + row.reason
+    for row in details["literature_undated"].itertuples():
+        status[row.figure_id] = "undated (literature_undated)"
+    for row in details["literature_duplicates"].itertuples():
+        status[row.figure_id] = f"duplicate of {row.duplicate_of} (literature_duplicates)"
+    for row in details["literature_conflicts"].itertuples():
+        for fid in row.figure_id.split(", "):
+            drawn = "drawn, " if row.drawn else "not drawn, "
+            status[fid] = f"conflict: {drawn}{row.conflict_group} (literature_conflicts)"
+    register = converted[
+        ["figure_id", "route", "publication", "indicator_text", "tier", "verified", "where_seen"]
+    ].copy()
+    register["link_withheld"] = converted["link_withheld"]
+    register["status"] = [
+        f"carried by the {route} source"
+        if route != "literature"
+        else status.get(fid, "drawn (observations)")
+        for fid, route in zip(register["figure_id"], register["route"], strict=True)
+    ]
+    return register.reset_index(drop=True)
 
 
 SOURCE = Literature()

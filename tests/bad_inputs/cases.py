@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refresh_kit import (
+    CLAIMS_CLEAN,
+    CLAIMS_NAME,
     FAERS_FIXTURES,
     LIT_CLEAN,
     LIT_HEADER,
@@ -64,6 +66,13 @@ class Case:
 def text(name: str, body: str | bytes) -> Callable[[], Files]:
     data = body.encode() if isinstance(body, str) else body
     return lambda: {name: data}
+
+
+def lit(body: str | bytes) -> Callable[[], Files]:
+    """A literature mirror: the figures file (first, so an http fault route applies to it) and
+    the source's clean claims file."""
+    data = body.encode() if isinstance(body, str) else body
+    return lambda: {LIT: data, CLAIMS_NAME: CLAIMS_CLEAN.encode()}
 
 
 def from_file(name: str, fixture: str) -> Callable[[], Files]:
@@ -198,7 +207,7 @@ def baseline_files() -> dict[str, Files]:
 
 
 NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
-LIT_OK = text(LIT, LIT_CLEAN)
+LIT_OK = lit(LIT_CLEAN)
 MS_OK = text(MS, MS_CLEAN)
 FAST = {"read_timeout": 0.3, "total_timeout": 0.6}
 
@@ -264,25 +273,32 @@ CASES: tuple[Case, ...] = (
          route=status(503), status="fallback", says=(NFLIS, "HTTP 503", "gave up")),
     # ---- literature: published_figures.csv ---------------------------------------------------
     Case("literature_header_only", "literature", "empty file (header, no rows)",
-         text(LIT, LIT_HEADER), says=(LIT, "no rows")),
+         lit(LIT_HEADER), says=(LIT, "no rows")),
     Case("literature_truncated", "literature", "truncated file (cut inside a quoted field)",
-         text(LIT, LIT_CLEAN[: LIT_CLEAN.index("Test Tox")]),
+         lit(LIT_CLEAN[: LIT_CLEAN.index("Test Tox")]),
          says=(LIT, "EOF inside string", "line 4")),
     Case("literature_latin1", "literature", "latin-1 bytes",
-         text(LIT, replace(LIT_CLEAN, "Testland,2020,all ages", "Testl\xe4nd,2020,all ages")
+         lit(replace(LIT_CLEAN, "Testland,2020,all ages", "Testl\xe4nd,2020,all ages")
               .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
     Case("literature_percent_over_100", "literature", "a percentage over 100",
-         text(LIT, replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
+         lit(replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
          says=(LIT, "percentages over 100")),
     Case("literature_value_not_number", "literature", "a value that is not a number",
-         text(LIT, replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
+         lit(replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
          says=(LIT, "line 2", "not a number")),
     Case("literature_missing_column", "literature", "missing column",
-         text(LIT, LIT_CLEAN.replace(",citation_url", "", 1)), status="fallback",
+         lit(LIT_CLEAN.replace(",citation_url", "", 1)), status="fallback",
          says=(LIT, "line 1", "citation_url")),
     Case("literature_extra_column", "literature", "unknown extra column",
-         text(LIT, LIT_CLEAN.replace(",where_seen\n", ",where_seen,reviewer\n", 1)),
+         lit(LIT_CLEAN.replace(",verified\n", ",verified,reviewer\n", 1)),
          outcome="recovered", status="ok", clean=LIT_OK),
+    Case("literature_unknown_tier", "literature", "a tier that is neither primary nor secondary",
+         lit(replace(LIT_CLEAN, "primary,read in table 2\nT002", "tertiary,read in table 2\nT002")),
+         says=(LIT, "line 2", "tertiary")),
+    Case("literature_claim_bad_verdict", "literature", "a claim verdict outside the four",
+         lambda: {LIT: LIT_CLEAN.encode(),
+                  CLAIMS_NAME: CLAIMS_CLEAN.replace(",not supported,", ",maybe,").encode()},
+         says=(CLAIMS_NAME, "line 3", "maybe")),
     Case("literature_json_for_csv", "literature", "JSON where CSV is expected", LIT_OK,
          transport="http", route=json_body, status="fallback", says=(LIT, "header")),
     # ---- milestones: therapeutic_milestones.csv ----------------------------------------------
