@@ -1,54 +1,45 @@
-"""The "Claims and evidence" table: each use or risk (dashboard/claims.csv) beside what the
-warehouse holds about it. No Streamlit here; the data comes through a queries module passed in.
+"""The "Claims and evidence" table: each claim about ketamine's uses and risks (the warehouse's
+`claims` table, loaded by the literature source from the curated claim_evidence.csv) with its
+verdict, the evidence and its primary citation, beside what the warehouse holds about it. No
+Streamlit here; the data comes through a queries module passed in.
 
-Every cell either cites what it shows (a markdown link, or the citation text when the link is
-withheld because it points to a seller, see dashboard/withheld_link_hosts.csv) or says plainly that
-the warehouse has no data for it. The wording reports what was published or registered; it does
-not judge whether a use works or is safe.
+Every claim is shown, "not supported" and "partly supported" included. Every cell either cites
+what it shows (a markdown link, or the citation text when there is no link) or says plainly that
+the warehouse has no data for it. Series that bear on a claim link to the Overview page with the
+series selected (`overview?ind=<indicator id>`). Clinic and seller links never reach the
+warehouse (the ETL drops them), so nothing here has to filter them.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from types import ModuleType
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-CLAIMS_PATH = HERE / "claims.csv"
-WITHHELD_PATH = HERE / "withheld_link_hosts.csv"
 CTGOV_SEARCH = "https://clinicaltrials.gov/search?intr=ketamine%20OR%20esketamine"
+OVERVIEW = "overview?ind="
 MAX_ITEMS = 4
 COLUMNS = {
     "kind": "Kind",
-    "claim": "Use or risk",
-    "claim_source": "Where it is documented",
+    "claim": "Claim",
+    "verdict": "Verdict",
+    "evidence": "Evidence (primary citation)",
     "regulatory": "Regulatory status (milestones)",
     "trials": "Registered studies (ClinicalTrials.gov)",
-    "prescribing": "Prescribing",
     "adverse_events": "Adverse-event reports (FAERS)",
-    "figures": "Published figures",
+    "series": "Series in this warehouse",
 }
+VERDICT_ORDER = ("approved", "supported", "partly supported", "not supported")
+NO_CLAIMS = "No claims table in this warehouse: run `ketamine-watch refresh literature`."
 NO_APPROVAL = "No approval for this use among the loaded regulatory milestones"
-NO_RISK_EVENT = "No regulatory milestone about this risk in the warehouse"
+NO_EVENT = "No regulatory milestone about this in the warehouse"
 NO_TRIALS = "No registry data loaded in this build (the offline seed has no trial rows)"
-NO_PRESCRIBING = "No prescribing figure specific to this use in the warehouse"
 NO_FAERS_TABLE = "No FAERS case data loaded in this build"
-NOT_A_REACTION = "Not applicable (a use, not a reaction)"
-NO_FIGURES = "No published figure in the warehouse matches this claim"
-NO_CLAIM_SOURCE = "No source for this claim is loaded"
-
-
-@cache
-def load_claims(path: Path = CLAIMS_PATH) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-@cache
-def withheld_hosts(path: Path = WITHHELD_PATH) -> frozenset[str]:
-    return frozenset(pd.read_csv(path, dtype=str, keep_default_na=False)["host"].str.lower())
+NOT_A_REACTION = "Not applicable (not an adverse reaction)"
+NOT_A_STUDIED_USE = "Not applicable (not a studied use)"
+NO_SERIES = "No series in the warehouse bears on this claim"
+NO_CITATION = "No primary citation found"
 
 
 def host_of(url: str) -> str:
@@ -56,15 +47,16 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def cite(text: str, url: str | None, *, limit: int = 70) -> str:
-    """A markdown link, or the citation text alone when the host is a seller (withheld)."""
+def label_text(text: str, limit: int) -> str:
     label = str(text).replace("|", "/").replace("[", "(").replace("]", ")").strip()
-    if len(label) > limit:
-        label = label[: limit - 1].rstrip() + "…"
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def cite(text: str, url: str | None, *, limit: int = 70) -> str:
+    """A markdown link, or the citation text alone when there is no link."""
+    label = label_text(text, limit)
     if not url or (isinstance(url, float) and pd.isna(url)):
         return label
-    if host_of(url) in withheld_hosts():
-        return f"{label} (link withheld: commercial site)"
     return f"[{label}]({url})"
 
 
@@ -80,15 +72,17 @@ def more(items: list[str]) -> str:
     return " · ".join(shown) + (f" · (+{extra} more)" if extra > 0 else "")
 
 
-def claim_source_cell(claim: dict) -> str:
-    if not claim["claim_source"]:
-        return NO_CLAIM_SOURCE
-    return cite(claim["claim_source"], claim["claim_source_url"])
+def evidence_cell(claim: dict) -> str:
+    citation = str(claim["citation_text"] or "").strip()
+    if not citation or citation.lower() == "none found":
+        return f"{claim['evidence']} — {NO_CITATION}"
+    return f"{claim['evidence']} — " + cite(citation, claim["citation_url"], limit=90)
 
 
 def regulatory_cell(claim: dict, events: pd.DataFrame) -> str:
-    """Milestones matching the claim's pattern; off-label rows say there is no approval."""
-    empty = NO_RISK_EVENT if claim["kind"] == "Risk" else NO_APPROVAL
+    """Milestones matching the claim's pattern; off-label claims say there is no approval."""
+    off_label = claim["kind"] == "off-label use"
+    empty = NO_APPROVAL if off_label else NO_EVENT
     hits = events.iloc[0:0]
     if claim["regulatory_pattern"] and not events.empty:
         hits = events[
@@ -98,7 +92,7 @@ def regulatory_cell(claim: dict, events: pd.DataFrame) -> str:
         f"{row.agency}, {row.date_label} ({row.category}): " + cite(row.event, row.citation_url)
         for row in hits.itertuples()
     ]
-    if claim["kind"] == "Off-label use":
+    if off_label:
         return NO_APPROVAL + (" · related: " + more(items) if items else "")
     return more(items) if items else empty
 
@@ -114,10 +108,10 @@ def matching_trials(claim: dict, trials: pd.DataFrame) -> pd.DataFrame:
 
 
 def trials_cell(claim: dict, trials: pd.DataFrame, vintage: str = "") -> str:
+    if not (claim["trial_conditions"] or claim["trial_area"]):
+        return NOT_A_STUDIED_USE
     if trials.empty:
         return NO_TRIALS
-    if not (claim["trial_conditions"] or claim["trial_area"]):
-        return "Not applicable (a risk, not a studied use)"
     found = matching_trials(claim, trials)
     link = cite(f"ClinicalTrials.gov{', ' + vintage if vintage else ''}", CTGOV_SEARCH)
     if found.empty:
@@ -125,25 +119,6 @@ def trials_cell(claim: dict, trials: pd.DataFrame, vintage: str = "") -> str:
     phases = found["phase"].value_counts().sort_index()
     parts = " · ".join(f"{phase}: {count}" for phase, count in phases.items())
     return f"{len(found)} studies ({parts}): {link}"
-
-
-def series_summary(rows: pd.DataFrame) -> str:
-    rows = rows.sort_values("period_start")
-    first, last = rows.iloc[0], rows.iloc[-1]
-    span = number(last["value"], last["unit"]) + f" ({last['period_label']})"
-    if len(rows) > 1:
-        span = number(first["value"], first["unit"]) + f" ({first['period_label']}) → " + span
-    return f"{last['label']}: {span}, " + cite(last["citation"], last["citation_url"])
-
-
-def prescribing_cell(claim: dict, observations: pd.DataFrame) -> str:
-    wanted = [i for i in claim["prescribing_indicators"].split(";") if i]
-    rows = (
-        observations[observations["indicator"].isin(wanted)] if wanted else observations.iloc[0:0]
-    )
-    if rows.empty:
-        return NO_PRESCRIBING
-    return more([series_summary(group) for _, group in rows.groupby("indicator", sort=True)])
 
 
 def faers_cell(claim: dict, reactions: pd.DataFrame | None, sources: dict[str, dict]) -> str:
@@ -166,52 +141,61 @@ def faers_cell(claim: dict, reactions: pd.DataFrame | None, sources: dict[str, d
     return more(items) + f": {link}"
 
 
-def figures_cell(claim: dict, figures: pd.DataFrame, undated: pd.DataFrame) -> str:
-    items = []
-    if not figures.empty:
-        for (_, _, _), group in figures.groupby(["indicator", "geography", "stratum"], sort=False):
-            items.append(series_summary(group))
-    for row in undated.itertuples() if not undated.empty else []:
-        items.append(
-            f"{row.indicator_text}: {number(row.value, row.unit)} ({row.period_label}), "
-            + cite(row.citation, row.citation_url)
-        )
-    return more(items) if items else NO_FIGURES
+def series_summary(indicator: str, rows: pd.DataFrame) -> str:
+    """'label: first (period) → last (period), citation · explore' for one indicator, read on
+    its longest line (one geography and group: never two lines joined)."""
+    lines = rows.groupby(["geography", "stratum"], sort=False)
+    longest = max(lines.groups, key=lambda key: len(lines.groups[key]))
+    rows = lines.get_group(longest).sort_values("period_start")
+    first, last = rows.iloc[0], rows.iloc[-1]
+    span = number(last["value"], last["unit"]) + f" ({last['period_label']})"
+    if len(rows) > 1 and first["period_label"] != last["period_label"]:
+        span = number(first["value"], first["unit"]) + f" ({first['period_label']}) → " + span
+    explore = f"[explore]({OVERVIEW}{quote(indicator)})"
+    label = label_text(last["label"], 80)
+    return f"{label}: {span}, " + cite(last["citation"], last["citation_url"]) + f" {explore}"
 
 
-def build(claims: pd.DataFrame, q: ModuleType) -> pd.DataFrame:
+def series_cell(claim: dict, observations: pd.DataFrame) -> str:
+    wanted = [i for i in str(claim["series"] or "").split(";") if i]
+    rows = observations[observations["indicator"].isin(wanted)] if wanted else pd.DataFrame()
+    if rows.empty:
+        return NO_SERIES
+    present = [i for i in wanted if i in set(rows["indicator"])]
+    return more([series_summary(i, rows[rows["indicator"] == i]) for i in present])
+
+
+def build(q: ModuleType) -> pd.DataFrame:
     """One row per claim with its evidence cells, from the queries module `q`."""
+    claims = q.claims()
+    if claims.empty:
+        return pd.DataFrame(columns=["claim_id", *COLUMNS])
     events = q.milestones()
     trials = q.trials()
     ctgov = q.source_row("clinicaltrials")
     reaction_sources = {s: q.source_row(s) for s in ("faers_quarterly", "openfda")}
-    partd = q.source_observations("cms_partd")
     has_faers = q.has_reaction_tables()
+    wanted = tuple(sorted({i for s in claims["series"] for i in str(s or "").split(";") if i}))
+    observations = q.series_observations(wanted)
+    if observations.empty:
+        observations = pd.DataFrame(columns=["indicator"])
     rows = []
     for claim in claims.to_dict("records"):
         reactions = None
         if claim["faers_terms"] and has_faers:
             ingredients = tuple(i for i in claim["faers_ingredients"].split(";") if i)
             reactions = q.faers_reactions(ingredients, claim["faers_terms"])
-        figures = pd.DataFrame()
-        undated = pd.DataFrame()
-        if claim["figures_pattern"]:
-            domains = tuple(d for d in claim["figures_domains"].split(";") if d)
-            figures = q.matching_observations(claim["figures_pattern"], domains=domains)
-            if not figures.empty:
-                figures = figures[figures["source"] != "cms_partd"]
-            undated = q.matching_undated(claim["figures_pattern"], domains=domains)
         rows.append(
             {
                 "claim_id": claim["claim_id"],
                 "kind": claim["kind"],
                 "claim": claim["claim"],
-                "claim_source": claim_source_cell(claim),
+                "verdict": claim["verdict"],
+                "evidence": evidence_cell(claim),
                 "regulatory": regulatory_cell(claim, events),
                 "trials": trials_cell(claim, trials, str(ctgov.get("vintage") or "")),
-                "prescribing": prescribing_cell(claim, partd),
                 "adverse_events": faers_cell(claim, reactions, reaction_sources),
-                "figures": figures_cell(claim, figures, undated),
+                "series": series_cell(claim, observations),
             }
         )
     return pd.DataFrame(rows)

@@ -158,3 +158,22 @@ def drug_labels() -> pd.DataFrame:
     if not has_table("drug_labels"):
         return pd.DataFrame()
     return run_query("SELECT * FROM drug_labels ORDER BY brand, section")
+
+
+def claims() -> pd.DataFrame:
+    """The curated claims with their verdicts, citations and linked series (detail table
+    `claims`, built by the literature source); empty when not loaded."""
+    if not {"claim_id", "verdict", "series"} <= table_columns("claims"):
+        return pd.DataFrame()
+    return run_query("SELECT * FROM claims ORDER BY claim_id")
+
+
+def series_observations(indicator_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every published number of the given indicators (those present), with labels."""
+    if not indicator_ids:
+        return pd.DataFrame()
+    return run_query(
+        OBS_SELECT + " WHERE list_contains(?, o.indicator)"
+        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
+        (list(indicator_ids),),
+    )

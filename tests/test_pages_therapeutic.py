@@ -1,5 +1,6 @@
-"""Therapeutic context page: renders offline from the seed with no empty chart; the claims table's
-cells link to what the warehouse holds (or say there is none), and never to a seller."""
+"""Therapeutic context page: renders offline from the seed with no empty chart; the claims table
+shows every curated claim with its verdict, and its cells link to what the warehouse holds (or say
+there is none), never to a clinic or seller."""
 
 from __future__ import annotations
 
@@ -20,18 +21,25 @@ from dashboard import queries_therapeutic as qt
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"
 LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
-EVIDENCE = ("claim_source", "regulatory", "trials", "prescribing", "adverse_events", "figures")
+EXPLORE = re.compile(r"\[explore\]\(overview\?ind=([^)\s]+)\)")
+SEED_CLAIMS = (
+    Path(__file__).resolve().parents[1] / "data" / "seed" / "literature" / "claim_evidence.csv"
+)
+WITHHELD = Path(__file__).resolve().parents[1] / "etl" / "data" / "withheld_link_hosts.csv"
+EVIDENCE = ("regulatory", "trials", "adverse_events", "series")
 NO_DATA = (
     claims_table.NO_APPROVAL,
-    claims_table.NO_RISK_EVENT,
+    claims_table.NO_EVENT,
     claims_table.NO_TRIALS,
-    claims_table.NO_PRESCRIBING,
     claims_table.NO_FAERS_TABLE,
     claims_table.NOT_A_REACTION,
-    claims_table.NO_FIGURES,
-    claims_table.NO_CLAIM_SOURCE,
-    "Not applicable (a risk, not a studied use)",
+    claims_table.NOT_A_STUDIED_USE,
+    claims_table.NO_SERIES,
 )
+
+
+def seed_claims() -> pd.DataFrame:
+    return pd.read_csv(SEED_CLAIMS, dtype=str, keep_default_na=False)
 
 
 def run_page() -> AppTest:
@@ -51,7 +59,7 @@ def chart_rows(chart) -> list[int]:
 
 
 def claims_by_id() -> dict[str, dict]:
-    table = claims_table.build(claims_table.load_claims(), qt)
+    table = claims_table.build(qt)
     return {row["claim_id"]: row for row in table.to_dict("records")}
 
 
@@ -74,8 +82,10 @@ def test_offline_page_shows_milestones_partd_trial_counts_and_claims(dashboard_e
     trials = published[published.get("unit", pd.Series(dtype=str)) == "trials"]
     assert {56.0, 140.0} <= set(trials["value"]), trials
     table = next(m.value for m in at.markdown if m.value.startswith("| Kind |"))
-    assert table.count("\n| ") == 12  # one line per claim
-    for phrase in ("Ketamine cystitis", "Dissociation", "PTSD", "Bipolar depression"):
+    assert table.count("\n| ") == len(seed_claims())  # one line per curated claim
+    for verdict in ("| not supported |", "| partly supported |", "| approved |"):
+        assert verdict in table
+    for phrase in ("ketamine cystitis", "dissociation", "PTSD", "Bipolar depression"):
         assert phrase.lower() in table.lower()
     captions = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     assert "no row in the Part D Spending by Drug file" in captions
@@ -84,38 +94,59 @@ def test_offline_page_shows_milestones_partd_trial_counts_and_claims(dashboard_e
 
 def test_claims_cells_cite_or_say_there_is_no_data(dashboard_env: Path) -> None:
     rows = claims_by_id()
-    assert len(rows) == 12
-    withheld = claims_table.withheld_hosts()
+    claims = seed_claims().set_index("claim_id")
+    assert list(rows) == list(claims.index)  # every curated claim, in order
+    hosts = set(pd.read_csv(WITHHELD)["host"])
     for claim_id, row in rows.items():
+        assert row["verdict"] == claims.loc[claim_id, "verdict"]
+        if claims.loc[claim_id, "citation_url"]:
+            assert f"]({claims.loc[claim_id, 'citation_url']})" in row["evidence"], claim_id
+        else:
+            assert row["evidence"].endswith(claims_table.NO_CITATION), claim_id
         for column in EVIDENCE:
             cell = row[column]
-            links = LINK.findall(cell)
-            assert links or "link withheld" in cell or cell.startswith(NO_DATA), (claim_id, column)
-            assert not {claims_table.host_of(u) for u in links} & withheld, (claim_id, cell)
+            links = LINK.findall(cell) + EXPLORE.findall(cell)
+            assert links or cell.startswith(NO_DATA), (claim_id, column)
+        text = " ".join(str(v) for v in row.values()).lower()
+        assert not any(h in text or h.split(".")[0] in text for h in hosts), (claim_id, text)
+
+
+def test_claim_series_link_to_the_overview_with_series_that_exist(dashboard_env: Path) -> None:
+    rows = claims_by_id()
+    ids = set(qt.run_query("SELECT id FROM indicators")["id"])
+    explored = {i for row in rows.values() for i in EXPLORE.findall(row["series"])}
+    assert explored and explored <= ids
+    linked = qt.claims().set_index("claim_id")["series"]
+    for claim_id, row in rows.items():
+        present = [i for i in linked[claim_id].split(";") if i in ids]
+        if present:  # a claim whose linked series are loaded shows them, each with a link
+            assert set(EXPLORE.findall(row["series"])) <= set(present)
+            assert EXPLORE.findall(row["series"]), claim_id
+        else:
+            assert row["series"] == claims_table.NO_SERIES
 
 
 def test_claims_link_to_approvals_prescribing_and_figures(dashboard_env: Path) -> None:
     rows = claims_by_id()
-    trd = rows["spravato_trd"]
+    trd = rows["C07"]  # Spravato for treatment-resistant depression
     assert "2019-03-05 (approval)" in trd["regulatory"]
-    assert "(https://pmc.ncbi.nlm.nih.gov/articles/PMC10140803)" in trd["regulatory"]
-    assert "6,173 claims (2019) → 36,488 claims (2022)" in trd["prescribing"]
-    assert "data.cms.gov" in trd["prescribing"]
-    assert "56 trials" in trd["figures"] or "(+" in trd["figures"]
-    assert "2020-08-03" in rows["spravato_suicidal"]["regulatory"]
+    assert "6,173 claims (2019) → 36,488 claims (2022)" in trd["series"]
+    assert "data.cms.gov" in trd["series"]
+    assert "explore](overview?ind=cms_partd_claims_spravato)" in trd["series"]
+    assert "2020-08-03" in rows["C08"]["regulatory"]
     # off-label: no approval, but the FDA alert on compounded ketamine is linked as related
-    infusions = rows["depression_infusions"]["regulatory"]
+    infusions = rows["C13"]["regulatory"]
     assert infusions.startswith(claims_table.NO_APPROVAL) and "2022-02 (safety alert)" in infusions
-    assert rows["bipolar_depression"]["regulatory"] == claims_table.NO_APPROVAL
+    assert rows["C18"]["regulatory"] == claims_table.NO_APPROVAL
     # risks: FAERS case data are not in the seed; the published figures are linked instead
-    assert rows["dissociation"]["adverse_events"] == claims_table.NO_FAERS_TABLE
-    assert "1,093 reports" in rows["dissociation"]["figures"]
-    assert "81 patients" in rows["bladder"]["figures"]
-    assert "Neurological" not in rows["bladder"]["figures"]
-    assert rows["memory"]["figures"] == claims_table.NO_FIGURES
-    assert all(r["trials"] == claims_table.NO_TRIALS for r in rows.values())
-    # the commercial site behind the 2020 review is cited by text only
-    assert "link withheld: commercial site" in rows["ptsd"]["figures"]
+    assert rows["C25"]["adverse_events"] == claims_table.NO_FAERS_TABLE
+    assert "1,613 ROR" in rows["C25"]["series"] or "1,093 reports" in rows["C25"]["series"]
+    assert "81 patients" in rows["C28"]["series"]
+    assert rows["C31"]["series"] == claims_table.NO_SERIES
+    assert all(r["trials"] in (claims_table.NO_TRIALS, claims_table.NOT_A_STUDIED_USE)
+               for r in rows.values())  # fmt: skip
+    # the review first seen on a clinic's site is cited by its title, with no link at all
+    assert "Registered clinical trials investigating ketamine" in rows["C16"]["series"]
 
 
 @pytest.fixture
@@ -158,16 +189,15 @@ def loaded_env(seed_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_claims_link_trials_by_phase_and_faers_counts_when_loaded(loaded_env: Path) -> None:
     rows = claims_by_id()
-    assert rows["spravato_trd"]["trials"].startswith("1 studies (Phase 2: 1)")
-    assert "(https://clinicaltrials.gov/search?intr=" in rows["spravato_trd"]["trials"]
-    assert rows["chronic_pain"]["trials"].startswith("1 studies (Early phase 1: 1)")
-    assert rows["alcohol_opioid"]["trials"].startswith("2 studies")
-    assert rows["spravato_suicidal"]["trials"].startswith("No registered study matches")
-    dissociation = rows["dissociation"]["adverse_events"]
+    assert rows["C07"]["trials"].startswith("1 studies (Phase 2: 1)")
+    assert "(https://clinicaltrials.gov/search?intr=" in rows["C07"]["trials"]
+    assert rows["C19"]["trials"].startswith("1 studies (Early phase 1: 1)")
+    assert rows["C08"]["trials"].startswith("No registered study matches")
+    dissociation = rows["C25"]["adverse_events"]
     assert "esketamine, DISSOCIATION: 12 reports (PRR 5, meets Evans criteria)" in dissociation
     assert "NAUSEA" not in dissociation
-    assert "ketamine, CYSTITIS INTERSTITIAL: 3 reports" in rows["bladder"]["adverse_events"]
-    assert rows["memory"]["adverse_events"].startswith("No de-duplicated reports")
+    assert "ketamine, CYSTITIS INTERSTITIAL: 3 reports" in rows["C28"]["adverse_events"]
+    assert rows["C31"]["adverse_events"].startswith("No de-duplicated reports")
 
 
 def test_page_draws_the_trials_chart_when_the_registry_is_loaded(loaded_env: Path) -> None:
@@ -180,8 +210,9 @@ def test_page_draws_the_trials_chart_when_the_registry_is_loaded(loaded_env: Pat
     assert shown["source_url"].str.startswith("https://dailymed.nlm.nih.gov/").all()
 
 
-def test_withheld_hosts_and_cite() -> None:
-    assert claims_table.cite("x", "https://myketaminehome.com/a") == (
-        "x (link withheld: commercial site)"
-    )
+def test_cite_escapes_and_the_dashboard_keeps_no_host_list() -> None:
     assert claims_table.cite("a|b [c]", "https://doi.org/1") == "[a/b (c)](https://doi.org/1)"
+    assert claims_table.cite("text only", "") == "text only"
+    dashboard = Path(claims_table.__file__).parent
+    assert not (dashboard / "withheld_link_hosts.csv").exists()
+    assert not (dashboard / "claims.csv").exists()

@@ -186,10 +186,6 @@ if not published_trials.empty:
     table = published_trials.assign(what=what)[
         ["what", "period_label", "stratum", "value", "unit", "flags", "citation", "citation_url"]
     ]
-    table["citation_url"] = [
-        "" if claims_table.host_of(u) in claims_table.withheld_hosts() else u
-        for u in table["citation_url"]
-    ]
     st.dataframe(
         table,
         hide_index=True,
@@ -199,19 +195,30 @@ if not published_trials.empty:
     st.caption(
         "Each review searched the registry its own way (TRD only; psychiatric disorders only) on "
         "its own date; these counts are not comparable with each other or with the registry chart."
-        " Links to commercial sites are withheld; the citation text is kept."
+        " Links to clinic and seller sites are never loaded; the citation text is kept."
     )
 
 # --- Claims and evidence --------------------------------------------------------------------
 st.header("Claims and evidence")
 st.markdown(
-    "One row per use or risk discussed in public, beside what this warehouse holds about it. "
-    "Every cell names its source or says that there is no data. A registered study, a "
-    "prescription or an adverse-event report is not proof that a use works or that a drug "
-    "caused a harm."
+    "Each claim of a consumer article about ketamine's uses and risks, with the verdict a curator "
+    "reached from primary sources (approved, supported, partly supported, not supported), the "
+    "evidence and its citation, beside what this warehouse holds about it. Every cell names its "
+    "source or says that there is no data. A registered study, a prescription or an adverse-event "
+    "report is not proof that a use works or that a drug caused a harm."
 )
-evidence = claims_table.build(claims_table.load_claims(), qt)
-st.markdown(claims_table.to_markdown(evidence))
+evidence = claims_table.build(qt)
+if evidence.empty:
+    components.notice(claims_table.NO_CLAIMS)
+else:
+    verdicts = evidence["verdict"].value_counts()
+    st.caption(
+        " · ".join(
+            f"{verdict}: {verdicts.get(verdict, 0)}" for verdict in claims_table.VERDICT_ORDER
+        )
+        + " (claims per verdict). 'explore' opens the series on the Overview page."
+    )
+    st.markdown(claims_table.to_markdown(evidence))
 st.download_button(
     "CSV of this table",
     data=evidence.to_csv(index=False).encode("utf-8"),

@@ -67,11 +67,16 @@ UNIT_ALIASES = {"people": "persons", "person": "persons"}
 DUPLICATE_OVERLAP = 0.5
 
 
+def singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def wording_words(text: str) -> frozenset[str]:
+    """Content words of an indicator's wording, synonyms folded, plurals made singular."""
     text = str(text).lower()
     for pattern, word in WORD_SYNONYMS:
         text = re.sub(pattern, word, text)
-    return frozenset(set(re.findall(r"[a-z]+", text)) - STOP_WORDS)
+    return frozenset(singular(w) for w in set(re.findall(r"[a-z]+", text)) - STOP_WORDS)
 
 
 def group_words(text: str) -> frozenset[str]:
