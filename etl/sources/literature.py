@@ -301,6 +301,7 @@ def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
     dated, conflicts = split_conflicts(converted[converted["period_start"].notna()].copy())
     undated = converted[converted["period_start"].isna()].copy()
     dated["source"] = source_id
+    dated["vintage"] = dated["citation"].map(publication_vintage)
     observations = dated.reindex(columns=list(OBSERVATION_COLUMNS))
     observations["note"] = [
         "; ".join(filter(None, [f"figure {fid}", note]))
@@ -325,6 +326,7 @@ def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
     ]
     indicators["comparability"] = "As defined by: " + indicators["publication"]
     indicators["series_breaks"] = ""
+    indicators["substance"] = indicators["definition"].map(substance_counted)
     tables = Tables(
         observations=observations.reset_index(drop=True),
         indicators=indicators.reindex(columns=list(INDICATOR_COLUMNS)),
@@ -334,6 +336,32 @@ def build_tables(converted: pd.DataFrame, *, source_id: str) -> Tables:
     ).reset_index(drop=True)
     tables.details["literature_conflicts"] = conflicts.reset_index(drop=True)
     return tables
+
+
+def publication_vintage(citation: str) -> str:
+    """A published figure's release is its publication: the latest year its citation names
+    (a 2023 paper citing 2019 data is the 2023 release)."""
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", str(citation))]
+    if years:
+        return f"published {max(years)}"
+    short = re.sub(r"\s+", " ", str(citation)).strip()[:60]
+    return f"publication year not stated: {short}"
+
+
+def substance_counted(wording: str) -> str:
+    """What a published figure counts, from its wording (ketamine unless it says otherwise)."""
+    text = str(wording).lower()
+    if "esketamine" in text or "spravato" in text:
+        return (
+            "esketamine"
+            if "ketamine" not in text.replace("esketamine", "")
+            else ("ketamine and esketamine")
+        )
+    if "ketamine" in text:
+        return "ketamine"
+    if re.search(r"all (drugs|substances)|any drug|drug poisoning|drug misuse|drug-related", text):
+        return "all drugs"
+    return "ketamine"
 
 
 SOURCE = Literature()
