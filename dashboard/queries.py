@@ -191,7 +191,7 @@ COMPOSITION_LABELS = ("share of%", "co-%", "proportion of%", "cases involving%")
 SERIES_CTE = """
     WITH rows AS (
         SELECT o.indicator, o.geography, o.stratum, o.source, o.period_start, o.period_end,
-               o.flags, i.domain, i.label, i.unit,
+               o.flags, i.domain, i.label, i.unit, i.substance, i.role,
                max(o.period_end) OVER (PARTITION BY o.indicator, o.geography, o.stratum)
                    AS series_last
         FROM observations o JOIN indicators i ON i.id = o.indicator
@@ -204,7 +204,7 @@ SERIES_CTE = """
           AND (? IS NULL OR year(o.period_end) <= ?)
     ),
     series AS (
-        SELECT indicator, geography, stratum, domain, label, unit, source,
+        SELECT indicator, geography, stratum, domain, label, unit, source, substance, role,
                count(*) AS points, min(period_start) AS first_period,
                max(period_end) AS last_period,
                count(*) FILTER (WHERE period_end > series_last - INTERVAL 10 YEAR)
@@ -263,7 +263,9 @@ def headline_indicators(
     first_year: int | None = None,
     last_year: int | None = None,
 ) -> pd.DataFrame:
-    """Per domain, the series that best stands for the stream, among those with `min_points`.
+    """Per domain, the ketamine or esketamine series that best stands for the stream, among
+    those with `min_points` (other substances are comparators, all-drug totals context: never a
+    headline).
 
     Ranking, in order: loaded from the publisher's own files (not a compiled literature figure);
     still current (last period within three years of the domain's most recent); mostly primary
@@ -276,7 +278,7 @@ def headline_indicators(
         + """
         , ranked AS (
             SELECT *, max(last_period) OVER (PARTITION BY domain) AS domain_last
-            FROM series WHERE points >= ?
+            FROM series WHERE points >= ? AND role = 'focus'
         )
         SELECT * EXCLUDE (domain_last) FROM ranked
         QUALIFY row_number() OVER (

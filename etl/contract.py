@@ -63,6 +63,9 @@ OBSERVATION_COLUMNS: dict[str, str] = {
     "note": "VARCHAR",
     "citation": "VARCHAR",
     "citation_url": "VARCHAR",
+    # The publisher's release this number comes from (edition, data-file version, release date,
+    # publication): never blank, never the date a file was curated or fetched.
+    "vintage": "VARCHAR",
 }
 
 INDICATOR_COLUMNS: dict[str, str] = {
@@ -74,7 +77,33 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "domain": "VARCHAR",
     "comparability": "VARCHAR",
     "series_breaks": "VARCHAR",
+    # What the indicator counts: one of FOCUS_SUBSTANCES, CONTEXT_SUBSTANCE, or a named comparator
+    # ("cocaine", "club drugs (incl. ketamine)"). `role` is derived from it when staged.
+    "substance": "VARCHAR",
+    "role": "VARCHAR",
 }
+
+# Headlines and default views show only these; everything else is a labelled comparator, and
+# all-drug totals are context on their own axis or panel.
+FOCUS_SUBSTANCES: tuple[str, ...] = (
+    "ketamine",
+    "esketamine",
+    "ketamine and esketamine",
+    "ketamine analogues",
+)
+CONTEXT_SUBSTANCE = "all drugs"
+ROLES: tuple[str, ...] = ("focus", "comparator", "context")
+
+
+def substance_role(substance: str) -> str:
+    """'focus' for ketamine and esketamine, 'context' for all-drug totals, else 'comparator'."""
+    text = str(substance).strip().lower()
+    if text in FOCUS_SUBSTANCES:
+        return "focus"
+    if text == CONTEXT_SUBSTANCE:
+        return "context"
+    return "comparator"
+
 
 EVENT_COLUMNS: dict[str, str] = {
     "source": "VARCHAR",

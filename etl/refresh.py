@@ -204,7 +204,7 @@ def refresh_source(
             "fetch", run=run_id, source=meta.id, origin=origin, duration_s=step.elapsed, files=files
         )
         try:
-            rows = load_and_stage(source, con, snap, run_id)
+            rows, vintage = load_and_stage(source, con, snap, run_id)
         except Exception as error:
             parse_failed = True
             notes.append(f"{origin}: {describe(error, meta.id, snap)}")
@@ -227,7 +227,7 @@ def refresh_source(
                 discard_snapshot(snap)
         result.rows, result.origin = rows, origin
         result.retrieved_at = str(snap.meta.get("retrieved_at", ""))
-        result.vintage = str(snap.meta.get("vintage", "") or result.retrieved_at[:10])
+        result.vintage = vintage
         if parse_failed:
             result.status = FAILED
         elif notes and origin != chain[0]:
@@ -257,9 +257,10 @@ def refresh_source(
 
 def load_and_stage(
     source: Source, con: duckdb.DuckDBPyConnection, snap: snapshots.Snapshot, run_id: str | None
-) -> int:
+) -> tuple[int, str]:
     """Parse, validate and stage one snapshot in one transaction; roll back on any failure.
 
+    Returns the rows staged and the source's vintage (its rows' releases, summarised).
     Logs one line per stage; re-raises the first failure (ValidationFailed for problems)."""
     sid, origin = source.meta.id, snap.origin
     stage, step = "parse", Timer()
@@ -267,6 +268,7 @@ def load_and_stage(
     try:
         pause_point("parse", sid)
         tables = load(source, con, snap)
+        stamp_vintage(tables, snap)
         log_stage(
             "parse",
             run=run_id,
@@ -300,7 +302,34 @@ def load_and_stage(
             )
         raise
     log_stage("stage", run=run_id, source=sid, origin=origin, rows=rows, duration_s=step.elapsed)
-    return rows
+    return rows, vintage_summary(tables)
+
+
+def stamp_vintage(tables: Tables, snap: snapshots.Snapshot) -> None:
+    """Give rows the parser could not date the release a snapshot declares. Rows that still
+    have none are refused by validation."""
+    obs = tables.observations
+    if obs.empty:
+        return
+    if "vintage" not in obs.columns:
+        obs["vintage"] = None
+    blank = obs["vintage"].isna() | (obs["vintage"].astype(str).str.strip() == "")
+    if not blank.any():
+        return
+    declared = str(snap.meta.get("vintage") or "")
+    if declared:
+        obs.loc[blank, "vintage"] = declared
+
+
+def vintage_summary(tables: Tables) -> str:
+    """One release, or how many (a curated file cites a release per row)."""
+    obs = tables.observations
+    if obs.empty or "vintage" not in obs.columns:
+        return ""
+    releases = obs["vintage"].dropna().astype(str).value_counts()
+    if len(releases) == 1:
+        return str(releases.index[0])
+    return f"{len(releases)} releases (each row names its own)"
 
 
 def discard_snapshot(snap: snapshots.Snapshot) -> None:

@@ -50,7 +50,15 @@ def check_observations(
     if obs.empty:
         return []
     problems: list[str] = []
-    for column in ("indicator", "period_start", "period_end", "value", "unit", "citation"):
+    for column in (
+        "indicator",
+        "period_start",
+        "period_end",
+        "value",
+        "unit",
+        "citation",
+        "vintage",
+    ):
         blank = obs[column].isna() | (obs[column].astype(str).str.strip() == "")
         if blank.any():
             problems.append(f"observations: {int(blank.sum())} rows without {column}")
@@ -122,6 +130,12 @@ def check_indicators(indicators: pd.DataFrame, source_id: str) -> list[str]:
     if bad_domain.any():
         problems.append(
             f"indicators: unknown domains {sorted(set(indicators.loc[bad_domain, 'domain']))}"
+        )
+    blank = indicators["substance"].isna() | (indicators["substance"].astype(str).str.strip() == "")
+    if blank.any():
+        problems.append(
+            f"indicators: {int(blank.sum())} without the substance they count "
+            f"(first: {indicators.loc[blank, 'id'].iloc[0]})"
         )
     foreign = ~indicators["id"].astype(str).str.startswith(f"{source_id}_")
     if foreign.any():

@@ -21,7 +21,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.contract import EVENT_COLUMNS, INDICATOR_COLUMNS, OBSERVATION_COLUMNS, Tables
+from etl.contract import (
+    EVENT_COLUMNS,
+    INDICATOR_COLUMNS,
+    OBSERVATION_COLUMNS,
+    Tables,
+    substance_role,
+)
 from etl.observe import pause_point
 
 SOURCE_COLUMNS: dict[str, str] = {
@@ -169,7 +175,10 @@ def stage_tables(
         frame = getattr(tables, table)
         if frame.empty:
             continue
-        insert_frame(con, table, columns, frame.assign(source=source_id))
+        frame = frame.assign(source=source_id)
+        if table == "indicators":
+            frame = frame.assign(role=frame["substance"].map(substance_role))
+        insert_frame(con, table, columns, frame)
     for name, frame in tables.details.items():
         con.register("_detail", frame)
         con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _detail')

@@ -69,8 +69,15 @@ def test_seed_folder_with_metadata(source: Source) -> None:
     meta_path = folder / "seed.meta.json"
     assert meta_path.exists(), f"missing {meta_path.relative_to(ROOT)}"
     meta = json.loads(meta_path.read_text())
-    for key in ("url", "retrieved_at", "licence", "citation", "vintage"):
-        assert str(meta.get(key, "")).strip(), f"{source.meta.id}: seed.meta.json lacks {key}"
+    required = ["url", "licence", "note"]
+    if meta.get("files"):
+        required += ["retrieved_at", "release"]
+        assert meta.get("citation") or meta.get("attribution"), f"{source.meta.id}: no attribution"
+    for key in required:
+        assert str(meta.get(key) or "").strip(), f"{source.meta.id}: seed.meta.json lacks {key}"
+    # A seed never dates its rows: each row's vintage is the publisher's release, read from the
+    # files, never the day the seed was curated.
+    assert not meta.get("vintage"), f"{source.meta.id}: seed.meta.json sets a blanket vintage"
 
 
 def test_seed_loads_and_validates(source: Source, tmp_path: Path) -> None:

@@ -128,6 +128,7 @@ def quarter_series(bodies: dict, who: str, meta: SourceMeta, updated: str) -> pd
             "note": f"openFDA data last updated {updated}" if updated else "",
             "citation": meta.citation,
             "citation_url": meta.homepage,
+            "vintage": f"openFDA FAERS data last updated {updated}" if updated else "",
         }
     )[columns]
 
@@ -190,6 +191,7 @@ def indicators(meta: SourceMeta) -> pd.DataFrame:
                 "cases; counts differ from de-duplicated FAERS quarterly counts."
             ),
             "series_breaks": "2019-03-05 Spravato approval (esketamine)",
+            "substance": "all drugs" if who == "all" else who,
         }
         for who, text in what.items()
     ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,13 +141,23 @@ class ClinicalTrials:
         return {"pages": pages}
 
     def parse(self, files: SourceFiles) -> Tables:
-        trials = read_pages(files.get("pages", []))
-        trials = classify(trials, rules=load_areas())
+        pages = files.get("pages", [])
+        trials = classify(read_pages(pages), rules=load_areas())
         return Tables(
-            observations=trials_started(trials),
+            observations=trials_started(trials).assign(vintage=registry_vintage(pages)),
             indicators=indicators(),
             details={"trials": trials.reindex(columns=list(TRIAL_COLUMNS))},
         )
+
+
+def registry_vintage(pages: list[Path]) -> str:
+    """The registry changes daily and its answers carry no data date, so its release is the day
+    the pages were saved (the fetch writes them as they arrive)."""
+    if not pages:
+        return ""
+    saved = max(path.stat().st_mtime for path in pages)
+    day = datetime.fromtimestamp(saved, UTC).date().isoformat()
+    return f"registry as retrieved on {day}"
 
 
 def dig(obj: Any, *keys: str) -> Any:
@@ -273,6 +283,7 @@ def indicators() -> pd.DataFrame:
                     "registration vs start year)"
                 ),
                 "series_breaks": "",
+                "substance": "ketamine and esketamine",
             }
         ]
     ).reindex(columns=list(INDICATOR_COLUMNS))

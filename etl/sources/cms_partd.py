@@ -138,7 +138,12 @@ class CmsPartD:
         )
         prefix = r"^cms_partd_(?:" + "|".join(s for s, _, _ in MEASURES.values()) + ")_"
         brands = sorted(set(observations["indicator"].str.replace(prefix, "", regex=True)))
-        return Tables(observations=observations, indicators=indicators(brands))
+        generics = {
+            slug(brand): generic
+            for frame, _ in frames
+            for brand, generic in zip(frame["Brnd_Name"], frame["Gnrc_Name"], strict=True)
+        }
+        return Tables(observations=observations, indicators=indicators(brands, generics))
 
 
 def slug(text: str) -> str:
@@ -175,6 +180,20 @@ def year_groups(columns: Iterable[str]) -> dict[int, dict[str, str]]:
         if match:
             groups.setdefault(int(match["year"]), {})[match["measure"]] = column
     return dict(sorted(groups.items()))
+
+
+def release_vintage(path: Path, years: Iterable[int]) -> str:
+    """'RY24 release, data years 2018–2022': CMS names each release in its file name
+    (`DSD_PTD_RY24_P04_V10_DY22_BGM.csv`); the data years come from the header, so a renamed
+    file or the API's JSON still says which years it holds."""
+    years = sorted(years)
+    span = f"data years {years[0]}–{years[-1]}"
+    release = re.search(r"(?:^|[_-])RY(\d{2})(?:[_-]|$)", path.stem, re.I)
+    return f"RY{release[1]} release, {span}" if release else span
+
+
+def substance_of(generic: str) -> str:
+    return "esketamine" if "esketamine" in str(generic).lower() else "ketamine"
 
 
 def check_layout(frame: pd.DataFrame, path: Path) -> dict[int, dict[str, str]]:
@@ -217,6 +236,7 @@ def drug_observations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         & (frame["Mftr_Name"].str.strip().str.lower() == "overall")
     ]
     records = []
+    vintage = release_vintage(path, groups)
     for row in rows.to_dict("records"):
         brand = slug(row["Brnd_Name"])
         for year, columns in groups.items():
@@ -254,13 +274,18 @@ def drug_observations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                         ),
                         "citation": CITATION,
                         "citation_url": HOMEPAGE,
+                        "vintage": vintage,
                     }
                 )
     return pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
 
 
-def indicators(brands: Iterable[str] = tuple(slug(b) for b in BRANDS)) -> pd.DataFrame:
-    """Indicator definitions for the given brand slugs (Spravato by default)."""
+def indicators(
+    brands: Iterable[str] = tuple(slug(b) for b in BRANDS),
+    generics: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Indicator definitions for the given brand slugs (Spravato, esketamine, by default)."""
+    generics = generics or {slug(b): "Esketamine" for b in BRANDS}
     rows = [
         {
             "id": f"cms_partd_{suffix}_{brand}",
@@ -274,6 +299,7 @@ def indicators(brands: Iterable[str] = tuple(slug(b) for b in BRANDS)) -> pd.Dat
             "domain": "therapeutic",
             "comparability": NOTE,
             "series_breaks": "",
+            "substance": substance_of(generics.get(brand, "")),
         }
         for brand in brands
         for suffix, unit, label in MEASURES.values()

@@ -69,8 +69,7 @@ from etl.sources.euda_sites import (
 DATA = Path(__file__).resolve().parent.parent / "data"
 CITATION = (
     "European Union Drugs Agency (EUDA) and SCORE group. Wastewater analysis and drugs: a European "
-    "multi-city study (2025 edition, data to 2024). Reproduction authorised provided the source "
-    "is acknowledged."
+    "multi-city study. Reproduction authorised provided the source is acknowledged."
 )
 CITATION_URL = "https://www.euda.europa.eu/publications/html/pods/waste-water-analysis_en"
 UNIT = "mg per 1,000 people per day"
@@ -133,13 +132,27 @@ class EudaWastewater:
 
     def parse(self, files: SourceFiles) -> Tables:
         loads = read_loads(files["loads"][0])
-        tables = Tables(observations=load_observations(loads), indicators=indicators(loads))
+        vintage = edition_vintage(files["loads"][0], loads)
+        observations = load_observations(loads).assign(
+            vintage=vintage, citation=f"{CITATION} Edition: {vintage}."
+        )
+        tables = Tables(observations=observations, indicators=indicators(loads))
         tables.details["wastewater_loads"] = loads.drop(columns=["line", "fix_note"])
         if files.get("sites"):
             tables.details["wastewater_sites"] = read_sites(files["sites"][0])
         if files.get("changes"):
             tables.details["wastewater_changes"] = read_changes(files["changes"][0])
         return tables
+
+
+def edition_vintage(path: Path, loads: pd.DataFrame) -> str:
+    """'2025 edition (data to 2024)': the edition is in the publisher's file name (`ww2025-...`),
+    the data year in the file; a renamed file still says which data year it holds."""
+    last = int(loads["year"].max())
+    edition = re.search(r"ww(\d{4})", path.name.lower())
+    if edition:
+        return f"{edition[1]} edition (data to {last})"
+    return f"edition with data to {last}"
 
 
 def suffix_of(metabolite: str) -> str:
@@ -256,6 +269,7 @@ def indicators(loads: pd.DataFrame | None = None) -> pd.DataFrame:
                     f"changes each year{span}"
                 ),
                 "series_breaks": "",
+                "substance": known["substance"].get(metabolite, str(metabolite).lower()),
             }
         )
     return pd.DataFrame(rows).reindex(columns=list(INDICATOR_COLUMNS))

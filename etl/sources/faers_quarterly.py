@@ -36,6 +36,7 @@ import pandas as pd
 from etl.contract import (
     INDICATOR_COLUMNS,
     OBSERVATION_COLUMNS,
+    ParseError,
     RemoteFile,
     SourceFiles,
     SourceMeta,
@@ -108,9 +109,11 @@ class FaersQuarterly:
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
         load_quarters(con, files.get("quarters", []))
+        refuse_samples(con)
         build_signals(con)
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
-        return Tables(observations=observations(counts), indicators=indicators())
+        rows = observations(counts).assign(vintage=files_vintage(con))
+        return Tables(observations=rows, indicators=indicators())
 
     def parse(self, files: SourceFiles) -> Tables:
         con = duckdb.connect()
@@ -121,6 +124,40 @@ class FaersQuarterly:
             return tables
         finally:
             con.close()
+
+
+def refuse_samples(con: duckdb.DuckDBPyConnection) -> None:
+    """Every full FAERS quarter holds ketamine and esketamine reports (dozens at least, among
+    hundreds of thousands). A quarter file with none is a format sample or a truncated extract:
+    counting it would draw a zero, or a total of 100, as if it were a quarter's reports."""
+    empty = con.execute("""
+        SELECT q.quarter, q.origin, q.demo_rows
+        FROM faers_loaded_quarters q
+        LEFT JOIN (SELECT quarter, count(DISTINCT primaryid) AS n FROM faers_drugs
+                   WHERE ingredient IN ('ketamine', 'esketamine') GROUP BY quarter) k
+          USING (quarter)
+        WHERE coalesce(k.n, 0) = 0 ORDER BY q.quarter
+    """).fetchall()
+    if empty:
+        quarter, origin, demo_rows = empty[0]
+        raise ParseError(
+            f"quarter {quarter} holds {demo_rows:,} reports and none names ketamine or "
+            "esketamine: a format sample or a truncated extract, not a full FAERS quarter "
+            "(a full quarter holds hundreds of thousands of reports); nothing loaded"
+            + (f" ({len(empty) - 1} more such quarters)" if len(empty) > 1 else ""),
+            file=origin,
+        )
+
+
+def files_vintage(con: duckdb.DuckDBPyConnection) -> str:
+    """Later quarter files update earlier cases, so the release is the newest file loaded."""
+    [(first, last, files)] = con.execute(
+        "SELECT min(quarter), max(quarter), count(*) FROM faers_loaded_quarters"
+    ).fetchall()
+    if not files:
+        return ""
+    span = last if first == last else f"{first}–{last}"
+    return f"FAERS quarterly data files {span} ({files} quarter files)"
 
 
 def build_signals(con: duckdb.DuckDBPyConnection) -> None:
@@ -153,6 +190,7 @@ def indicators() -> pd.DataFrame:
                 "Legacy AERS (to 2012Q3) and FAERS (2012Q4 on) differ in de-duplication keys."
             ),
             "series_breaks": "2012Q4 AERS -> FAERS; 2019-03-05 Spravato approval (esketamine)",
+            "substance": "all drugs" if ing == "every drug" else ing,
         }
         for key, (label, ing, role) in _INDICATORS.items()
     ]
@@ -194,6 +232,7 @@ def observations(counts: pd.DataFrame) -> pd.DataFrame:
             "note": "FAERS covers reports from every country; counted by quarter first received",
             "citation": CITATION,
             "citation_url": HOMEPAGE,
+            "vintage": "",
         }
     )
     return out[columns].sort_values(["indicator", "period_start"]).reset_index(drop=True)

@@ -105,6 +105,7 @@ class Nflis:
     def parse(self, files: SourceFiles) -> Tables:
         annual = read_annual(files["annual"][0])
         latest = int(annual["YYYY"].max())
+        vintage = data_file_vintage(annual)
         frames, definitions = [substance_reports(annual)], [indicators()]
         for name, reader, prefix, grain in (
             ("monthly_fentanyl", cooc.read_monthly, "nflis_monthly", "monthly, US"),
@@ -126,7 +127,7 @@ class Nflis:
                     rows, seen=list(wide["category"]), prefix=prefix, grain=grain
                 )
             )
-        observations = pd.concat(frames, ignore_index=True)
+        observations = pd.concat(frames, ignore_index=True).assign(vintage=vintage)
         return Tables(
             observations=observations, indicators=pd.concat(definitions, ignore_index=True)
         )
@@ -141,6 +142,13 @@ def read_annual(path: Path) -> pd.DataFrame:
         line = int(frame.loc[negative, "line"].iloc[0])
         raise ParseError("negative report count", file=path, line=line)
     return frame
+
+
+def data_file_vintage(annual: pd.DataFrame) -> str:
+    """The release is the authors' data file; its years say which one (the repository has no
+    version numbers, and a new release adds a year)."""
+    first, last = int(annual["YYYY"].min()), int(annual["YYYY"].max())
+    return f"Lim et al. 2024 data files, NFLIS-Drug {first}–{last}"
 
 
 def substance_reports(annual: pd.DataFrame) -> pd.DataFrame:
@@ -186,6 +194,7 @@ def indicators() -> pd.DataFrame:
             "domain": "supply",
             "comparability": "Lab reports, not seizures or people; family: " + wanted["family"],
             "series_breaks": "",
+            "substance": wanted["counts_as"],
         }
     )
     return frame.reindex(columns=list(INDICATOR_COLUMNS))

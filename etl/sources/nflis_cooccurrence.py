@@ -210,6 +210,7 @@ def cooccurrence_indicators(
                     )
                     + "samples are lab items, not seizures or people (Lim et al. 2024)",
                     "series_breaks": "",
+                    "substance": ("club drugs (incl. ketamine)" if proxy else str(label).lower()),
                 }
             )
     return pd.DataFrame(rows).reindex(columns=list(INDICATOR_COLUMNS))

@@ -102,13 +102,32 @@ class OnsDrugPoisoning:
         try:
             totals = table1_rows(*read_table(workbook, TABLE1, path), path=path)
             substances = table4_rows(*read_table(workbook, TABLE4, path), path=path)
+            copyright_year = crown_copyright_year(workbook)
         finally:
             workbook.close()
         observations = pd.DataFrame.from_records([*totals, *substances])
+        if observations.empty:
+            raise ParseError("Tables 1 and 4 hold no deaths", file=path)
+        last = int(pd.to_datetime(observations["period_end"]).dt.year.max())
+        observations["vintage"] = f"{last} registrations edition" + (
+            f" (Crown copyright {copyright_year})" if copyright_year else ""
+        )
         observations = observations.sort_values(
             ["indicator", "geography", "stratum", "period_start"], ignore_index=True
         )
         return Tables(observations=observations, indicators=indicators(observations))
+
+
+def crown_copyright_year(workbook) -> int | None:
+    """The year on the workbook's own '© Crown copyright YYYY' line: when the edition was
+    published (the 2022 registrations appeared in December 2023)."""
+    for sheet in workbook.worksheets[:4]:
+        for row in sheet.iter_rows(max_row=40, values_only=True):
+            for cell in row:
+                found = re.search(r"crown copyright\s+((?:19|20)\d{2})", str(cell or ""), re.I)
+                if found:
+                    return int(found[1])
+    return None
 
 
 def read_table(workbook, title: re.Pattern[str], path: Path) -> tuple[list[Column], list[BlockRow]]:
@@ -271,6 +290,7 @@ def indicator_row(indicator_id: str) -> dict:
             "of drug poisoning"
         ),
         "series_breaks": BREAKS,
+        "substance": "all drugs" if slug in LABELS else what.lower(),
     }
 
 
