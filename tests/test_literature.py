@@ -292,6 +292,8 @@ def test_every_row_has_a_publication_vintage(seed_tables) -> None:
     assert not converted["vintage"].str.contains("as of|curated|2026-11").any()
     meta = (SEED.parent / "seed.meta.json").read_text()
     assert "reference figures as of" not in meta
+    vintage = seed_tables.observations["vintage"].fillna("")
+    assert vintage.str.match(r"^(published (19|20)\d\d|publication year not stated)").all()
 
 
 def test_every_indicator_names_its_substance(seed_tables) -> None:
@@ -299,10 +301,15 @@ def test_every_indicator_names_its_substance(seed_tables) -> None:
     allowed = {"ketamine", "esketamine", "ketamine and esketamine", "ketamine analogues"}
     allowed |= {"all drugs", "club drugs (incl. ketamine)"}
     assert set(converted["substance"]) <= allowed
+    assert seed_tables.indicators["substance"].isin(allowed).all()
     totals = converted[converted["indicator_text"].str.contains("all substances")]
     assert len(totals) and totals["substance"].eq("all drugs").all()
-    esk = converted[converted["indicator_text"].str.contains("esketamine|Spravato", case=False)]
-    assert len(esk) and esk["substance"].eq("esketamine").all()
+    text = converted["indicator_text"]
+    esk = text.str.contains("esketamine|Spravato", case=False)
+    both = esk & text.str.contains(r"(?<![a-z])ketamine\b", case=False)
+    assert both.any() and (esk & ~both).any()
+    assert converted.loc[esk & ~both, "substance"].eq("esketamine").all()
+    assert converted.loc[both, "substance"].eq("ketamine and esketamine").all()
 
 
 def test_claims_are_loaded_whole_with_their_verdicts(seed_tables) -> None:

@@ -18,8 +18,12 @@ RULES = """
 - **Small counts**: counts under 10 are flagged `suppressed` where the publisher suppresses them;
   rates from fewer than 20 events are flagged `unreliable`.
 - **Provisional** periods (still filling in) are shaded; **projected** values are flagged.
-- **Secondary** flags mark figures read in a news item, blog or quotation, or that conflict with
-  another source.
+- **Primary first.** Each published figure has a tier: `primary` when the citation is the producer
+  of the number, `secondary` (flagged) when it was read in news, a blog, a campaign page, a
+  parliamentary answer or an "as cited in" fact sheet. Figures the curator marked "do not use"
+  are never drawn. Clinic and seller links are never loaded.
+- **One published number is one point**, wherever it was transcribed; the same measure with two
+  values is a conflict, listed below with both citations.
 - Nothing is invented or interpolated: a missing number is missing.
 """
 
@@ -92,16 +96,36 @@ st.dataframe(
 )
 
 undated, conflicts = queries.literature_set_aside()
-if not conflicts.empty or not undated.empty:
+set_aside = queries.literature_detail("literature_set_aside")
+duplicates = queries.literature_detail("literature_duplicates")
+register = queries.literature_detail("literature_figures")
+if not (conflicts.empty and undated.empty and set_aside.empty and duplicates.empty):
     st.header("Published figures set aside")
     if not conflicts.empty:
         st.markdown(
-            "Two publications give **different values for the same point**; neither is drawn."
+            "Two publications give **different values for the same measure**. Neither is drawn, "
+            "unless exactly one of the values comes from a primary source (`drawn`)."
         )
         st.dataframe(conflicts, hide_index=True, width="stretch")
+    if not set_aside.empty:
+        st.markdown("Figures **never drawn**, with the reason (the curator's 'do not use'):")
+        st.dataframe(
+            set_aside[["figure_id", "publication", "indicator_text", "value", "unit", "reason"]],
+            hide_index=True,
+            width="stretch",
+        )
+    if not duplicates.empty:
+        st.markdown(
+            "The **same number transcribed again** (drawn once, on the row named in "
+            "`duplicate_of`):"
+        )
+        st.dataframe(duplicates, hide_index=True, width="stretch")
     if not undated.empty:
         st.markdown("Figures whose period cannot be placed on a time axis:")
         st.dataframe(undated, hide_index=True, width="stretch")
+if not register.empty:
+    st.header("Every published figure: tier, verification and fate")
+    st.dataframe(register, hide_index=True, width="stretch")
 
 st.header("Download the warehouse")
 tables = queries.table_names()
