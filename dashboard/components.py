@@ -42,6 +42,10 @@ def header() -> None:
         )
         return
     st.caption(header_text(summary))
+    vintages = queries.source_vintages()
+    if not vintages.empty:
+        with st.expander("Vintage of each source"):
+            st.markdown(vintage_lines(vintages))
     failed = int(summary.get("failed") or 0)
     if failed:
         st.warning(
@@ -55,10 +59,36 @@ def header_text(summary: dict) -> str:
     last = summary.get("last_refresh")
     last_text = pd.Timestamp(last).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(last) else "never"
     return (
-        f"Data vintage: {summary.get('vintages') or 'unknown'} · last refresh {last_text} · "
-        f"{int(summary.get('observations') or 0):,} published numbers from "
-        f"{int(summary.get('sources') or 0)} sources"
+        f"Last refresh {last_text} · {int(summary.get('observations') or 0):,} published "
+        f"numbers from {int(summary.get('sources_with_rows') or 0)} of "
+        f"{int(summary.get('sources') or 0)} sources · each number carries its publisher's "
+        "release (vintage)"
     )
+
+
+# How a source's rows got here, in words; "ok" is said only of a load from the first place tried.
+ORIGIN_WORDS = {
+    "live": "from the publisher",
+    "mirror": "from the mirror",
+    "snapshot": "from the last good download",
+    "seed": "from the bundled seed (the publisher's files)",
+    "previous": "previous rows kept",
+}
+
+
+def vintage_lines(vintages: pd.DataFrame) -> str:
+    """One markdown line per source: its releases, and where the rows were loaded from."""
+    lines = []
+    for row in vintages.itertuples():
+        releases = (
+            row.vintages
+            if int(row.releases) <= 2
+            else f"{int(row.releases)} releases (each figure names its own publication)"
+        )
+        where = ORIGIN_WORDS.get(str(row.origin), str(row.origin or ""))
+        status = "" if row.status == "ok" else f" · **{row.status}**"
+        lines.append(f"- **{row.title}**: {releases} · {where}{status}")
+    return "\n".join(lines)
 
 
 def safe_key(text: str) -> str:

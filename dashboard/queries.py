@@ -130,12 +130,35 @@ def runs(limit: int = 200) -> pd.DataFrame:
     )
 
 
+def source_vintages() -> pd.DataFrame:
+    """Per source with published rows: its title, status, origin and the releases its rows
+    come from (observations.vintage), newest rows first."""
+    return run_query(
+        "SELECT s.id, s.title, s.status, s.origin, count(o.source) AS observations,"
+        " string_agg(DISTINCT o.vintage, '; ' ORDER BY o.vintage) AS vintages,"
+        " count(DISTINCT o.vintage) AS releases"
+        " FROM sources s LEFT JOIN observations o ON o.source = s.id"
+        " GROUP BY ALL HAVING count(o.source) > 0 ORDER BY s.title"
+    )
+
+
+def source_files() -> pd.DataFrame:
+    """Every file the published rows were parsed from: origin, name, location, sha256, size."""
+    if not has_table("source_files"):
+        return pd.DataFrame()
+    return run_query(
+        "SELECT source, origin, file, location, sha256, size, retrieved_at"
+        " FROM source_files ORDER BY source, file"
+    )
+
+
 def warehouse_summary() -> dict:
     frame = run_query(
         "SELECT max(last_refresh) AS last_refresh, max(last_success) AS last_success,"
         " string_agg(DISTINCT vintage, '; ' ORDER BY vintage)"
         "   FILTER (WHERE coalesce(vintage, '') <> '') AS vintages,"
         " count(*) FILTER (WHERE status = 'failed') AS failed, count(*) AS sources,"
+        " (SELECT count(DISTINCT source) FROM observations) AS sources_with_rows,"
         " (SELECT count(*) FROM observations) AS observations"
         " FROM sources"
     )

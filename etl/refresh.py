@@ -48,6 +48,7 @@ from etl.warehouse import (
     previous_rows,
     publish,
     refresh_lock,
+    stage_provenance,
     stage_tables,
 )
 
@@ -217,14 +218,18 @@ def refresh_source(
                 )
                 return result
             continue
+        stored = None
         if origin in ("live", "mirror"):
             try:
                 stored = store_files(source, snap, options)
                 snapshots.record_good(WarehousePaths(options.data_dir).raw, meta.id, stored)
             except OSError as error:  # disk full, permissions: the rows are staged all the same
                 notes.append(f"raw snapshot not kept ({error})")
-            finally:
-                discard_snapshot(snap)
+                stored = None
+            stage_provenance(con, meta.id, snapshots.provenance(snap, meta, stored))
+            discard_snapshot(snap)
+        else:
+            stage_provenance(con, meta.id, snapshots.provenance(snap, meta))
         result.rows, result.origin = rows, origin
         result.retrieved_at = str(snap.meta.get("retrieved_at", ""))
         result.vintage = vintage

@@ -229,6 +229,49 @@ def seed_snapshot(seed_dir: Path, source: SourceMeta) -> Snapshot | None:
     return None
 
 
+def provenance(snap: Snapshot, source: SourceMeta, files: SourceFiles | None = None) -> list[dict]:
+    """Where each file of a load came from: the publisher's name for it, the URL or folder it was
+    read from, its sha256, size and when it was retrieved. `files` are the stored raw copies of a
+    live or mirror load (their `.meta.json` says all of this); seed files are described by
+    `seed.meta.json`, and snapshot files by their own `.meta.json`."""
+    rows = []
+    for paths in (files or snap.files).values():
+        for path in paths:
+            if snap.origin == "seed":
+                described = snap.meta.get("files", {}).get(path.name, {})
+                rows.append(
+                    {
+                        "file": path.name,
+                        "location": f"bundled seed: data/seed/{source.id}/{path.name}",
+                        "sha256": described.get("sha256") or file_digest(path),
+                        "size": described.get("size") or file_size(path),
+                        "retrieved_at": snap.meta.get("retrieved_at"),
+                    }
+                )
+                continue
+            meta = read_meta(path)
+            rows.append(
+                {
+                    "file": meta.get("original_name") or path.name,
+                    "location": meta.get("url") or str(snap.meta.get("url") or path.parent),
+                    "sha256": meta.get("sha256") or file_digest(path),
+                    "size": meta.get("size") or file_size(path),
+                    "retrieved_at": meta.get("retrieved_at") or snap.meta.get("retrieved_at"),
+                }
+            )
+    return [row | {"origin": snap.origin} for row in rows]
+
+
+def file_digest(path: Path) -> str:
+    return hash_folder(path) if path.is_dir() else sha256_file(path)
+
+
+def file_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
 def seed_note(seed_dir: Path, source: SourceMeta) -> str:
     """The seed's own note (for an empty seed: how to load real data), if it has one."""
     meta_path = seed_dir / source.id / SEED_META

@@ -65,6 +65,17 @@ RUN_COLUMNS: dict[str, str] = {
     "message": "VARCHAR",
 }
 
+# One row per file a source's published rows were parsed from (Data & methods shows it).
+SOURCE_FILE_COLUMNS: dict[str, str] = {
+    "source": "VARCHAR",
+    "origin": "VARCHAR",
+    "file": "VARCHAR",
+    "location": "VARCHAR",
+    "sha256": "VARCHAR",
+    "size": "BIGINT",
+    "retrieved_at": "VARCHAR",
+}
+
 CANONICAL = {
     "observations": OBSERVATION_COLUMNS,
     "indicators": INDICATOR_COLUMNS,
@@ -156,6 +167,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, columns in CANONICAL.items():
         con.execute(ddl(table, columns))
     con.execute(ddl("sources", SOURCE_COLUMNS))
+    con.execute(ddl("source_files", SOURCE_FILE_COLUMNS))
     con.execute(ddl("runs", RUN_COLUMNS))
     con.execute(ddl("detail_tables", {"table_name": "VARCHAR PRIMARY KEY", "source": "VARCHAR"}))
 
@@ -190,6 +202,12 @@ def stage_tables(
         con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in created
     )
     return tables.row_count() + direct_rows
+
+
+def stage_provenance(con: duckdb.DuckDBPyConnection, source_id: str, files: list[dict]) -> None:
+    if files:
+        frame = pd.DataFrame.from_records(files).assign(source=source_id)
+        insert_frame(con, "source_files", SOURCE_FILE_COLUMNS, frame)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -254,6 +272,11 @@ def previous_rows(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
 def carry_over(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
     """Copy a source's previously published rows and detail tables into the staging database."""
     copied = 0
+    with contextlib.suppress(duckdb.Error):  # a warehouse from before provenance was kept
+        con.execute(
+            "INSERT INTO source_files BY NAME SELECT * FROM prev.source_files WHERE source = ?",
+            [source_id],
+        )
     for table in CANONICAL:
         try:
             before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -190,7 +190,7 @@ def test_every_page_loads_and_draws_its_charts(served: str, page) -> None:
         page.wait_for_timeout(300)  # let vega finish its transition before the screenshot
         page.screenshot(path=str(ARTIFACTS / f"browser-{stem}.png"), full_page=True)
         assert exceptions(page) == [], f"{stem}: {exceptions(page)}"
-        assert "Data vintage:" in page.inner_text("body"), f"{stem}: no header"
+        assert "Last refresh" in page.inner_text("body"), f"{stem}: no header"
         drawn[stem] = page.locator(DRAWN).count()
     assert drawn["overview"] >= 4, drawn
     assert all(n > 0 for stem, n in drawn.items() if stem != "methods"), drawn

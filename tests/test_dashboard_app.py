@@ -32,9 +32,20 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, f"page {page} shows no title"
     captions = [c.value for c in at.caption]
-    assert any(c.startswith("Data vintage:") and "last refresh" in c for c in captions), (
+    assert any(c.startswith("Last refresh") and "published numbers" in c for c in captions), (
         f"page {page} does not call components.header()"
     )
+    # The header names every source's release: each published source's line carries the
+    # vintages its rows carry in the warehouse.
+    vintages = [e for e in at.expander if e.label == "Vintage of each source"]
+    assert vintages, f"page {page}: no per-source vintages in the header"
+    listed = " ".join(m.value for m in vintages[0].markdown)
+    from dashboard import queries
+
+    for row in queries.source_vintages().itertuples():
+        assert row.title in listed, row.title
+        if row.releases <= 2:
+            assert row.vintages in listed, row.vintages
     buttons = [b.label for b in at.get("download_button")]
     csv = buttons.count("CSV of this chart")
     assert csv == buttons.count("Citation file") == buttons.count("PNG") == buttons.count("SVG")

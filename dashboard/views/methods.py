@@ -49,10 +49,14 @@ if not queries.has_warehouse():
 st.header("Sources")
 sources = queries.sources()
 failed = sources[sources["status"] == "failed"]
+published = queries.source_vintages()
+counts = sources["status"].value_counts()
 st.markdown(
-    f"{len(sources)} sources · {int((sources['status'] == 'ok').sum())} ok · "
-    f"{len(failed)} failed at the last refresh · "
-    f"{int(sources['rows'].fillna(0).sum()):,} rows loaded"
+    f"{len(sources)} sources · "
+    + " · ".join(f"{int(n)} {status}" for status, n in counts.items())
+    + f" · {int(published['observations'].sum()) if not published.empty else 0:,} published "
+    f"numbers from {len(published)} sources (the header's count) · "
+    f"{int(sources['rows'].fillna(0).sum()):,} rows in all, with dated events"
 )
 for start in range(0, len(sources), 2):
     columns = st.columns(2)
@@ -64,7 +68,8 @@ for start in range(0, len(sources), 2):
             st.markdown(
                 f"Publisher: {row.publisher}  \nLicence: {row.licence}  \n"
                 f"Cadence: {row.cadence}  \nVintage: {row.vintage or '—'} "
-                f"(from {row.origin or '—'})  \nLast refresh: {when(row.last_refresh)} · "
+                f"({components.ORIGIN_WORDS.get(str(row.origin), row.origin or '—')})  \n"
+                f"Last refresh: {when(row.last_refresh)} · "
                 f"last success: {when(row.last_success)}  \nRows: {int(row.rows or 0):,}"
             )
             if row.homepage:
@@ -77,6 +82,17 @@ for start in range(0, len(sources), 2):
                 st.error(f"Last refresh failed: {row.message}", icon=":material/error:")
             elif status in ("fallback", "kept", "empty") and row.message:
                 st.warning(row.message, icon=":material/warning:")
+
+st.header("Files loaded")
+st.markdown(
+    "Every file the published numbers were parsed from: where it was read (the publisher's URL, "
+    "a mirror folder or the bundled seed), its SHA-256 and when it was retrieved."
+)
+files = queries.source_files()
+if files.empty:
+    components.notice("No file provenance is recorded yet: run `ketamine-watch refresh`.")
+else:
+    st.dataframe(files, hide_index=True, width="stretch")
 
 st.header("Rules of the numbers")
 st.markdown(RULES)
