@@ -358,11 +358,16 @@ def literature_set_aside() -> tuple[pd.DataFrame, pd.DataFrame]:
     return undated, conflicts
 
 
+LITERATURE_DETAIL_SQL = {
+    name: f'SELECT * FROM "{name}" ORDER BY figure_id'
+    for name in ("literature_set_aside", "literature_duplicates", "literature_figures")
+}
+
+
 def literature_detail(name: str) -> pd.DataFrame:
     """One of the literature source's detail tables (set-aside figures, duplicates, the register
     of every figure with its tier and verification), empty when not loaded."""
-    allowed = ("literature_set_aside", "literature_duplicates", "literature_figures")
-    if name not in allowed or not has_table(name):
+    sql = LITERATURE_DETAIL_SQL.get(name)
+    if sql is None or not has_table(name):
         return pd.DataFrame()
-    # `name` is one of the fixed table names above, never user input.
-    return run_query(f'SELECT * FROM "{name}" ORDER BY figure_id')
+    return run_query(sql)
