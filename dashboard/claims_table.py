@@ -141,9 +141,10 @@ def faers_cell(claim: dict, reactions: pd.DataFrame | None, sources: dict[str, d
     return more(items) + f": {link}"
 
 
-def series_summary(indicator: str, rows: pd.DataFrame) -> str:
+def series_summary(indicator: str, rows: pd.DataFrame, *, explorable: bool = True) -> str:
     """'label: first (period) → last (period), citation · explore' for one indicator, read on
-    its longest line (one geography and group: never two lines joined)."""
+    its longest line (one geography and group: never two lines joined). Only series the Overview
+    can draw (annual or finer points) get the explore link."""
     lines = rows.groupby(["geography", "stratum"], sort=False)
     longest = max(lines.groups, key=lambda key: len(lines.groups[key]))
     rows = lines.get_group(longest).sort_values("period_start")
@@ -151,18 +152,25 @@ def series_summary(indicator: str, rows: pd.DataFrame) -> str:
     span = number(last["value"], last["unit"]) + f" ({last['period_label']})"
     if len(rows) > 1 and first["period_label"] != last["period_label"]:
         span = number(first["value"], first["unit"]) + f" ({first['period_label']}) → " + span
-    explore = f"[explore]({OVERVIEW}{quote(indicator)})"
+    explore = f" [explore]({OVERVIEW}{quote(indicator)})" if explorable else ""
     label = label_text(last["label"], 80)
-    return f"{label}: {span}, " + cite(last["citation"], last["citation_url"]) + f" {explore}"
+    return f"{label}: {span}, " + cite(last["citation"], last["citation_url"]) + explore
 
 
-def series_cell(claim: dict, observations: pd.DataFrame) -> str:
+def series_cell(
+    claim: dict, observations: pd.DataFrame, explorable: frozenset[str] = frozenset()
+) -> str:
     wanted = [i for i in str(claim["series"] or "").split(";") if i]
     rows = observations[observations["indicator"].isin(wanted)] if wanted else pd.DataFrame()
     if rows.empty:
         return NO_SERIES
     present = [i for i in wanted if i in set(rows["indicator"])]
-    return more([series_summary(i, rows[rows["indicator"] == i]) for i in present])
+    return more(
+        [
+            series_summary(i, rows[rows["indicator"] == i], explorable=i in explorable)
+            for i in present
+        ]
+    )
 
 
 def build(q: ModuleType) -> pd.DataFrame:
@@ -177,6 +185,7 @@ def build(q: ModuleType) -> pd.DataFrame:
     has_faers = q.has_reaction_tables()
     wanted = tuple(sorted({i for s in claims["series"] for i in str(s or "").split(";") if i}))
     observations = q.series_observations(wanted)
+    explorable = q.explorable_indicators()
     if observations.empty:
         observations = pd.DataFrame(columns=["indicator"])
     rows = []
@@ -195,7 +204,7 @@ def build(q: ModuleType) -> pd.DataFrame:
                 "regulatory": regulatory_cell(claim, events),
                 "trials": trials_cell(claim, trials, str(ctgov.get("vintage") or "")),
                 "adverse_events": faers_cell(claim, reactions, reaction_sources),
-                "series": series_cell(claim, observations),
+                "series": series_cell(claim, observations, explorable),
             }
         )
     return pd.DataFrame(rows)

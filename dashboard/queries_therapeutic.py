@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries import has_table, run_query
+from dashboard.queries import has_table, run_query, series_catalog
 
 OBS_SELECT = (
     "SELECT o.*, i.label, i.definition, i.domain, i.series_breaks, i.comparability, s.vintage,"
@@ -177,3 +177,10 @@ def series_observations(indicator_ids: tuple[str, ...]) -> pd.DataFrame:
         " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
         (list(indicator_ids),),
     )
+
+
+def explorable_indicators() -> frozenset[str]:
+    """Indicators the Overview page can explore (`?ind=`): those with a time series of annual or
+    finer points (the Overview's own catalogue, unfiltered)."""
+    catalog = series_catalog()
+    return frozenset(catalog["indicator"]) if not catalog.empty else frozenset()

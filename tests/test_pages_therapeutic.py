@@ -119,11 +119,25 @@ def test_claim_series_link_to_the_overview_with_series_that_exist(dashboard_env:
     linked = qt.claims().set_index("claim_id")["series"]
     for claim_id, row in rows.items():
         present = [i for i in linked[claim_id].split(";") if i in ids]
-        if present:  # a claim whose linked series are loaded shows them, each with a link
-            assert set(EXPLORE.findall(row["series"])) <= set(present)
-            assert EXPLORE.findall(row["series"]), claim_id
+        if present:  # linked series that are loaded are shown; explorable ones with a link
+            shown = set(EXPLORE.findall(row["series"]))
+            expected = set(present) & qt.explorable_indicators()
+            if len(present) <= claims_table.MAX_ITEMS:
+                assert shown == expected, claim_id
+            else:  # the rest are counted, not dropped
+                assert (
+                    shown <= expected
+                    and f"(+{len(present) - claims_table.MAX_ITEMS} more)" in (row["series"])
+                )
         else:
             assert row["series"] == claims_table.NO_SERIES
+    # every explore link opens the Overview with that series selected
+    for indicator in sorted(explored):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["ind"] = indicator
+        at.run()
+        chosen = next(w for w in at.selectbox if w.key == "filter__ind").value
+        assert chosen == indicator
 
 
 def test_claims_link_to_approvals_prescribing_and_figures(dashboard_env: Path) -> None:
