@@ -70,11 +70,19 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
-from etl.links import WITHHELD_TEXT, count_mentions, is_withheld, strip_mentions, withheld_hosts
+from etl.links import withheld_hosts
 from etl.periods import PeriodError, parse_period
 from etl.rawcsv import read_strict_csv, to_numbers
 from etl.series_breaks import apply_breaks
 from etl.sources.literature_claims import CLAIM_COLUMNS, build_claims
+from etl.sources.literature_fates import (
+    citation_of,
+    detail,
+    figure_register,
+    publication_vintage,
+    split_set_aside,
+    withhold_links,
+)
 from etl.sources.literature_measures import collapse_same_numbers, split_conflicts, with_keys
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "literature_rules.csv"
@@ -94,17 +102,6 @@ COLUMNS = (
     "verified",
 )
 TIERS = ("primary", "secondary")
-DO_NOT_USE = re.compile(r"\bdo not use\b", re.I)
-TEXT_COLUMNS = (
-    "source",
-    "indicator",
-    "geography",
-    "group",
-    "citation_text",
-    "where_seen",
-    "verified",
-)
-
 META = SourceMeta(
     id="literature",
     title="Published figures (papers, agency reports, bulletins)",
@@ -205,23 +202,6 @@ def read_figures(path: Path) -> pd.DataFrame:
     return frame
 
 
-def withhold_links(figures: pd.DataFrame, *, hosts: frozenset[str]) -> pd.DataFrame:
-    """Drop clinic and seller links and every mention of their hosts (see the docstring).
-
-    `withheld_links` counts what was removed per row; `link_withheld` marks a row whose citation
-    link was such a site (it is then tier `secondary`, with no link)."""
-    out = figures.copy()
-    out["link_withheld"] = [is_withheld(url, hosts) for url in out["citation_url"]]
-    out["withheld_links"] = out["link_withheld"].astype(int) + [
-        sum(count_mentions(row[c], hosts) for c in TEXT_COLUMNS) for _, row in out.iterrows()
-    ]
-    for column in TEXT_COLUMNS:
-        out[column] = [strip_mentions(text, hosts) for text in out[column]]
-    out.loc[out["link_withheld"], "citation_url"] = ""
-    out.loc[out["link_withheld"], "tier"] = "secondary"
-    return out
-
-
 def first_match(rules: tuple[Rule, ...], kind: str, row: dict) -> str | None:
     for rule in rules:
         if rule.kind == kind and any(rule.pattern.search(str(row.get(f, ""))) for f in rule.fields):
@@ -308,47 +288,6 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
     return frame
 
 
-def citation_of(row: dict) -> str:
-    """The citation text; when the link was withheld, the publication it reports comes first."""
-    if not row.get("link_withheld"):
-        return row["citation_text"]
-    text = ": ".join(p for p in (row["source"], row["citation_text"]) if p.strip())
-    return text if WITHHELD_TEXT in text else f"{text} (seen on {WITHHELD_TEXT})"
-
-
-PUBLISHED_YEAR = (
-    re.compile(r"(?<![\d/])((?:19|20)\d{2})\s*;"),  # journal style: 2018;36(8)
-    re.compile(r"\(((?:19|20)\d{2})\)"),  # Home Office (2017).
-)
-ANY_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?!\d)")
-
-
-def publication_year(citation_text: str, publication: str) -> tuple[str, bool]:
-    """(year, stated): the year the citation says the work was published (journal style
-    `2018;36(8)`, or `(2017)`), else the latest year it names (stated = False: a publication
-    cannot predate what it reports), else ('', False)."""
-    for text in (citation_text, publication):
-        for pattern in PUBLISHED_YEAR:
-            if match := pattern.search(str(text)):
-                return match[1], True
-    for text in (citation_text, publication):
-        if years := ANY_YEAR.findall(str(text)):
-            return max(years), False
-    return "", False
-
-
-def publication_vintage(citation_text: str, publication: str) -> str:
-    """The row's vintage: its publication, never the date the file was curated.
-    'published 2018 (NPDS via Ni et al. 2018)', 'published 2023 or later (...)' when only the
-    years the citation names are known, 'publication year not stated: ...' when none is."""
-    short = re.sub(r"\s+", " ", publication or citation_text).strip()
-    short = short if len(short) <= 70 else short[:69].rstrip() + "…"
-    year, stated = publication_year(citation_text, publication)
-    if not year:
-        return f"publication year not stated: {short}"
-    return f"published {year}{'' if stated else ' or later'} ({short})"
-
-
 def slug(text: str, limit: int = 48) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].rstrip("_")
 
@@ -361,31 +300,6 @@ def indicator_id(route: str, publication: str, indicator: str, unit: str) -> str
 
 def short_publication(publication: str) -> str:
     return re.sub(r"\s+", " ", publication).strip()
-
-
-def split_set_aside(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows never drawn: the curator's "do not use", and rows whose only citation was a withheld
-    clinic or seller site with no publication named besides it."""
-    reasons = []
-    for row in rows.itertuples():
-        named = re.sub(re.escape(WITHHELD_TEXT), "", f"{row.publication} {row.citation}")
-        if DO_NOT_USE.search(row.verified):
-            reasons.append(f"do not use (curator): {row.verified}")
-        elif row.link_withheld and not re.search(r"[A-Za-z]{3}", named):
-            reasons.append("no usable citation: the only source named is a clinic or seller site")
-        else:
-            reasons.append("")
-    reason = pd.Series(reasons, index=rows.index, dtype=str)
-    set_aside = rows[reason != ""].assign(reason=reason[reason != ""])
-    return rows[reason == ""], set_aside
-
-
-INTERNAL = ("_unit", "_geo", "_group", "_words", "_tags", "period_start", "period_end")
-
-
-def detail(frame: pd.DataFrame) -> pd.DataFrame:
-    """A detail table: the converted columns a reader needs, without the matching keys."""
-    return frame.drop(columns=[c for c in INTERNAL if c in frame]).reset_index(drop=True)
 
 
 def build_tables(dated: pd.DataFrame, undated: pd.DataFrame, *, source_id: str) -> Tables:
@@ -422,32 +336,6 @@ def build_tables(dated: pd.DataFrame, undated: pd.DataFrame, *, source_id: str) 
     )
     tables.details["literature_undated"] = detail(undated)
     return tables
-
-
-def figure_register(converted: pd.DataFrame, details: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per curated figure: its tier, verification, where it was seen, and its fate."""
-    status = {}
-    for row in details["literature_set_aside"].itertuples():
-        status[row.figure_id] = "set aside: " + row.reason
-    for row in details["literature_undated"].itertuples():
-        status[row.figure_id] = "undated (literature_undated)"
-    for row in details["literature_duplicates"].itertuples():
-        status[row.figure_id] = f"duplicate of {row.duplicate_of} (literature_duplicates)"
-    for row in details["literature_conflicts"].itertuples():
-        for fid in row.figure_id.split(", "):
-            drawn = "drawn, " if row.drawn else "not drawn, "
-            status[fid] = f"conflict: {drawn}{row.conflict_group} (literature_conflicts)"
-    register = converted[
-        ["figure_id", "route", "publication", "indicator_text", "tier", "verified", "where_seen"]
-    ].copy()
-    register["link_withheld"] = converted["link_withheld"]
-    register["status"] = [
-        f"carried by the {route} source"
-        if route != "literature"
-        else status.get(fid, "drawn (observations)")
-        for fid, route in zip(register["figure_id"], register["route"], strict=True)
-    ]
-    return register.reset_index(drop=True)
 
 
 SOURCE = Literature()
