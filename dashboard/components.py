@@ -71,7 +71,7 @@ ORIGIN_WORDS = {
     "live": "from the publisher",
     "mirror": "from the mirror",
     "snapshot": "from the last good download",
-    "seed": "from the bundled seed (the publisher's files)",
+    "seed": "from the bundled seed",
     "previous": "previous rows kept",
 }
 

@@ -330,7 +330,7 @@ def vintage_summary(tables: Tables) -> str:
     """One release, or how many (a curated file cites a release per row)."""
     obs = tables.observations
     if obs.empty or "vintage" not in obs.columns:
-        return ""
+        return "dated events, each with its own citation" if not tables.events.empty else ""
     releases = obs["vintage"].dropna().astype(str).value_counts()
     if len(releases) == 1:
         return str(releases.index[0])

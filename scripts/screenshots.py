@@ -70,6 +70,17 @@ def settle(tab) -> None:
     tab.wait_for_timeout(1200)
 
 
+def grow_to_content(tab, width: int) -> None:
+    """Streamlit scrolls inside its main section, not the page: make the viewport as tall as
+    that section's content so a full-page shot holds the whole page."""
+    height = tab.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"], section.main')].map(e => e.scrollHeight), 1200)"
+    )
+    tab.set_viewport_size({"width": width, "height": min(int(height) + 50, 30000)})
+    settle(tab)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, default=ROOT / "data" / "warehouse.duckdb")
@@ -94,6 +105,7 @@ def main() -> None:
                     path_part = "" if stem == "overview" else url
                     tab.goto(f"http://127.0.0.1:{port}/{path_part}")
                     settle(tab)
+                    grow_to_content(tab, width)
                     path = args.out / f"{stem}-{label}.png"
                     tab.screenshot(path=str(path), full_page=True)
                     errors = tab.locator('[data-testid="stException"]').all_inner_texts()
