@@ -74,8 +74,8 @@ def grow_to_content(tab, width: int) -> None:
     """Streamlit scrolls inside its main section, not the page: make the viewport as tall as
     that section's content so a full-page shot holds the whole page."""
     height = tab.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppViewContainer\"], section.main')].map(e => e.scrollHeight), 1200)"
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stAppViewContainer"], section.main\')].map(e => e.scrollHeight), 1200)'
     )
     tab.set_viewport_size({"width": width, "height": min(int(height) + 50, 30000)})
     settle(tab)
