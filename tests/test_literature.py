@@ -114,6 +114,20 @@ def test_secondary_tier_rows_are_flagged_secondary(seed_tables, seed_figures) ->
     assert flagged[tiers == "secondary"].all()
 
 
+def test_the_tier_decides_for_figures_verified_in_their_primary() -> None:
+    """Wording left over from where a figure was first seen ('quoted on ...', 'news report')
+    never hides a figure the curator read in its primary; study titles such as 'as reported to
+    US poison centers' are not a secondary route."""
+    converted = convert_figures(read_figures(SEED), rules=load_rules())
+    flagged = converted["flags"].str.split(";").map(lambda f: "secondary" in f)
+    verified = ~converted["verified"].str.match(r"(?i)\s*(not|partly)\b")
+    primary = converted["tier"].eq("primary")
+    assert (primary & verified).sum() > 0
+    assert not (flagged & primary & verified).any()
+    titled = converted["citation"].str.contains("as reported to", case=False) & primary
+    assert titled.any() and not flagged[titled].any()
+
+
 def test_do_not_use_rows_are_never_drawn(seed_tables, seed_figures) -> None:
     do_not_use = set(
         seed_figures.index[seed_figures["verified"].str.contains("do not use", case=False)]

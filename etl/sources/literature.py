@@ -13,7 +13,9 @@ Choices and caveats:
 - The curator's `tier` (primary: the producer of the number; secondary: news, blog, campaign page,
   parliamentary answer, "as cited in") and `verified` (where the value was read) are required
   columns. A `secondary` row is flagged `secondary` (on top of the wording rules below), so the
-  dashboard can show primary figures by default. A row whose `verified` says "do not use"
+  dashboard can show primary figures by default; a `primary` row the curator verified in its
+  primary is never flagged `secondary` by wording left over from where it was first seen (the
+  tier decides: DESIGN, "Primary sources first"). A row whose `verified` says "do not use"
   (implausible values) is never drawn: it goes to `literature_set_aside` with the reason.
   Every figure's tier, verification note, where it was seen and what became of it (drawn,
   duplicate, conflict, undated, set aside, carried by another source) is in `literature_figures`.
@@ -240,6 +242,8 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
                 unit, value = target, value * float(factor)
                 unit_remark = "; ".join(filter(None, [unit_remark, f"published as {row['unit']}"]))
         flags = all_matches(rules, "flag", row)
+        if row["tier"] == "primary" and verified_in_primary(row["verified"]):
+            flags = [f for f in flags if f != "secondary"]  # the curator's tier decides
         if row["tier"] == "secondary":
             flags = sorted({*flags, "secondary"})
         note_parts = [unit_remark]
@@ -286,6 +290,12 @@ def convert_figures(figures: pd.DataFrame, *, rules: tuple[Rule, ...]) -> pd.Dat
         indicator_id(r.route, r.publication, r.indicator_text, r.unit) for r in frame.itertuples()
     ]
     return frame
+
+
+def verified_in_primary(verified: str) -> bool:
+    """The curator read the value in the primary ('not verified', 'not re-verified' and 'partly
+    verified' say otherwise)."""
+    return not re.match(r"\s*(not|partly)\b", str(verified), re.I)
 
 
 def slug(text: str, limit: int = 48) -> str:
