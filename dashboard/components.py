@@ -198,5 +198,23 @@ def chart_image(chart: Chart, fmt: str) -> bytes:
     return vlc.vegalite_to_svg(spec).encode("utf-8")
 
 
+MILESTONE_KEY = "ms"
+
+
+def milestone_toggle(container=None) -> bool:
+    """The page's "Milestones on charts" switch (`?ms=0` in the link hides them): milestone
+    rules and labels on its time charts; series breaks are always drawn."""
+    from dashboard import filters
+
+    return filters.toggle(
+        MILESTONE_KEY,
+        label="Milestones on charts",
+        default=True,
+        help="Approvals, scheduling and safety alerts as dashed rules with labels. Series "
+        "breaks stay drawn either way.",
+        container=container,
+    )
+
+
 def notice(message: str) -> None:
     st.info(message, icon=":material/info:")
