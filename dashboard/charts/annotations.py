@@ -56,10 +56,11 @@ def provisional_layers(data: pd.DataFrame) -> list[alt.Chart]:
         .encode(x="period_start:T", x2="period_end:T", tooltip=fields)
         for rows, fields in tooltip_groups(spans, shade_tooltip)
     ]
+    # Right-aligned at the end of the last shaded period: inside the plot however near the end.
     layers.append(
-        alt.Chart(spans.sort_values("period_start").head(1)[["period_start", "label"]])
-        .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=LABEL_FONT_PX, color=MUTED)
-        .encode(x="period_start:T", y=alt.value(0), text="label:N")
+        alt.Chart(spans.sort_values("period_end").tail(1)[["period_end", "label"]])
+        .mark_text(align="right", baseline="top", dx=-3, dy=3, fontSize=LABEL_FONT_PX, color=MUTED)
+        .encode(x="period_end:T", y=alt.value(0), text="label:N")
     )
     return layers
 
@@ -259,6 +260,21 @@ def annotation_layers(
     labels = annotation_labels(milestones=events, breaks=breaks, start=start, end=end)
     layers += label_text_layers(labels)
     return layers
+
+
+def rows_used(
+    data: pd.DataFrame, *, milestones: pd.DataFrame | None = None, show_milestones: bool = True
+) -> int:
+    """How many label rows `annotation_layers` fills above the plot (0 to MILESTONE_ROWS), so a
+    chart's title leaves room for exactly those."""
+    start, end = _range(data)
+    events = milestone_events(milestones if show_milestones else None, data)
+    labels = annotation_labels(
+        milestones=events, breaks=documented_breaks(data), start=start, end=end
+    )
+    if labels.empty:
+        return 0
+    return int(max(labels[f"row_{name}"].max() for name in LAYOUTS)) + 1
 
 
 def label_text_layers(labels: pd.DataFrame) -> list[alt.Chart]:

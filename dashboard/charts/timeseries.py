@@ -13,10 +13,10 @@ import pandas as pd
 
 from dashboard.charts.annotations import (
     MILESTONE_ROW_HEIGHT,
-    MILESTONE_ROWS,
     annotation_layers,
     label_rows,
     provisional_layers,
+    rows_used,
 )
 from dashboard.charts.axes import time_axis, time_scale
 from dashboard.charts.context import split_context
@@ -69,7 +69,9 @@ def _tooltip(data: pd.DataFrame) -> list[alt.Tooltip]:
     return [t for t in TOOLTIP if t.to_dict()["field"] in data.columns]
 
 
-LEGEND_ROW_HEIGHT = 19
+# Long series names are cut to the chart's container (phones), so the legend never takes the
+# width from the plot; `containerSize()` is 0 where there is no container (image export).
+LEGEND_LABEL_LIMIT = alt.ExprRef("containerSize()[0] > 0 ? max(160, containerSize()[0] - 40) : 640")
 
 
 def time_chart(
@@ -121,7 +123,9 @@ def time_chart(
     heading = alt.TitleParams(
         text=title,
         subtitle=subtitle or "",
-        offset=MILESTONE_ROWS * MILESTONE_ROW_HEIGHT + 8,
+        offset=rows_used(data, milestones=milestones, show_milestones=show_milestones)
+        * MILESTONE_ROW_HEIGHT
+        + 8,
     )
     if not has_context:
         return main.properties(title=heading, autosize=FIT_X).configure(**config())
@@ -178,7 +182,13 @@ def _panel(
         axis=alt.Axis() if log_scale else alt.Axis(format=VALUE_FORMAT),
     )
     legend = alt.Legend(
-        title=None, orient="bottom", direction="vertical", symbolStrokeWidth=2, symbolSize=90
+        title=None,
+        orient="bottom",
+        direction="vertical",
+        symbolStrokeWidth=2,
+        symbolSize=90,
+        symbolOpacity=1,  # the CI band's pale fill must not stand for the series
+        labelLimit=LEGEND_LABEL_LIMIT,
     )
     colour = alt.Color("series:N", scale=colour_scale, legend=legend)
     has_ci = value_field == "value" and "lower" in data and data["lower"].notna().any()
