@@ -114,6 +114,7 @@ def axis_for(plan: dict, **extra) -> alt.Axis:
         tickCount={"interval": plan["interval"], "step": plan["step"]},
         labelFlush=False,
         labelOverlap=True,
+        labelSeparation=6,  # a year label never touches its neighbour on a phone
         **label,
         **extra,
     )

@@ -54,6 +54,10 @@ FIT_X = {"type": "fit-x", "contains": "padding"}
 PAD = {"type": "pad", "contains": "padding"}
 # Value axes: thousands separated, no trailing zeros ('1,172', not '1,172.000000'), no 'e+6'.
 VALUE_FORMAT = ",.12~g"
+# Text that must never be wider than the page's container (a stacked chart is fitted to it, and
+# a title or legend wider than the container squeezes its plots to nothing on a phone).
+# `containerSize()` is [0, 0] without a container (image export): then a fixed limit.
+CONTAINER_TEXT_LIMIT = "containerSize()[0] > 0 ? max(120, containerSize()[0] - 60) : {fixed}"
 BAR_PX = 24  # plot height per bar (or per row of points) on a horizontal bar chart
 MIN_PLOT_PX = 60  # no plot is shorter than this, however few bars it has
 
@@ -61,6 +65,13 @@ MIN_PLOT_PX = 60  # no plot is shorter than this, however few bars it has
 def bar_plot_height(rows: int, *, per_row: int = BAR_PX) -> int:
     """Plot height (px) for `rows` bars or rows of points: follows the number of rows."""
     return max(MIN_PLOT_PX, per_row * max(int(rows), 1))
+
+
+def text_limit(fixed: int = 900):
+    """A title / legend label limit that follows the container (see CONTAINER_TEXT_LIMIT)."""
+    import altair as alt
+
+    return alt.ExprRef(CONTAINER_TEXT_LIMIT.format(fixed=fixed))
 
 
 def config() -> dict:

@@ -7,7 +7,15 @@ import pandas as pd
 
 from dashboard.charts.annotations import METHOD_CHANGE
 from dashboard.charts.axes import date_axis, time_axis
-from dashboard.charts.theme import FIT_X, MILESTONE, PALETTE, SHAPES, bar_plot_height, config
+from dashboard.charts.theme import (
+    FIT_X,
+    MILESTONE,
+    PALETTE,
+    SHAPES,
+    bar_plot_height,
+    config,
+    text_limit,
+)
 from dashboard.charts.tooltips import tooltip_groups
 
 CATEGORY_ORDER = [
@@ -133,7 +141,11 @@ def _panel(
             .encode(x=alt.X("date:T", scale=scale), tooltip=fields)
             for rows, fields in tooltip_groups(milestones[keep], MILESTONE_TOOLTIP)
         ]
-    return alt.layer(*layers).properties(title=panel_title, height=PANEL_HEIGHT, width="container")
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(panel_title, limit=text_limit()),
+        height=PANEL_HEIGHT,
+        width="container",
+    )
 
 
 def side_by_side(
@@ -171,4 +183,8 @@ def side_by_side(
         own = finest.loc[group.index]
         axis_data = own.assign(period_start=start, period_end=end)
         panels.append(_panel(group, shown, axis_data, domain, PALETTE[index % len(PALETTE)]))
-    return alt.vconcat(*panels, title=title).properties(autosize=FIT_X).configure(**config())
+    return (
+        alt.vconcat(*panels, title=alt.TitleParams(title, limit=text_limit()))
+        .properties(autosize=FIT_X)
+        .configure(**config())
+    )

@@ -20,7 +20,15 @@ from dashboard.charts.annotations import (
 )
 from dashboard.charts.axes import time_axis, time_scale
 from dashboard.charts.context import split_context
-from dashboard.charts.theme import DASHES, FIT_X, PALETTE, SHAPES, VALUE_FORMAT, config
+from dashboard.charts.theme import (
+    DASHES,
+    FIT_X,
+    PALETTE,
+    SHAPES,
+    VALUE_FORMAT,
+    config,
+    text_limit,
+)
 from dashboard.charts.tooltips import tooltip_groups
 
 __all__ = ["label_rows", "marker_styles", "sparkline", "time_axis", "time_chart", "time_scale"]
@@ -71,7 +79,7 @@ def _tooltip(data: pd.DataFrame) -> list[alt.Tooltip]:
 
 # Long series names are cut to the chart's container (phones), so the legend never takes the
 # width from the plot; `containerSize()` is 0 where there is no container (image export).
-LEGEND_LABEL_LIMIT = alt.ExprRef("containerSize()[0] > 0 ? max(160, containerSize()[0] - 40) : 640")
+LEGEND_LABEL_LIMIT = text_limit(640)
 
 
 def time_chart(
@@ -123,6 +131,7 @@ def time_chart(
     heading = alt.TitleParams(
         text=title,
         subtitle=subtitle or "",
+        limit=text_limit(),
         offset=rows_used(data, milestones=milestones, show_milestones=show_milestones)
         * MILESTONE_ROW_HEIGHT
         + 8,
@@ -145,7 +154,7 @@ def time_chart(
             CONTEXT_TITLE + (context_title or ", ".join(sorted(context["series"].unique()))),
             fontSize=12,
             fontWeight="normal",
-            limit=900,
+            limit=text_limit(),
         ),
     )
     main = main.properties(width="container")
