@@ -295,9 +295,40 @@ def rendered_problems(spec: dict, width: int) -> list[str]:
     return problems
 
 
+def container_text_problems(spec: dict) -> list[str]:
+    """A stacked chart is fitted to the page's width: a title or legend that may be wider than a
+    phone's container squeezes its plots to a sliver. Their limits must follow the container."""
+    if not any(k in spec for k in ("vconcat", "hconcat", "concat")):
+        return []
+    problems = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            title = node.get("title")
+            if isinstance(title, str) or (
+                isinstance(title, dict) and "expr" not in json.dumps(title.get("limit"))
+            ):
+                problems.append(f"{where}: title {str(title)[:40]!r} has no container limit")
+            for channel in (node.get("encoding") or {}).values():
+                legend = channel.get("legend") if isinstance(channel, dict) else None
+                if isinstance(legend, dict) and "expr" not in json.dumps(legend.get("labelLimit")):
+                    problems.append(f"{where}: a legend has no container label limit")
+            for key in ("vconcat", "hconcat", "concat", "layer"):
+                for child in node.get(key, []) or []:
+                    walk(child, f"{where}/{key}")
+
+    walk(spec, "chart")
+    return problems
+
+
 def spec_problems(spec: dict, widths: tuple[int, ...] = (1000, 358)) -> list[str]:
     """Every rule at once, for one drawn spec."""
-    problems = [*tooltip_problems(spec), *marker_problems(spec), *axis_spec_problems(spec)]
+    problems = [
+        *tooltip_problems(spec),
+        *marker_problems(spec),
+        *axis_spec_problems(spec),
+        *container_text_problems(spec),
+    ]
     for width in widths:
         problems += rendered_problems(spec, width)
     return problems

@@ -268,6 +268,9 @@ def test_the_rules_catch_the_broken_charts_of_the_real_build() -> None:
         )
     )
     assert any("share" in p for p in spec_problems(to_spec(one_marker), widths=()))
+    panel = alt.Chart(data).mark_point().encode(x=alt.X("period_mid:T", axis=axes.time_axis(data)))
+    stacked_titles = alt.vconcat(panel.properties(title="A very long panel title " * 10), panel)
+    assert any("container limit" in p for p in spec_problems(to_spec(stacked_titles), widths=()))
 
 
 @pytest.mark.parametrize(
