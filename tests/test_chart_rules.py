@@ -476,6 +476,20 @@ def test_an_all_drugs_total_never_shares_a_y_axis_with_ketamine(substance: bool)
         assert spec_problems(to_spec(chart)) == []
 
 
+def test_context_is_read_from_role_then_substance_then_the_label() -> None:
+    rows = pd.DataFrame(
+        {
+            "role": ["focus", "comparator", "context", None, None, None, None],
+            "substance": [None, None, None, "esketamine", "all drugs", None, None],
+            "label": ["all drugs!", "x", "x", "all drugs", "x", "deaths (all substances)", "k"],
+            "domain": ["context", "x", "x", "x", "x", "mortality", "mortality"],
+        },
+        index=[10, 3, 7, 1, 0, 5, 2],
+    )
+    assert is_context(rows).tolist() == [False, True, True, False, True, True, False]
+    assert is_context(rows).index.tolist() == rows.index.tolist()
+
+
 def test_a_context_only_chart_stays_one_panel() -> None:
     rows = uk_rows(True)
     context = rows[rows["substance"] == "all drugs"]

@@ -12,7 +12,10 @@ import re
 
 import pandas as pd
 
-SUBJECT_SUBSTANCES = ("ketamine", "esketamine", "ketamine analogues")
+# The indicators' focus substances (etl/contract.py FOCUS_SUBSTANCES; the dashboard imports
+# nothing from etl/, so the warehouse's `substance` / `role` columns are the contract).
+SUBJECT_SUBSTANCES = ("ketamine", "esketamine", "ketamine and esketamine", "ketamine analogues")
+FOCUS_ROLE = "focus"
 # Until every indicator carries `substance`: what the label says about it.
 CONTEXT_LABEL = re.compile(r"all[ -]drugs?\b|all substances|\bcontext\b", re.IGNORECASE)
 
@@ -20,24 +23,25 @@ CONTEXT_LABEL = re.compile(r"all[ -]drugs?\b|all substances|\bcontext\b", re.IGN
 def is_context(data: pd.DataFrame) -> pd.Series:
     """True for rows that count something other than ketamine / esketamine.
 
-    By the indicator's `substance` where the frame has it (anything not ketamine, esketamine or
-    ketamine analogues is context); otherwise by domain == 'context' or a label that says 'all
-    drugs' / 'all substances' / 'context'."""
+    By the indicator's `role` where the frame has it (anything but 'focus'), else its
+    `substance` (anything not ketamine, esketamine or ketamine analogues); otherwise by
+    domain == 'context' or a label that says 'all drugs' / 'all substances' / 'context'."""
     context = pd.Series(False, index=data.index)
-    if "substance" in data:
-        known = data["substance"].notna() & data["substance"].astype(str).str.strip().ne("")
-        other = ~data["substance"].astype(str).str.strip().str.lower().isin(SUBJECT_SUBSTANCES)
-        context |= known & other
-        unknown = ~known
-    else:
-        unknown = pd.Series(True, index=data.index)
+    undecided = pd.Series(True, index=data.index)
+    for column, focus in (("role", (FOCUS_ROLE,)), ("substance", SUBJECT_SUBSTANCES)):
+        if column not in data:
+            continue
+        text = data[column].astype(str).str.strip().str.lower()
+        known = undecided & data[column].notna() & text.ne("") & text.ne("none")
+        context |= known & ~text.isin(focus)
+        undecided &= ~known
     guessed = pd.Series(False, index=data.index)
     if "domain" in data:
         guessed |= data["domain"].astype(str).eq("context")
     for column in ("label", "series"):
         if column in data:
             guessed |= data[column].astype(str).str.contains(CONTEXT_LABEL)
-    return context | (unknown & guessed)
+    return context | (undecided & guessed)
 
 
 def split_context(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

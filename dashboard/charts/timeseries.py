@@ -142,7 +142,10 @@ def time_chart(
         context,
         whole=whole,
         scales=scales,
-        y_title=str(context["unit"].iloc[0]) if "unit" in context else y_title,
+        # Its own unit on a value axis; an index axis reads the same for every panel.
+        y_title=str(context["unit"].iloc[0])
+        if value_field == "value" and "unit" in context
+        else y_title,
         value_field=value_field,
         log_scale=False,
         milestones=None,
