@@ -17,6 +17,7 @@ Filters whose state belongs in the URL come from `dashboard.filters`.
 
 from __future__ import annotations
 
+import json
 import re
 
 import altair as alt
@@ -218,14 +219,41 @@ def chart_alt_text(chart: Chart, data: pd.DataFrame) -> str:
     return f"{name}. {len(data)} published numbers; the data table below holds the same values."
 
 
+EXPORT_WIDTH = 800
+EXPORT_PANEL_WIDTH = 720
+
+
 def chart_image(chart: Chart, fmt: str) -> bytes:
     """PNG (2x) or SVG of the chart, from its Altair spec with the data inline."""
     import vl_convert as vlc
 
-    spec = (chart.rebuild() if isinstance(chart, ChartSpec) else chart).to_json()
+    built = (chart.rebuild() if isinstance(chart, ChartSpec) else chart).to_dict()
+    # No page container in an image: a chart fitted to the page width gets a fixed one, and so
+    # do stacked panels sized to the page.
+    if "width" not in built and not {"facet", "vconcat", "hconcat", "concat"} & set(built):
+        built["width"] = EXPORT_WIDTH
+    spec = json.dumps(built).replace('"width": "container"', f'"width": {EXPORT_PANEL_WIDTH}')
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=2)
     return vlc.vegalite_to_svg(spec).encode("utf-8")
+
+
+MILESTONE_KEY = "ms"
+
+
+def milestone_toggle(container=None) -> bool:
+    """The page's "Milestones on charts" switch (`?ms=0` in the link hides them): milestone
+    rules and labels on its time charts; series breaks are always drawn."""
+    from dashboard import filters
+
+    return filters.toggle(
+        MILESTONE_KEY,
+        label="Milestones on charts",
+        default=True,
+        help="Approvals, scheduling and safety alerts as dashed rules with labels. Series "
+        "breaks stay drawn either way.",
+        container=container,
+    )
 
 
 def notice(message: str) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, specs
+from dashboard.charts.context import split_context
 
 SPAN_NOTE = (
     "Totals over a span of years (e.g. 2019-2023) are listed here, not drawn as a point on the "
@@ -37,20 +38,29 @@ def time_block(
     events: pd.DataFrame | None = None,
     subtitle: str | None = None,
     log_scale: bool = False,
+    show_milestones: bool = True,
 ) -> None:
-    """One time chart (a line per series, cut at gaps and breaks) with its caption block."""
+    """One time chart (a line per series, cut at gaps and breaks) with its caption block.
+
+    Context rows (all-drug totals, other substances; `charts.context.split_context`) mixed
+    with ketamine rows go to their own panel below, on their own axis."""
     if frame.empty:
         components.notice(f"{title}: nothing loaded for this yet.")
         return
     data = components.chart_frame(frame)
+    own, context = split_context(data)
+    if own.empty:  # a chart of context only (e.g. ONS totals) is drawn as it is
+        own, context = data, data.iloc[0:0]
     chart = specs.chart_spec(
         charts.time_chart,
-        data=data,
+        data=own,
+        context=context if not context.empty else None,
         title=title,
         y_title=y_title,
         milestones=events,
         subtitle=subtitle,
-        log_scale=log_scale and bool((data["value"] > 0).all()),
+        log_scale=log_scale and bool((own["value"] > 0).all()),
+        show_milestones=show_milestones,
     )
     components.chart_block(chart, data, key=key, counts=counts)
 

@@ -83,9 +83,12 @@ def test_time_chart_has_every_layer_and_the_theme() -> None:
 
 def test_tooltip_carries_value_unit_ci_flags_and_citation() -> None:
     s = spec(charts.time_chart(data=frame(), title="T", y_title="percent"))
-    point = next(layer for layer in s["layer"] if layer["mark"]["type"] == "point")
-    fields = {t["field"] for t in point["encoding"]["tooltip"]}
-    assert {"value", "unit", "lower", "upper", "flags", "citation", "period_label"} <= fields
+    points = [layer for layer in s["layer"] if layer["mark"]["type"] == "point"]
+    fields = [{t["field"] for t in point["encoding"]["tooltip"]} for point in points]
+    every = {"value", "unit", "lower", "upper", "citation", "period_label"}
+    assert all(every <= f for f in fields)
+    # Flags only where a row has some (the provisional year), never an empty "Flags:" line.
+    assert [("flags" in f) for f in fields] == [False, True]
 
 
 def test_series_differ_by_shape_and_dash_not_colour_alone() -> None:
@@ -116,7 +119,7 @@ def test_break_gap_splits_the_line() -> None:
 def test_milestone_labels_do_not_overprint() -> None:
     start, end = pd.Timestamp(2019, 1, 1), pd.Timestamp(2021, 12, 31)
     dates = pd.to_datetime(["2019-03-05", "2019-03-20", "2019-04-01", "2019-04-10", "2021-06-01"])
-    rows = label_rows(dates, pd.Series(["FDA approval"] * 5), start=start, end=end)
+    rows = label_rows(dates, pd.Series(["FDA approval"] * 5), start=start, end=end, width_px=900)
     assert rows[:3] == [0, 1, 2]
     assert rows[3] == -1  # no free row: rule and tooltip only
     assert rows[4] == 0
@@ -124,7 +127,9 @@ def test_milestone_labels_do_not_overprint() -> None:
 
 def test_sparkline_spec() -> None:
     s = spec(charts.sparkline(data=frame().query("series == 'Series A'")))
-    assert marks(s) == ["line", "point", "point"]
+    # The line, its dots (rows with and without flags apart, so no empty "Flags:"), the latest.
+    assert marks(s) == ["line", "point", "point", "point"]
+    assert s["layer"][-1]["data"] != s["layer"][1]["data"]
     assert s["config"]["font"] == theme.FONT
 
 

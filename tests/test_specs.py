@@ -17,6 +17,7 @@ from altair.vegalite.v6.schema.core import load_schema
 from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, specs, transforms
+from tests.chart_render import spec_problems
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
@@ -45,9 +46,12 @@ def observations(values: list[float]) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("page", page_ids())
-def test_every_drawn_spec_validates_against_the_vega_lite_schema(
+def test_every_drawn_spec_validates_and_keeps_the_chart_rules(
     dashboard_env: Path, page: str
 ) -> None:
+    """Schema-valid, and the rules of tests/chart_render.py: no plot under 40 px tall at a
+    desktop or phone width, time axes labelled by year / quarter / month, no overprinted
+    labels, a distinct marker per series, no tooltip field that would print null."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if page != "overview":
@@ -55,6 +59,7 @@ def test_every_drawn_spec_validates_against_the_vega_lite_schema(
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     schema = load_schema()
+    checked = 0
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
         validate_jsonschema(spec, schema)  # raises on an invalid spec
@@ -63,6 +68,10 @@ def test_every_drawn_spec_validates_against_the_vega_lite_schema(
         assert all(
             pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.proto.datasets
         )
+        drawn = {**spec, "datasets": {d.name: d.data.data for d in chart.proto.datasets}}
+        assert spec_problems(drawn) == [], (page, spec.get("title"))
+        checked += 1
+    assert checked or page == "methods"
 
 
 def test_a_spec_is_built_once_per_input(monkeypatch: pytest.MonkeyPatch) -> None:

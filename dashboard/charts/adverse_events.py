@@ -11,8 +11,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.theme import BREAK, DASHES, MUTED, PALETTE, SHAPES, TEXT, config
-from dashboard.charts.timeseries import provisional_layers, time_axis, time_scale
+from dashboard.charts.annotations import (
+    MILESTONE_ROW_HEIGHT,
+    MILESTONE_ROWS,
+    annotation_layers,
+    provisional_layers,
+)
+from dashboard.charts.axes import time_axis, time_scale
+from dashboard.charts.theme import FIT_X, MUTED, PAD, PALETTE, TEXT, bar_plot_height, config
+from dashboard.charts.timeseries import marker_styles
+from dashboard.charts.tooltips import tooltip_groups
 
 REPORT_TOOLTIP = [
     alt.Tooltip("series:N", title="Series"),
@@ -24,15 +32,21 @@ REPORT_TOOLTIP = [
 
 
 def quarterly_reports(
-    *, data: pd.DataFrame, breaks: pd.DataFrame, title: str, y_title: str = "reports"
+    *,
+    data: pd.DataFrame,
+    breaks: pd.DataFrame,
+    title: str,
+    y_title: str = "reports",
+    height: int = 280,
 ) -> alt.LayerChart:
     """Reports per quarter, one line per series (from `transforms.chart_frame`), cut at the
-    breaks; each break (columns date, label, detail) is a labelled dotted rule."""
+    breaks; each break (columns date, label, detail) is a labelled dotted rule, its label laid
+    out so labels never overprint. `height` is the plot's own height."""
     series = sorted(data["series"].unique().tolist())
-    n = range(len(series))
+    styles = marker_styles(len(series))
     colour = alt.Color(
         "series:N",
-        scale=alt.Scale(domain=series, range=[PALETTE[i % len(PALETTE)] for i in n]),
+        scale=alt.Scale(domain=series, range=[c for c, _, _ in styles]),
         legend=alt.Legend(title=None, orient="bottom", direction="vertical", symbolSize=90),
     )
     x = alt.X("period_mid:T", title=None, axis=time_axis(data), scale=time_scale(data))
@@ -43,55 +57,38 @@ def quarterly_reports(
         y=y,
         color=colour,
         strokeDash=alt.StrokeDash(
-            "series:N",
-            scale=alt.Scale(domain=series, range=[DASHES[i % len(DASHES)] for i in n]),
-            legend=None,
+            "series:N", scale=alt.Scale(domain=series, range=[d for _, _, d in styles]), legend=None
         ),
         detail="segment_key:N",
     )
-    points = base.mark_point(size=60, strokeWidth=2, opacity=1).encode(
-        x=x,
-        y=y,
-        color=colour,
-        shape=alt.Shape(
-            "series:N",
-            scale=alt.Scale(domain=series, range=[SHAPES[i % len(SHAPES)] for i in n]),
-            legend=None,
-        ),
-        fill=alt.condition("datum.provisional", alt.value("white"), colour, legend=None),
-        tooltip=[t for t in REPORT_TOOLTIP if t.to_dict()["field"] in data.columns],
+    shape = alt.Shape(
+        "series:N", scale=alt.Scale(domain=series, range=[s for _, s, _ in styles]), legend=None
     )
-    layers = [*provisional_layers(data), line, points, *break_rules(breaks, data)]
-    heading = alt.TitleParams(text=title, offset=14)
-    return alt.layer(*layers).properties(title=heading, height=320).configure(**config())
-
-
-def break_rules(breaks: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
-    """Dotted rules with a short label for the breaks inside the data's time range."""
-    if breaks.empty:
-        return []
-    start = pd.to_datetime(data["period_start"]).min()
-    end = pd.to_datetime(data["period_end"]).max()
-    shown = breaks.assign(date=pd.to_datetime(breaks["date"]))
-    shown = shown[(shown["date"] > start) & (shown["date"] <= end)]
-    if shown.empty:
-        return []
-    tooltip = [
-        alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
-        alt.Tooltip("label:N", title="Reporting break"),
-        alt.Tooltip("detail:N", title="Event"),
+    points = [
+        alt.Chart(rows)
+        .mark_point(size=60, strokeWidth=2, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            shape=shape,
+            fill=alt.condition("datum.provisional", alt.value("white"), colour, legend=None),
+            tooltip=fields,
+        )
+        for rows, fields in tooltip_groups(data, REPORT_TOOLTIP)
     ]
-    rule = (
-        alt.Chart(shown)
-        .mark_rule(color=BREAK, strokeDash=[1, 3], strokeWidth=2)
-        .encode(x="date:T", tooltip=tooltip)
+    layers = [
+        *provisional_layers(data),
+        line,
+        *points,
+        *annotation_layers(data, breaks=breaks, show_milestones=False),
+    ]
+    heading = alt.TitleParams(text=title, offset=MILESTONE_ROWS * MILESTONE_ROW_HEIGHT + 8)
+    return (
+        alt.layer(*layers)
+        .properties(title=heading, height=height, autosize=FIT_X)
+        .configure(**config())
     )
-    text = (
-        alt.Chart(shown)
-        .mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=10, color=BREAK)
-        .encode(x="date:T", y=alt.value(0), text="label:N", tooltip=tooltip)
-    )
-    return [rule, text]
 
 
 def count_bars(
@@ -126,10 +123,10 @@ def count_bars(
     rows = max(int(data.groupby(panel)[category].nunique().max()), 1) if not data.empty else 1
     return (
         alt.layer(bars, labels, data=data)
-        .properties(width=300, height=max(60, 20 * rows))
+        .properties(width=300, height=bar_plot_height(rows, per_row=20))
         .facet(column=alt.Column(f"{panel}:N", title=None, header=alt.Header(labelFontSize=13)))
         .resolve_scale(y="independent", x="independent")
-        .properties(title=title)
+        .properties(title=title, autosize=PAD)
         .configure(**config())
     )
 
@@ -174,10 +171,10 @@ def signal_forest(*, data: pd.DataFrame, title: str) -> alt.FacetChart:
     rows = max(int(frame.groupby("ingredient")["pt"].nunique().max()), 1)
     return (
         alt.layer(ci, point, one, data=frame)
-        .properties(width=300, height=max(60, 20 * rows))
+        .properties(width=300, height=bar_plot_height(rows, per_row=20))
         .facet(column=alt.Column("ingredient:N", title=None))
         .resolve_scale(y="independent")
-        .properties(title=title)
+        .properties(title=title, autosize=PAD)
         .configure(**config())
     )
 
@@ -195,24 +192,30 @@ def published_values(
         alt.Tooltip("period_label:N", title="Period"),
         alt.Tooltip("citation:N", title="Citation"),
     ]
-    y = alt.Y("figure:N", title=None, sort="-x", axis=alt.Axis(labelLimit=520))
+    order = data.sort_values("value", ascending=False)["figure"].drop_duplicates().tolist()
+    y = alt.Y("figure:N", title=None, sort=order, axis=alt.Axis(labelLimit=520))
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
     x = alt.X("value:Q", title=x_title, scale=scale)
     base = alt.Chart(data)
     layers: list[alt.Chart] = []
+    groups = tooltip_groups(data, tooltip)
     if log_scale:
-        layers.append(
-            base.mark_point(size=80, filled=True, color=PALETTE[0]).encode(
-                x=x, y=y, tooltip=tooltip
-            )
-        )
+        layers += [
+            alt.Chart(rows)
+            .mark_point(size=80, filled=True, color=PALETTE[0])
+            .encode(x=x, y=y, tooltip=fields)
+            for rows, fields in groups
+        ]
         layers.append(
             alt.Chart(pd.DataFrame({"one": [1.0]}))
             .mark_rule(color=TEXT, strokeDash=[4, 3])
             .encode(x="one:Q")
         )
     else:
-        layers.append(base.mark_bar(color=PALETTE[0]).encode(x=x, y=y, tooltip=tooltip))
+        layers += [
+            alt.Chart(rows).mark_bar(color=PALETTE[0]).encode(x=x, y=y, tooltip=fields)
+            for rows, fields in groups
+        ]
     if {"lower", "upper"} <= set(data.columns) and data["lower"].notna().any():
         layers.append(
             base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
@@ -221,8 +224,13 @@ def published_values(
         )
     layers.append(
         base.mark_text(align="left", dx=6, fontSize=11, color=TEXT).encode(
-            x=x, y=y, text=alt.Text("value:Q", format=",.8~r"), tooltip=tooltip
+            x=x, y=y, text=alt.Text("value:Q", format=",.8~r")
         )
     )
-    height = max(60, 26 * len(data))
-    return alt.layer(*layers).properties(title=title, height=height).configure(**config())
+    # One row per figure: the plot grows with the number of bars (never squeezed to nothing).
+    height = bar_plot_height(data["figure"].nunique() if "figure" in data else len(data))
+    return (
+        alt.layer(*layers)
+        .properties(title=title, height=height, autosize=FIT_X)
+        .configure(**config())
+    )

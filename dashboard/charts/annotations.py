@@ -1,5 +1,17 @@
 """Annotation layers for time charts: provisional shading, documented series breaks and
-milestones, each labelled in text (never by colour alone). Pure functions returning charts."""
+milestones, each labelled in text (never by colour alone). Pure functions returning charts.
+
+Labels never overprint one another:
+- milestones on the same day are one label ("FDA approval · DEA scheduling"), and a run of the
+  same label within a year is one label with its count ("DEA scheduling (3)"); every event
+  keeps its own rule and tooltip;
+- `label_layout` then places each label (series breaks first) in the first row above the plot
+  where it clears every label already there, right-aligned against its rule when it would run
+  off the right edge, or leaves it unlabelled (rule and tooltip only) when no row is free;
+- the layout is made twice, for a wide plot (desktop) and a narrow one (phone), and the chart
+  shows the one that fits its width (`width` is the plot's width in Vega);
+- the "provisional" label sits inside the plot, in its shading, so it never meets them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +19,26 @@ import altair as alt
 import pandas as pd
 
 from dashboard.charts.theme import BREAK, MILESTONE, MUTED, PROVISIONAL_FILL
+from dashboard.charts.tooltips import tooltip_groups
 
-MILESTONE_ROWS = 3  # label rows above the plot, so neighbouring milestones do not overprint
+MILESTONE_ROWS = 3  # label rows above the plot
 MILESTONE_ROW_HEIGHT = 12
+LABEL_FONT_PX = 10
+CHAR_PX = 5.6  # a generous average glyph width at LABEL_FONT_PX
+LABEL_DX = 2
+LABEL_GAP_PX = 6
+MERGE_DAYS = 366  # the same label again within this many days joins the earlier one
+# (plot width the layout is made for, Vega test for when the chart shows it)
+LAYOUTS = {
+    "wide": (700, "width >= 700"),
+    "narrow": (240, "width < 700"),
+}
+METHOD_CHANGE = "survey or method change"
 
 
 def provisional_layers(data: pd.DataFrame) -> list[alt.Chart]:
-    """Shade the periods flagged provisional or projected, and say so on the chart."""
+    """Shade the periods flagged provisional or projected, and say so inside the shading (below
+    the plot's top edge, so it never meets the milestone labels above it)."""
     if "provisional" not in data or not data["provisional"].any():
         return []
     spans = (
@@ -21,111 +46,135 @@ def provisional_layers(data: pd.DataFrame) -> list[alt.Chart]:
         .drop_duplicates(["period_start", "period_end"])
         .assign(label="provisional")
     )
-    shade = (
-        alt.Chart(spans)
+    shade_tooltip = [
+        alt.Tooltip("period_label:N", title="Shaded period"),
+        alt.Tooltip("flags:N", title="Flags"),
+    ]
+    layers: list[alt.Chart] = [
+        alt.Chart(rows)
         .mark_rect(color=PROVISIONAL_FILL, opacity=0.9)
-        .encode(
-            x="period_start:T",
-            x2="period_end:T",
-            tooltip=[
-                alt.Tooltip("period_label:N", title="Shaded period"),
-                alt.Tooltip("flags:N", title="Flags"),
-            ],
-        )
+        .encode(x="period_start:T", x2="period_end:T", tooltip=fields)
+        for rows, fields in tooltip_groups(spans, shade_tooltip)
+    ]
+    # Right-aligned at the end of the last shaded period: inside the plot however near the end.
+    layers.append(
+        alt.Chart(spans.sort_values("period_end").tail(1)[["period_end", "label"]])
+        .mark_text(align="right", baseline="top", dx=-3, dy=3, fontSize=LABEL_FONT_PX, color=MUTED)
+        .encode(x="period_end:T", y=alt.value(0), text="label:N")
     )
-    text = (
-        alt.Chart(spans.drop_duplicates("period_label").head(1))
-        .mark_text(align="left", baseline="bottom", dx=2, dy=-2, fontSize=10, color=MUTED)
-        .encode(x="period_start:T", y=alt.value(0), text="label:N")
-    )
-    return [shade, text]
+    return layers
 
 
-def break_layers(data: pd.DataFrame) -> list[alt.Chart]:
-    """Dotted rules at the indicators' documented series breaks inside the data's range."""
+def documented_breaks(data: pd.DataFrame) -> pd.DataFrame:
+    """The indicators' documented series breaks inside the data's range: date, label, detail."""
+    columns = ["date", "label", "detail"]
     if "series_breaks" not in data:
-        return []
+        return pd.DataFrame(columns=columns)
     from dashboard.transforms import parse_breaks
 
-    start, end = (
-        pd.to_datetime(data["period_start"]).min(),
-        pd.to_datetime(data["period_end"]).max(),
-    )
+    start, end = _range(data)
     rows = [
-        {"date": when, "break": text or "series break"}
+        {"date": when, "label": "break", "detail": text or "series break"}
         for raw in data["series_breaks"].dropna().unique()
         for when, text in parse_breaks(str(raw))
         if start < when <= end
     ]
-    if not rows:
-        return []
-    frame = pd.DataFrame(rows).drop_duplicates("date")
-    rule = (
-        alt.Chart(frame)
-        .mark_rule(color=BREAK, strokeDash=[1, 3], strokeWidth=2)
-        .encode(x="date:T", tooltip=[alt.Tooltip("break:N", title="Series break")])
-    )
-    text = (
-        alt.Chart(frame.assign(label="break"))
-        .mark_text(align="left", baseline="bottom", dx=3, fontSize=10, color=BREAK, angle=0)
-        .encode(x="date:T", y=alt.value(0), text="label:N")
-    )
-    return [rule, text]
+    return pd.DataFrame(rows, columns=columns).drop_duplicates("date")
 
 
-METHOD_CHANGE = "survey or method change"
+def milestone_events(milestones: pd.DataFrame | None, data: pd.DataFrame) -> pd.DataFrame:
+    """The milestones inside the data's time range, each with its short tag ('FDA approval').
 
-
-def milestone_layers(milestones: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
-    """Rules for the milestones that fall inside the data's time range, labelled above the plot
-    in staggered rows so neighbouring labels do not overprint.
-
-    Survey and method changes are left out here: they concern one survey, and are drawn as breaks
-    on the series they affect (`series_breaks`), not across every chart."""
-    start, end = (
-        pd.to_datetime(data["period_start"]).min(),
-        pd.to_datetime(data["period_end"]).max(),
-    )
+    Survey and method changes are left out: they concern one survey, and are drawn as breaks on
+    the series they affect (`series_breaks`), not across every chart."""
+    if milestones is None or milestones.empty:
+        return pd.DataFrame(columns=["date", "tag", "event"])
+    start, end = _range(data)
     shown = milestones.assign(date=pd.to_datetime(milestones["date"]))
     if "category" in shown:
         shown = shown[shown["category"] != METHOD_CHANGE]
     shown = shown[(shown["date"] >= start) & (shown["date"] <= end)].sort_values("date").copy()
-    if shown.empty:
-        return []
-    shown["short"] = shown["event"].str.slice(0, 60)
+    categories = shown["category"] if "category" in shown else pd.Series("milestone", shown.index)
+    agencies = shown["agency"] if "agency" in shown else pd.Series("", shown.index)
     shown["tag"] = [
-        f"{a} {c}" if isinstance(a, str) and a else str(c)
-        for a, c in zip(shown.get("agency", ""), shown["category"], strict=False)
+        f"{a} {c}" if isinstance(a, str) and a.strip() else str(c)
+        for a, c in zip(agencies, categories, strict=True)
     ]
-    shown["row"] = label_rows(shown["date"], shown["tag"], start=start, end=end)
-    tooltip = [
-        alt.Tooltip("date_label:N", title="Date"),
-        alt.Tooltip("category:N", title="Milestone"),
-        alt.Tooltip("event:N", title="Event"),
-        alt.Tooltip("agency:N", title="Agency"),
-    ]
-    layers: list[alt.Chart] = [
-        alt.Chart(shown)
-        .mark_rule(color=MILESTONE, strokeDash=[4, 3])
-        .encode(x="date:T", tooltip=tooltip)
-    ]
-    for row in range(MILESTONE_ROWS):
-        part = shown[shown["row"] == row]
-        if part.empty:
+    return shown
+
+
+def merge_labels(dates: pd.Series, texts: pd.Series, *, merge_days: int = MERGE_DAYS) -> list[dict]:
+    """Events -> labels: one per day (distinct texts joined by ' · '), then a run of the same
+    label within `merge_days` of the previous one joins it with a count. Each label:
+    {'date' (its first event), 'text', 'events' (how many)}."""
+    by_day: dict[pd.Timestamp, list[str]] = {}
+    for when, text in sorted(zip(pd.to_datetime(dates), texts, strict=True), key=lambda p: p[0]):
+        day = pd.Timestamp(when).normalize()
+        names = by_day.setdefault(day, [])
+        if str(text) not in names:
+            names.append(str(text))
+    labels: list[dict] = []
+    for day, names in by_day.items():
+        text = " · ".join(names)
+        last = labels[-1] if labels else None
+        if last and last["base"] == text and (day - last["last"]).days <= merge_days:
+            last["events"] += 1
+            last["last"] = day
             continue
-        layers.append(
-            alt.Chart(part)
-            .mark_text(
-                align="left",
-                baseline="bottom",
-                dx=2,
-                dy=-(row * MILESTONE_ROW_HEIGHT) - 2,
-                fontSize=10,
-                color=MILESTONE,
-            )
-            .encode(x="date:T", y=alt.value(0), text="tag:N", tooltip=tooltip)
+        labels.append({"date": day, "base": text, "last": day, "events": 1})
+    return [
+        {
+            "date": label["date"],
+            "text": label["base"] + (f" ({label['events']})" if label["events"] > 1 else ""),
+            "events": label["events"],
+        }
+        for label in labels
+    ]
+
+
+def text_px(text: str) -> float:
+    return len(str(text)) * CHAR_PX
+
+
+def label_layout(
+    labels: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    width_px: float,
+    rows: int = MILESTONE_ROWS,
+) -> pd.DataFrame:
+    """Place labels (columns date, text, priority: lower first) in rows above a plot `width_px`
+    wide: each goes in the first row where its extent clears every label already there, with
+    LABEL_GAP_PX between. Adds row (-1: no room, rule and tooltip only), align ('left' from its
+    rule, or 'right' when it would run off the plot's right edge), left_px and right_px."""
+    out = labels.copy()
+    span = max((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds(), 1.0)
+    placed: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    result: dict = {}
+    order = out.assign(_p=out.get("priority", 0)).sort_values(["_p", "date"], kind="stable").index
+    for index in order:
+        when = pd.Timestamp(out.at[index, "date"])
+        x = (when - pd.Timestamp(start)).total_seconds() / span * width_px
+        width = text_px(out.at[index, "text"])
+        if x + LABEL_DX + width <= width_px or x - LABEL_DX - width < 0:
+            align, left, right = "left", x + LABEL_DX, x + LABEL_DX + width
+        else:
+            align, left, right = "right", x - LABEL_DX - width, x - LABEL_DX
+        row = next(
+            (
+                r
+                for r in range(rows)
+                if all(right + LABEL_GAP_PX <= a or left >= b + LABEL_GAP_PX for a, b in placed[r])
+            ),
+            -1,
         )
-    return layers
+        if row >= 0:
+            placed[row].append((left, right))
+        result[index] = (row, align, left, right)
+    for i, column in enumerate(("row", "align", "left_px", "right_px")):
+        out[column] = [result[index][i] for index in out.index]
+    return out
 
 
 def label_rows(
@@ -135,19 +184,144 @@ def label_rows(
     start: pd.Timestamp,
     end: pd.Timestamp,
     width_px: int = 900,
-    char_px: float = 5.6,
 ) -> list[int]:
-    """Greedy rows for labels along a time axis: each label goes in the first row where it does
-    not overprint the previous one; -1 (no label, rule and tooltip only) when no row is free.
-    Widths are estimated for a chart about `width_px` wide."""
-    per_px = max((end - start).total_seconds(), 1.0) / width_px
-    row_ends: list[float] = [float("-inf")] * MILESTONE_ROWS
-    rows = []
-    for when, text in zip(pd.to_datetime(dates), texts, strict=True):
-        left = (when - start).total_seconds()
-        right = left + (len(str(text)) * char_px + 8) * per_px
-        row = next((r for r, used in enumerate(row_ends) if used < left), -1)
-        if row >= 0:
-            row_ends[row] = right
-        rows.append(row)
-    return rows
+    """The row `label_layout` gives each label, in the given order (-1: no free row)."""
+    frame = pd.DataFrame({"date": pd.to_datetime(list(dates)), "text": list(texts)})
+    return label_layout(frame, start=start, end=end, width_px=width_px)["row"].tolist()
+
+
+def annotation_labels(
+    *, milestones: pd.DataFrame, breaks: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Every label one chart draws above its plot (breaks first, then merged milestones), with
+    its row and alignment in each layout (row_wide/align_wide, row_narrow/align_narrow, ...)."""
+    rows = [
+        {"date": r.date, "text": r.label, "kind": "break", "priority": 0, "events": 1}
+        for r in breaks.itertuples(index=False)
+    ]
+    if not milestones.empty:
+        rows += [
+            {**m, "kind": "milestone", "priority": 1}
+            for m in merge_labels(milestones["date"], milestones["tag"])
+        ]
+    labels = pd.DataFrame(rows, columns=["date", "text", "kind", "priority", "events"])
+    if labels.empty:
+        return labels
+    labels["date"] = pd.to_datetime(labels["date"])
+    for name, (width_px, _) in LAYOUTS.items():
+        placed = label_layout(labels, start=start, end=end, width_px=width_px)
+        labels[f"row_{name}"] = placed["row"]
+        labels[f"align_{name}"] = placed["align"]
+    return labels
+
+
+def annotation_layers(
+    data: pd.DataFrame,
+    *,
+    milestones: pd.DataFrame | None = None,
+    breaks: pd.DataFrame | None = None,
+    show_milestones: bool = True,
+) -> list[alt.Chart]:
+    """Rules for the series breaks (dotted) and, with `show_milestones`, the milestones (dashed)
+    inside the data's range, each with its tooltip, and their labels laid out above the plot.
+
+    `breaks` (date, label, detail) defaults to the rows' documented `series_breaks`."""
+    start, end = _range(data)
+    breaks = documented_breaks(data) if breaks is None else _inside(breaks, start, end)
+    events = milestone_events(milestones if show_milestones else None, data)
+    layers: list[alt.Chart] = []
+    if not breaks.empty:
+        break_tooltip = [
+            alt.Tooltip("date_text:N", title="Date"),
+            alt.Tooltip("label:N", title="Series break"),
+            alt.Tooltip("detail:N", title="Detail"),
+        ]
+        frame = breaks.assign(date_text=pd.to_datetime(breaks["date"]).dt.strftime("%Y-%m-%d"))
+        layers += [
+            alt.Chart(rows)
+            .mark_rule(color=BREAK, strokeDash=[1, 3], strokeWidth=2)
+            .encode(x="date:T", tooltip=fields)
+            for rows, fields in tooltip_groups(frame, break_tooltip)
+        ]
+    if not events.empty:
+        tooltip = [
+            alt.Tooltip("date_label:N", title="Date"),
+            alt.Tooltip("category:N", title="Milestone"),
+            alt.Tooltip("event:N", title="Event"),
+            alt.Tooltip("agency:N", title="Agency"),
+        ]
+        keep = [c for c in ("date", "date_label", "category", "event", "agency") if c in events]
+        layers += [
+            alt.Chart(rows)
+            .mark_rule(color=MILESTONE, strokeDash=[4, 3])
+            .encode(x="date:T", tooltip=fields)
+            for rows, fields in tooltip_groups(events[keep], tooltip)
+        ]
+    labels = annotation_labels(milestones=events, breaks=breaks, start=start, end=end)
+    layers += label_text_layers(labels)
+    return layers
+
+
+def rows_used(
+    data: pd.DataFrame, *, milestones: pd.DataFrame | None = None, show_milestones: bool = True
+) -> int:
+    """How many label rows `annotation_layers` fills above the plot (0 to MILESTONE_ROWS), so a
+    chart's title leaves room for exactly those."""
+    start, end = _range(data)
+    events = milestone_events(milestones if show_milestones else None, data)
+    labels = annotation_labels(
+        milestones=events, breaks=documented_breaks(data), start=start, end=end
+    )
+    if labels.empty:
+        return 0
+    return int(max(labels[f"row_{name}"].max() for name in LAYOUTS)) + 1
+
+
+def label_text_layers(labels: pd.DataFrame) -> list[alt.Chart]:
+    """One text layer per (layout, row, alignment), shown only at the widths its layout is for."""
+    layers: list[alt.Chart] = []
+    if labels.empty:
+        return layers
+    for name, (_, test) in LAYOUTS.items():
+        shown = labels[labels[f"row_{name}"] >= 0]
+        for (row, align, kind), part in shown.groupby(
+            [f"row_{name}", f"align_{name}", "kind"], sort=True
+        ):
+            layers.append(
+                alt.Chart(part[["date", "text"]])
+                .mark_text(
+                    align=align,
+                    baseline="bottom",
+                    dx=LABEL_DX if align == "left" else -LABEL_DX,
+                    dy=-(int(row) * MILESTONE_ROW_HEIGHT) - 2,
+                    fontSize=LABEL_FONT_PX,
+                    color=BREAK if kind == "break" else MILESTONE,
+                    opacity=alt.ExprRef(f"{test} ? 1 : 0"),
+                )
+                .encode(x="date:T", y=alt.value(0), text="text:N")
+            )
+    return layers
+
+
+def break_layers(data: pd.DataFrame) -> list[alt.Chart]:
+    """Dotted rules, labelled, at the indicators' documented series breaks (no milestones)."""
+    return annotation_layers(data, show_milestones=False)
+
+
+def milestone_layers(milestones: pd.DataFrame, data: pd.DataFrame) -> list[alt.Chart]:
+    """Milestones and the documented breaks, laid out together so no labels overprint."""
+    return annotation_layers(data, milestones=milestones)
+
+
+def _range(data: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return (
+        pd.to_datetime(data["period_start"]).min(),
+        pd.to_datetime(data["period_end"]).max(),
+    )
+
+
+def _inside(breaks: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    if breaks.empty:
+        return pd.DataFrame(columns=["date", "label", "detail"])
+    shown = breaks.assign(date=pd.to_datetime(breaks["date"]))
+    return shown[(shown["date"] > start) & (shown["date"] <= end)].drop_duplicates("date")

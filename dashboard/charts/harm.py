@@ -6,7 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.theme import MUTED, PALETTE, config
+from dashboard.charts.theme import FIT_X, MUTED, PALETTE, bar_plot_height, config
+from dashboard.charts.tooltips import tooltip_groups
 
 
 def wastewater_map(
@@ -18,24 +19,22 @@ def wastewater_map(
     placed = data.dropna(subset=["latitude", "longitude"])
     sphere = alt.Chart(alt.sphere()).mark_geoshape(fill="#f6f8fa", stroke=MUTED, strokeWidth=0.5)
     grid = alt.Chart(alt.graticule(step=[15, 15])).mark_geoshape(stroke="#d0d7de", strokeWidth=0.5)
-    points = (
-        alt.Chart(placed)
+    tooltip = [
+        alt.Tooltip("geography:N", title="City"),
+        alt.Tooltip("period_label:N", title="Year"),
+        alt.Tooltip("value:Q", title=unit, format=",.8~r"),
+        alt.Tooltip("population:Q", title="Population served", format=",.0f"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
+    size = alt.Size("value:Q", title=unit, scale=alt.Scale(range=[20, 900]))
+    points = [
+        alt.Chart(rows)
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.5, color=PALETTE[0])
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            size=alt.Size("value:Q", title=unit, scale=alt.Scale(range=[20, 900])),
-            tooltip=[
-                alt.Tooltip("geography:N", title="City"),
-                alt.Tooltip("period_label:N", title="Year"),
-                alt.Tooltip("value:Q", title=unit, format=",.8~r"),
-                alt.Tooltip("population:Q", title="Population served", format=",.0f"),
-                alt.Tooltip("note:N", title="Note"),
-            ],
-        )
-    )
+        .encode(longitude="longitude:Q", latitude="latitude:Q", size=size, tooltip=fields)
+        for rows, fields in tooltip_groups(placed, tooltip)
+    ]
     return (
-        alt.layer(sphere, grid, points)
+        alt.layer(sphere, grid, *points)
         .project(type="equirectangular")
         .properties(title=title, height=height)
         .configure(**config())
@@ -49,21 +48,32 @@ def share_bars(*, data: pd.DataFrame, title: str, x_title: str = "percent") -> a
         row=data["label"].astype(str) + " · " + data["period_label"].astype(str),
         study=data["label"].str.extract(r"\[(.*)\]$", expand=False).fillna(data["source"]),
     )
-    return (
-        alt.Chart(frame)
+    order = frame.sort_values("value", ascending=False)["row"].drop_duplicates().tolist()
+    tooltip = [
+        alt.Tooltip("row:N", title="Figure"),
+        alt.Tooltip("value:Q", title=x_title, format=",.8~r"),
+        alt.Tooltip("stratum:N", title="Group"),
+        alt.Tooltip("flags:N", title="Flags"),
+        alt.Tooltip("citation:N", title="Citation"),
+    ]
+    studies = sorted(frame["study"].astype(str).unique())
+    colour = alt.Color(
+        "study:N",
+        title="Study",
+        scale=alt.Scale(
+            domain=studies, range=[PALETTE[i % len(PALETTE)] for i in range(len(studies))]
+        ),
+        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=900),
+    )
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=520))
+    bars = [
+        alt.Chart(rows)
         .mark_bar()
-        .encode(
-            y=alt.Y("row:N", title=None, sort="-x", axis=alt.Axis(labelLimit=520)),
-            x=alt.X("value:Q", title=x_title),
-            color=alt.Color("study:N", title="Study", legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                alt.Tooltip("row:N", title="Figure"),
-                alt.Tooltip("value:Q", title=x_title, format=",.8~r"),
-                alt.Tooltip("stratum:N", title="Group"),
-                alt.Tooltip("flags:N", title="Flags"),
-                alt.Tooltip("citation:N", title="Citation"),
-            ],
-        )
-        .properties(title=title, height=max(120, 22 * len(frame)))
+        .encode(y=y, x=alt.X("value:Q", title=x_title), color=colour, tooltip=fields)
+        for rows, fields in tooltip_groups(frame, tooltip)
+    ]
+    return (
+        alt.layer(*bars)
+        .properties(title=title, height=bar_plot_height(len(order), per_row=20), autosize=FIT_X)
         .configure(**config())
     )

@@ -25,7 +25,17 @@ PALETTE = [
 ]
 # Line dashes per series (solid first), so lines differ without colour.
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 6]]
-SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
+# Filled-area shapes only: a 'stroke' or 'wedge' point is too thin to tell apart at chart size.
+SHAPES = [
+    "circle",
+    "square",
+    "triangle-up",
+    "diamond",
+    "cross",
+    "triangle-down",
+    "triangle-right",
+    "triangle-left",
+]
 TEXT = "#1f2328"
 MUTED = "#57606a"
 GRID = "#d0d7de"
@@ -34,6 +44,34 @@ MILESTONE = "#57606a"
 BREAK = "#8a4600"  # series-break rules (dark orange)
 # Streamlit's own face first, so charts and page share one typography.
 FONT = "Source Sans, Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+
+
+# Streamlit fits a single or layered chart with no `autosize` of its own, axes, title and legend
+# included, into the spec's `height` ("fit"), so a short chart's plot shrank to nothing. Every
+# builder sets this instead: the width follows the page and `height` is the plot's own height.
+FIT_X = {"type": "fit-x", "contains": "padding"}
+# Facets and nested concatenations cannot be fitted; Streamlit pads them and so do we.
+PAD = {"type": "pad", "contains": "padding"}
+# Value axes: thousands separated, no trailing zeros ('1,172', not '1,172.000000'), no 'e+6'.
+VALUE_FORMAT = ",.12~g"
+# Text that must never be wider than the page's container (a stacked chart is fitted to it, and
+# a title or legend wider than the container squeezes its plots to nothing on a phone).
+# `containerSize()` is [0, 0] without a container (image export): then a fixed limit.
+CONTAINER_TEXT_LIMIT = "containerSize()[0] > 0 ? max(120, containerSize()[0] - 60) : {fixed}"
+BAR_PX = 24  # plot height per bar (or per row of points) on a horizontal bar chart
+MIN_PLOT_PX = 60  # no plot is shorter than this, however few bars it has
+
+
+def bar_plot_height(rows: int, *, per_row: int = BAR_PX) -> int:
+    """Plot height (px) for `rows` bars or rows of points: follows the number of rows."""
+    return max(MIN_PLOT_PX, per_row * max(int(rows), 1))
+
+
+def text_limit(fixed: int = 900):
+    """A title / legend label limit that follows the container (see CONTAINER_TEXT_LIMIT)."""
+    import altair as alt
+
+    return alt.ExprRef(CONTAINER_TEXT_LIMIT.format(fixed=fixed))
 
 
 def config() -> dict:

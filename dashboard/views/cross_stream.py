@@ -68,6 +68,7 @@ if indexed["index"].isna().all():
     )
     st.stop()
 base_year = int(indexed["base_year"].iloc[0])
+show_milestones = components.milestone_toggle()
 indexed = indexed[indexed["index"].notna()]
 chart = specs.chart_spec(
     charts.time_chart,
@@ -77,5 +78,6 @@ chart = specs.chart_spec(
     y_title=f"index ({base_year} = 100)",
     value_field="index",
     milestones=qh.timeline_events(),
+    show_milestones=show_milestones,
 )
 components.chart_block(chart, indexed, key="cross_stream_index", counts=COUNTS)

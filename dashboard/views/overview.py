@@ -233,7 +233,11 @@ def explore_one_series(
         )
     else:
         st.caption("Per-capita view: no population denominator is loaded for these geographies.")
-    filters.drop_unused(["geo", "group", "years", "ind", "per100k" if per_capita_offered else ""])
+    show_milestones = components.milestone_toggle()
+    filters.drop_unused(
+        ["geo", "group", "years", "ind", components.MILESTONE_KEY]
+        + (["per100k"] if per_capita_offered else [])
+    )
     if per_capita:
         data = transforms.per_capita(data, denominators)
     if data.empty:
@@ -248,6 +252,7 @@ def explore_one_series(
         subtitle=f"{frame['publisher'].iloc[0]} · {unit}",
         y_title=unit,
         milestones=queries.events(),
+        show_milestones=show_milestones,
         height=300,
     )
     components.chart_block(

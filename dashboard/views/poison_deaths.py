@@ -39,6 +39,7 @@ components.header()
 if not queries.has_warehouse():
     st.stop()
 events = qh.timeline_events()
+show_milestones = components.milestone_toggle()
 
 st.header("Poison-center exposures (US)")
 calls = qh.domain_observations(("poison_center",), units=("exposures", "cases"))
@@ -51,6 +52,7 @@ harm_blocks.time_block(
     y_title="exposures",
     counts=EXPOSURES,
     events=events,
+    show_milestones=show_milestones,
 )
 harm_blocks.span_table(spans, title="Exposures")
 rates = qh.domain_observations(("poison_center",), units=("per 1,000,000 population",))
@@ -61,6 +63,7 @@ harm_blocks.time_block(
     y_title="per 1,000,000 population",
     counts=RATES,
     events=events,
+    show_milestones=show_milestones,
 )
 
 st.header("Outcomes, reasons and co-used substances")
@@ -96,6 +99,7 @@ harm_blocks.time_block(
     y_title="deaths",
     counts=UK_DEATHS,
     events=events,
+    show_milestones=show_milestones,
 )
 harm_blocks.span_table(uk_spans, title="UK deaths")
 

@@ -31,6 +31,7 @@ if not queries.has_warehouse():
     st.stop()
 
 events = qt.milestones()
+show_milestones = components.milestone_toggle()
 
 # --- Timeline -------------------------------------------------------------------------------
 st.header("Approvals, scheduling and safety alerts")
@@ -107,6 +108,7 @@ else:
             title=str(rows["label"].iloc[0]),
             y_title=y_title,
             milestones=events,
+            show_milestones=show_milestones,
         )
         components.chart_block(
             chart, frame, key=f"therapeutic_{indicator}", counts="Medicare Part D " + y_title
@@ -128,6 +130,7 @@ else:
             title="Ketamine prescriptions dispensed (as published)",
             y_title="prescriptions",
             milestones=events,
+            show_milestones=show_milestones,
         )
         components.chart_block(
             chart, frame, key="therapeutic_ketamine_prescriptions", counts="prescriptions dispensed"
@@ -257,6 +260,7 @@ else:
         tcharts.side_by_side,
         data=combined,
         milestones=events,
+        show_milestones=show_milestones,
         title="Same time axis; dashed rules are regulatory milestones",
     )
     components.chart_block(
