@@ -71,15 +71,16 @@ def annual_series(
     domains: tuple[str, ...], *, min_points: int = 3, include_secondary: bool = False
 ) -> pd.DataFrame:
     """Series (indicator x geography x stratum) whose every period is about a year long, with
-    their substance, role and share of secondary rows (mostly secondary series only when
-    `include_secondary`)."""
+    their substance, role, share of secondary rows (mostly secondary series only when
+    `include_secondary`) and the years their periods start in (`years`, a sorted list)."""
     return queries.run_query(
         "SELECT o.indicator, o.geography, o.stratum, i.domain, i.label, i.unit, o.source,"
         " i.substance, i.role,"
         " count(*) AS points, min(o.period_start) AS first_period,"
         " max(o.period_end) AS last_period,"
         " avg(CASE WHEN coalesce(o.flags, '') LIKE '%secondary%' THEN 1.0 ELSE 0.0 END)"
-        "   AS secondary_share"
+        "   AS secondary_share,"
+        " list_sort(list_distinct(list(year(o.period_start)))) AS years"
         " FROM observations o JOIN indicators i ON i.id = o.indicator"
         " WHERE list_contains(?, i.domain)"
         " GROUP BY ALL"

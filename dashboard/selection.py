@@ -123,34 +123,6 @@ def offered(catalog: pd.DataFrame, *, include_secondary: bool) -> pd.DataFrame:
     return out.sort_values("_role_order", kind="stable").drop(columns="_role_order")
 
 
-def default_per_domain(
-    catalog: pd.DataFrame, *, rank_by: Sequence[str] = ("points",), domains: Sequence[str] = ()
-) -> pd.DataFrame:
-    """One default series per domain: among focus, mostly-primary series, the first by
-    `rank_by` (descending) then indicator, geography and stratum (a stable pick).
-
-    `catalog` needs domain, indicator, geography, stratum, role, secondary_share and the
-    `rank_by` columns. `domains` (when given) keeps only those domains, in that order.
-    """
-    if catalog.empty:
-        return catalog
-    eligible = catalog[
-        [
-            is_default_candidate(role=r, secondary_share=s)
-            for r, s in zip(catalog["role"], catalog["secondary_share"], strict=True)
-        ]
-    ]
-    ranked = eligible.sort_values(
-        [*rank_by, "indicator", "geography", "stratum"],
-        ascending=[False] * len(rank_by) + [True, True, True],
-    ).drop_duplicates("domain")
-    if domains:
-        ranked = ranked[ranked["domain"].isin(domains)]
-        ranked = ranked.assign(_o=ranked["domain"].map(list(domains).index)).sort_values("_o")
-        ranked = ranked.drop(columns="_o")
-    return ranked
-
-
 def series_key(*, indicator: str, geography: str, stratum: str) -> str:
     return f"{indicator}|{geography}|{stratum}"
 
@@ -173,3 +145,39 @@ def default_explored(*, headlines: pd.DataFrame) -> str | None:
         if is_default_candidate(role=row.role, secondary_share=row.secondary_share):
             return str(row.indicator)
     return None
+
+
+def default_indexed_together(catalog: pd.DataFrame, *, domains: Sequence[str] = ()) -> pd.DataFrame:
+    """Default series for a chart that indexes every series to a year they all share: at most
+    one focus, mostly primary series per domain, all with at least one start year in common.
+
+    Greedy and deterministic: domains are taken in order of their best candidate's points
+    (most first); in each, the candidate with the most points (then indicator, geography,
+    stratum) among those that still share a year with the series already chosen; a domain with
+    no such candidate is left out (the analyst can add it). `catalog` needs domain, indicator,
+    geography, stratum, role, secondary_share, points and `years` (each series' start years).
+    """
+    if catalog.empty:
+        return catalog
+    eligible = catalog[
+        [
+            is_default_candidate(role=r, secondary_share=s)
+            for r, s in zip(catalog["role"], catalog["secondary_share"], strict=True)
+        ]
+    ]
+    if domains:
+        eligible = eligible[eligible["domain"].isin(domains)]
+    ranked = eligible.sort_values(
+        ["points", "indicator", "geography", "stratum"], ascending=[False, True, True, True]
+    )
+    order = list(dict.fromkeys(ranked["domain"]))
+    common: set[int] | None = None
+    chosen = []
+    for domain in order:
+        for row in ranked[ranked["domain"] == domain].itertuples():
+            years = {int(y) for y in row.years}
+            if common is None or common & years:
+                common = years if common is None else common & years
+                chosen.append(row.Index)
+                break
+    return catalog.loc[chosen]

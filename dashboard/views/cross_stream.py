@@ -3,7 +3,7 @@ year all shown streams share (so unlike units compare), with milestones and meth
 rules. It shows where streams move together and where they do not.
 
 By default one ketamine or esketamine series of primary figures per stream
-(`selection.default_per_domain`); other substances are offered labelled "comparator: ...",
+(`selection.default_indexed_together`); other substances are offered labelled "comparator: ...",
 all-drug totals "context: ...", and secondary figures only with the toggle, labelled."""
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ catalog = catalog.assign(
     ],
 )
 names = catalog.set_index("key")["name"].to_dict()
-# default: the longest yearly ketamine/esketamine series of primary figures of each stream
-defaults = selection.default_per_domain(catalog)["key"].tolist()
+# default: per stream, the longest yearly ketamine/esketamine series of primary figures that
+# shares a year with the others (so they can be indexed together)
+defaults = selection.default_indexed_together(catalog)["key"].tolist()
 chosen = st.multiselect(
     "Streams (one yearly series each; add or remove)",
     options=list(names),
