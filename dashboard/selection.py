@@ -32,6 +32,26 @@ ROLE_ORDER = {FOCUS: 0, COMPARATOR: 1, CONTEXT: 2}
 ISO_SUFFIX = re.compile(r"\(([A-Z]{2})\)\s*$")
 
 
+# The Overview's streams (one card per domain), in the order the page draws them.
+STREAM_TITLES = {
+    "poison_center": "Poison-center exposures",
+    "mortality": "Deaths",
+    "adverse_events": "Adverse-event reports",
+    "misuse": "Survey prevalence and treatment",
+    "supply": "Supply: lab reports and seizures",
+    "wastewater": "Wastewater",
+    "therapeutic": "Therapeutic use",
+    "context": "Context",
+}
+
+
+def in_stream_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a `domain` column in the order of STREAM_TITLES (unknown domains last)."""
+    order = {d: i for i, d in enumerate(STREAM_TITLES)}
+    rank = frame["domain"].map(lambda d: order.get(d, len(order)))
+    return frame.iloc[rank.argsort(kind="stable")]
+
+
 # ---- geographies -----------------------------------------------------------------------------
 
 

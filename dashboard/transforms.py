@@ -34,6 +34,9 @@ def series_label(frame: pd.DataFrame) -> pd.Series:
     `secondary_share`.
     """
     parts = frame["label"].astype(str)
+    for column in ("stratum", "geography"):
+        if column in frame and frame[column].nunique() > 1:
+            parts = frame[column].astype(str) + " · " + parts
     if {"role", "substance", "secondary_share"} <= set(frame.columns):
         parts = pd.Series(
             [
@@ -46,9 +49,6 @@ def series_label(frame: pd.DataFrame) -> pd.Series:
             ],
             index=frame.index,
         )
-    for column in ("stratum", "geography"):
-        if column in frame and frame[column].nunique() > 1:
-            parts = frame[column].astype(str) + " · " + parts
     return parts
 
 

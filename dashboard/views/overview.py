@@ -26,17 +26,7 @@ from dashboard import (
 )
 from dashboard.charts.theme import PALETTE
 
-DOMAIN_TITLES = {
-    "poison_center": "Poison-center exposures",
-    "mortality": "Deaths",
-    "adverse_events": "Adverse-event reports",
-    "misuse": "Survey prevalence and treatment",
-    "supply": "Supply: lab reports and seizures",
-    "wastewater": "Wastewater",
-    "therapeutic": "Therapeutic use",
-    "context": "Context",
-}
-DOMAIN_ORDER = list(DOMAIN_TITLES)
+DOMAIN_TITLES = selection.STREAM_TITLES
 CARDS_PER_ROW = 3
 
 
@@ -195,9 +185,7 @@ headlines = queries.headline_indicators(
 if headlines.empty:
     components.notice("No stream has two or more periods for these filters. Widen them.")
     st.stop()
-headlines = headlines.assign(
-    order=headlines["domain"].map(lambda d: DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else 99)
-).sort_values("order")
+headlines = selection.in_stream_order(headlines)
 
 st.header("Streams")
 st.caption(
