@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, specs
+from dashboard import charts, components, selection, specs
 
 SPAN_NOTE = (
     "Totals over a span of years (e.g. 2019-2023) are listed here, not drawn as a point on the "
@@ -38,9 +38,34 @@ def time_block(
     subtitle: str | None = None,
     log_scale: bool = False,
 ) -> None:
-    """One time chart (a line per series, cut at gaps and breaks) with its caption block."""
+    """One time chart (a line per series, cut at gaps and breaks) with its caption block.
+
+    All-drug totals (rows whose `role` is 'context') never share an axis with ketamine series:
+    when both are in `frame`, the context rows get their own chart below, titled as context.
+    """
     if frame.empty:
         components.notice(f"{title}: nothing loaded for this yet.")
+        return
+    context = frame["role"].eq(selection.CONTEXT) if "role" in frame else None
+    if context is not None and context.any() and not context.all():
+        time_block(
+            frame[~context],
+            key=key,
+            title=title,
+            y_title=y_title,
+            counts=counts,
+            events=events,
+            subtitle=subtitle,
+            log_scale=log_scale,
+        )
+        time_block(
+            frame[context],
+            key=f"{key}_context",
+            title=f"Context for the chart above: all-drug totals, not ketamine counts ({y_title})",
+            y_title=y_title,
+            counts="all-drug totals, as context for the ketamine figures above; " + counts,
+            events=events,
+        )
         return
     data = components.chart_frame(frame)
     chart = specs.chart_spec(

@@ -345,9 +345,13 @@ def test_use_supply_defaults_are_ketamine(env: Path) -> None:
     assert len(comparators) == (roles != "focus").sum()
 
 
-def test_poison_deaths_context_is_labelled_context(env: Path) -> None:
-    at = run_page("poison_deaths", {"secondary": "1"})
+@pytest.mark.parametrize("page", ["poison_deaths", "use_supply"])
+def test_context_totals_get_their_own_chart_labelled_context(env: Path, page: str) -> None:
+    """All-drug totals never share a chart with ketamine series (they would squash them), and
+    say what they are."""
+    at = run_page(page, {"secondary": "1"})
     for table in chart_tables(at):
-        if "role" in table and (table["role"] == "context").any():
-            context = table[table["role"] == "context"]
-            assert context["series"].str.startswith("context: ").all()
+        if "role" not in table or not (table["role"] == "context").any():
+            continue
+        assert (table["role"] == "context").all(), table[["series", "role"]].drop_duplicates()
+        assert table["series"].str.startswith("context: ").all()

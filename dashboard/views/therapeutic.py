@@ -30,6 +30,11 @@ PARTD_NOTE = (
 )
 HARM_DOMAINS = ("poison_center", "adverse_events", "mortality", "misuse", "supply")
 
+
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 st.title("Therapeutic context")
 st.markdown(
     "Ketamine is an approved anesthetic, and esketamine (Spravato) is approved for "
@@ -269,7 +274,7 @@ harm = qt.harm_series(HARM_DOMAINS, since_year=SINCE, include_secondary=include_
 for row in harm.itertuples():
     rows = qt.series_rows(row.indicator, row.geography, row.stratum)
     name = selection.tagged_label(
-        label=f"{row.label} — {row.geography}, {row.stratum}"[:100],
+        label=f"{short(row.label, 70)} — {row.geography}, {row.stratum}",
         role=row.role,
         substance=row.substance,
         secondary=selection.is_secondary(row.secondary_share),
