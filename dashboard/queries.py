@@ -172,14 +172,13 @@ OBSERVATION_ROWS = (
 )
 
 
-def observation_sql(where: str) -> str:
-    """OBSERVATION_ROWS narrowed by a fixed WHERE text (its values as `?` parameters), then by
-    tier: a mostly secondary series only when the last two parameters are (True, share)."""
-    return (
-        "SELECT * FROM (" + OBSERVATION_ROWS + " WHERE " + where + ") AS rows"
-        " WHERE ? OR secondary_share <= ?"
-        " ORDER BY indicator, geography, stratum, period_start"
-    )
+# A query over observations is OBSERVATIONS_WHERE + (a fixed condition with `?` values) +
+# OBSERVATIONS_TIER: the condition narrows the rows, then a mostly secondary series is kept only
+# when the last two parameters are `tier_params(True)`. Ordered by series, then period.
+OBSERVATIONS_WHERE = "SELECT * FROM (" + OBSERVATION_ROWS + " WHERE "
+OBSERVATIONS_TIER = (
+    ") AS rows WHERE ? OR secondary_share <= ? ORDER BY indicator, geography, stratum, period_start"
+)
 
 
 def tier_params(include_secondary: bool) -> tuple:
@@ -192,7 +191,7 @@ def observations(indicator_ids: tuple[str, ...], *, include_secondary: bool = Tr
     if not indicator_ids:
         return pd.DataFrame()
     return run_query(
-        observation_sql("list_contains(?, o.indicator)"),
+        OBSERVATIONS_WHERE + ("list_contains(?, o.indicator)") + OBSERVATIONS_TIER,
         (list(indicator_ids), *tier_params(include_secondary)),
     )
 
@@ -353,7 +352,9 @@ def series(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
     """Every published number of one series (indicator x geography x stratum), whatever its
     tier: it was chosen by name."""
     return run_query(
-        observation_sql("o.indicator = ? AND o.geography = ? AND o.stratum = ?"),
+        OBSERVATIONS_WHERE
+        + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
+        + OBSERVATIONS_TIER,
         (indicator, geography, stratum, *tier_params(True)),
     )
 

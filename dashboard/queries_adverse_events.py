@@ -95,7 +95,9 @@ def loaded_quarters() -> pd.DataFrame:
 def quarterly_reports(source_id: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
     """Observations of the given per-quarter report indicators of one source."""
     return queries.run_query(
-        queries.observation_sql("o.source = ? AND list_contains(?, o.indicator)"),
+        queries.OBSERVATIONS_WHERE
+        + ("o.source = ? AND list_contains(?, o.indicator)")
+        + queries.OBSERVATIONS_TIER,
         (source_id, list(indicator_ids), *queries.tier_params(True)),
     )
 
@@ -261,7 +263,9 @@ def published_figures(*, include_secondary: bool = False) -> pd.DataFrame:
     source, each with its own definition, period and citation (mostly secondary series only
     when `include_secondary`)."""
     frame = queries.run_query(
-        queries.observation_sql("i.domain = 'adverse_events' AND o.source = 'literature'"),
+        queries.OBSERVATIONS_WHERE
+        + ("i.domain = 'adverse_events' AND o.source = 'literature'")
+        + queries.OBSERVATIONS_TIER,
         queries.tier_params(include_secondary),
     )
     if frame.empty:

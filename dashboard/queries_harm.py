@@ -25,14 +25,16 @@ def domain_observations(
     """Observations of indicators in `domains`, narrowed by unit, period length and source;
     mostly secondary series only when `include_secondary`."""
     return queries.run_query(
-        queries.observation_sql(
+        queries.OBSERVATIONS_WHERE
+        + (
             "list_contains(?, i.domain)"
             " AND (len(?) = 0 OR list_contains(?, o.unit))"
             " AND (? IS NULL OR o.period_end - o.period_start <= ?)"
             " AND (? IS NULL OR o.period_end - o.period_start >= ?)"
             " AND (len(?) = 0 OR list_contains(?, o.source))"
             " AND NOT list_contains(?, o.source)"
-        ),
+        )
+        + queries.OBSERVATIONS_TIER,
         (
             list(domains),
             list(units),
@@ -59,10 +61,12 @@ def indicator_observations(
     """Observations of the indicators whose id starts with `prefix` (a source's own series);
     mostly secondary series only when `include_secondary`."""
     return queries.run_query(
-        queries.observation_sql(
+        queries.OBSERVATIONS_WHERE
+        + (
             "starts_with(o.indicator, ?)"
             " AND (? IS NULL OR o.geography = ?) AND (? IS NULL OR o.stratum = ?)"
-        ),
+        )
+        + queries.OBSERVATIONS_TIER,
         (prefix, geography, geography, stratum, stratum, *queries.tier_params(include_secondary)),
     )
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries import has_table, observation_sql, run_query, tier_params
+from dashboard.queries import (
+    OBSERVATIONS_TIER,
+    OBSERVATIONS_WHERE,
+    has_table,
+    run_query,
+    tier_params,
+)
 from dashboard.selection import SECONDARY_SHARE
 
 
@@ -35,7 +41,7 @@ def milestones(categories: tuple[str, ...] = ()) -> pd.DataFrame:
 def source_observations(source: str, indicator_prefix: str = "") -> pd.DataFrame:
     """Every observation of one source (optionally only indicators starting with a prefix)."""
     return run_query(
-        observation_sql("o.source = ? AND starts_with(o.indicator, ?)"),
+        OBSERVATIONS_WHERE + ("o.source = ? AND starts_with(o.indicator, ?)") + OBSERVATIONS_TIER,
         (source, indicator_prefix, *tier_params(True)),
     )
 
@@ -50,11 +56,13 @@ def matching_observations(
     """Observations whose indicator label matches a regular expression (case-insensitive);
     mostly secondary series only when `include_secondary`."""
     frame = run_query(
-        observation_sql(
+        OBSERVATIONS_WHERE
+        + (
             "regexp_matches(i.label, ?, 'i')"
             " AND (len(?) = 0 OR list_contains(?, i.domain))"
             " AND (len(?) = 0 OR list_contains(?, o.source))"
-        ),
+        )
+        + OBSERVATIONS_TIER,
         (
             pattern,
             list(domains),
@@ -169,7 +177,9 @@ def harm_series(
 
 def series_rows(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
     return run_query(
-        observation_sql("o.indicator = ? AND o.geography = ? AND o.stratum = ?"),
+        OBSERVATIONS_WHERE
+        + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
+        + OBSERVATIONS_TIER,
         (indicator, geography, stratum, *tier_params(True)),
     )
 
