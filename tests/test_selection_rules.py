@@ -355,3 +355,88 @@ def test_context_totals_get_their_own_chart_labelled_context(env: Path, page: st
             continue
         assert (table["role"] == "context").all(), table[["series", "role"]].drop_duplicates()
         assert table["series"].str.startswith("context: ").all()
+
+
+# ---- the pure rules on hand-made inputs ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("geography", "country"),
+    [
+        ("US-TN", "United States"),
+        ("28 SUDORS jurisdictions", "United States"),
+        ("United States (45 SUDORS jurisdictions)", "United States"),
+        ("United States - Tennessee", "United States"),
+        ("Brno (CZ)", "Czechia"),
+        ("London (GB)", "United Kingdom"),
+        ("England and Wales", "United Kingdom"),
+        ("England, Wales and Northern Ireland", "United Kingdom"),
+        ("Yorkshire and the Humber", "United Kingdom"),
+        ("Australia (Sydney)", "Australia"),
+        ("Europe (21 countries)", "International (several countries)"),
+        ("Atlantis", "Atlantis"),  # unknown: its own option, never dropped
+    ],
+)
+def test_country_of(geography: str, country: str) -> None:
+    assert selection.country_of(geography) == country
+
+
+def yearly(values: dict[int, float], breaks: str = "") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period_start": [pd.Timestamp(y, 1, 1) for y in values],
+            "period_end": [pd.Timestamp(y, 12, 31) for y in values],
+            "period_label": [str(y) for y in values],
+            "value": list(values.values()),
+            "unit": "percent",
+            "flags": "",
+            "series_breaks": breaks,
+        }
+    )
+
+
+NSDUH_LIKE = (
+    "2015-01-01 break: redesign; 2020-01-01..2020-12-31 caveat: two quarters; "
+    "2021-01-01 break: new mode"
+)
+
+
+def test_change_summary_stays_inside_the_segment_after_the_latest_break() -> None:
+    after = transforms.change_summary(
+        yearly({2018: 1.0, 2019: 2.0, 2021: 3.0, 2022: 6.0}, NSDUH_LIKE)
+    )
+    assert after["previous_period"] == "2021" and after["change_pct"] == pytest.approx(100)
+    first = transforms.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0}, NSDUH_LIKE))
+    assert first["change_pct"] is None and first["break_year"] == 2021
+    assert "method change in 2021" in narrative.what_changed(
+        stream="s", label="l", where="w", summary=first
+    )
+    # a caveat or a gap is not a method change: 2020 compares with 2019
+    caveat = transforms.change_summary(yearly({2019: 2.0, 2020: 1.0}, NSDUH_LIKE))
+    assert caveat["previous_period"] == "2019" and caveat["break_year"] is None
+    gap = "2020-04-01..2022-03-31 gap: no estimates"
+    assert transforms.change_summary(yearly({2019: 2.0, 2023: 1.0}, gap))["change_pct"] == -50
+    # the recent-range flag does not reach across the break either
+    assert (
+        transforms.recent_range(yearly({2016: 9.0, 2017: 9.0, 2018: 9.0, 2021: 1.0}, NSDUH_LIKE))
+        is None
+    )
+
+
+def test_tagged_labels_and_defaults() -> None:
+    assert selection.tagged_label(label="x", role="comparator", substance="cocaine") == (
+        "comparator: cocaine · x"
+    )
+    assert selection.tagged_label(label="x", role="context", substance="all drugs") == (
+        "context: all drugs · x"
+    )
+    assert selection.tagged_label(label="x", secondary=True) == "x (secondary)"
+    frame = pd.DataFrame(
+        {
+            "indicator": ["k", "c", "t", "s"],
+            "role": ["focus", "comparator", "context", "focus"],
+            "secondary_share": [0.0, 0.0, 0.0, 1.0],
+        }
+    )
+    assert selection.default_lines(frame) == ["k"]
+    assert selection.default_lines(frame, roles=("context",)) == ["t"]
