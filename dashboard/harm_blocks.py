@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, specs
+from dashboard import charts, components, selection, specs
 from dashboard.charts.context import split_context
 
 SPAN_NOTE = (
@@ -42,10 +42,34 @@ def time_block(
 ) -> None:
     """One time chart (a line per series, cut at gaps and breaks) with its caption block.
 
-    Context rows (all-drug totals, other substances; `charts.context.split_context`) mixed
-    with ketamine rows go to their own panel below, on their own axis."""
+    All-drug totals (rows whose `role` is 'context') never share an axis with ketamine series:
+    when both are in `frame`, the context rows get their own chart below, titled as context,
+    with its own caption and downloads. Comparator substances asked for beside ketamine go to
+    their own panel of the same chart, on their own axis (`charts.context.split_context`).
+    """
     if frame.empty:
         components.notice(f"{title}: nothing loaded for this yet.")
+        return
+    context = frame["role"].eq(selection.CONTEXT) if "role" in frame else None
+    if context is not None and context.any() and not context.all():
+        time_block(
+            frame[~context],
+            key=key,
+            title=title,
+            y_title=y_title,
+            counts=counts,
+            events=events,
+            subtitle=subtitle,
+            log_scale=log_scale,
+        )
+        time_block(
+            frame[context],
+            key=f"{key}_context",
+            title=f"Context for the chart above: all-drug totals, not ketamine counts ({y_title})",
+            y_title=y_title,
+            counts="all-drug totals, as context for the ketamine figures above; " + counts,
+            events=events,
+        )
         return
     data = components.chart_frame(frame)
     own, context = split_context(data)

@@ -55,7 +55,7 @@ def what_changed(
         else:
             sentence += f", {change} from {previous} in {summary['previous_period']}"
     elif summary.get("previous_value") is None:
-        sentence += " (no earlier comparable period)"
+        sentence += f" ({no_comparison_text(summary)})"
     sentence += "."
     flags = str(summary.get("flags") or "")
     if "provisional" in flags:
@@ -69,6 +69,15 @@ def what_changed(
             f"{spread['to_period']})."
         )
     return sentence
+
+
+def no_comparison_text(summary: dict) -> str:
+    """Why a latest figure has no % change: a method change stands between it and every earlier
+    period of the same length, or there is no such period at all."""
+    year = summary.get("break_year")
+    if year:
+        return f"no comparable earlier period (method change in {year})"
+    return "no earlier comparable period"
 
 
 def range_flag(spread: dict | None, unit: str | None = None) -> str | None:

@@ -22,6 +22,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard.selection import SECONDARY_SHARE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -178,18 +180,42 @@ def indicators(domain: str | None = None) -> pd.DataFrame:
     )
 
 
-def observations(indicator_ids: tuple[str, ...]) -> pd.DataFrame:
-    """Every published number of the given indicators, with their labels and source vintage."""
+# Every observation with what a chart and its caption need: the indicator's label, definition,
+# substance and role, the source's publisher and title, and `secondary_share`, the share of the
+# series' rows (indicator x geography x stratum) flagged `secondary`. `vintage` is the
+# observation's own (the publisher's release); the source's latest is `source_vintage`.
+OBSERVATION_ROWS = (
+    "SELECT o.*, i.label, i.definition, i.domain, i.comparability, i.series_breaks,"
+    " i.substance, i.role, s.vintage AS source_vintage, s.publisher, s.title AS source_title,"
+    " s.homepage AS source_url,"
+    " avg(CASE WHEN coalesce(o.flags, '') LIKE '%secondary%' THEN 1.0 ELSE 0.0 END)"
+    "   OVER (PARTITION BY o.indicator, o.geography, o.stratum) AS secondary_share"
+    " FROM observations o JOIN indicators i ON i.id = o.indicator"
+    " JOIN sources s ON s.id = o.source"
+)
+
+
+# A query over observations is OBSERVATIONS_WHERE + (a fixed condition with `?` values) +
+# OBSERVATIONS_TIER: the condition narrows the rows, then a mostly secondary series is kept only
+# when the last two parameters are `tier_params(True)`. Ordered by series, then period.
+OBSERVATIONS_WHERE = "SELECT * FROM (" + OBSERVATION_ROWS + " WHERE "
+OBSERVATIONS_TIER = (
+    ") AS rows WHERE ? OR secondary_share <= ? ORDER BY indicator, geography, stratum, period_start"
+)
+
+
+def tier_params(include_secondary: bool) -> tuple:
+    return (bool(include_secondary), SECONDARY_SHARE)
+
+
+def observations(indicator_ids: tuple[str, ...], *, include_secondary: bool = True) -> pd.DataFrame:
+    """Every published number of the given indicators, with their labels and source. Mostly
+    secondary series are left out unless `include_secondary`."""
     if not indicator_ids:
         return pd.DataFrame()
     return run_query(
-        "SELECT o.*, i.label, i.definition, i.domain, i.series_breaks, s.vintage,"
-        " s.publisher, s.title AS source_title"
-        " FROM observations o JOIN indicators i ON i.id = o.indicator"
-        " JOIN sources s ON s.id = o.source"
-        " WHERE list_contains(?, o.indicator)"
-        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
-        (list(indicator_ids),),
+        OBSERVATIONS_WHERE + ("list_contains(?, o.indicator)") + OBSERVATIONS_TIER,
+        (list(indicator_ids), *tier_params(include_secondary)),
     )
 
 
@@ -269,12 +295,18 @@ def series_catalog(
     strata: tuple[str, ...] = (),
     first_year: int | None = None,
     last_year: int | None = None,
+    include_secondary: bool = True,
 ) -> pd.DataFrame:
     """Every time series (indicator x geography x stratum) with annual or finer periods: its
-    domain, label, unit, source, points, first/last period and how much of it is secondary."""
+    domain, label, unit, source, substance, role, points, first/last period and how much of it
+    is secondary (mostly secondary series only when `include_secondary`)."""
     return run_query(
-        SERIES_CTE + " SELECT * FROM series ORDER BY domain, indicator, geography, stratum",
-        _series_params(geographies, strata, first_year, last_year),
+        SERIES_CTE + " SELECT * FROM series WHERE ? OR secondary_share <= ?"
+        " ORDER BY domain, indicator, geography, stratum",
+        (
+            *_series_params(geographies, strata, first_year, last_year),
+            *tier_params(include_secondary),
+        ),
     )
 
 
@@ -285,10 +317,12 @@ def headline_indicators(
     strata: tuple[str, ...] = (),
     first_year: int | None = None,
     last_year: int | None = None,
+    include_secondary: bool = False,
 ) -> pd.DataFrame:
     """Per domain, the ketamine or esketamine series that best stands for the stream, among
     those with `min_points` (other substances are comparators, all-drug totals context: never a
-    headline).
+    headline). A series whose rows are mostly flagged `secondary` is a candidate only when
+    `include_secondary` (primary figures first); it then still ranks after primary ones.
 
     Ranking, in order: loaded from the publisher's own files (not a compiled literature figure);
     still current (last period within three years of the domain's most recent); mostly primary
@@ -302,17 +336,23 @@ def headline_indicators(
         , ranked AS (
             SELECT *, max(last_period) OVER (PARTITION BY domain) AS domain_last
             FROM series WHERE points >= ? AND role = 'focus'
+              AND (? OR secondary_share <= ?)
         )
         SELECT * EXCLUDE (domain_last) FROM ranked
         QUALIFY row_number() OVER (
             PARTITION BY domain
-            ORDER BY compiled, (domain_last - last_period > 3 * 366), secondary_share > 0.5,
+            ORDER BY compiled, (domain_last - last_period > 3 * 366), secondary_share > ?,
                      composition, recent_points DESC, points DESC, last_period DESC,
                      indicator, geography, stratum
         ) = 1
         ORDER BY domain
         """,
-        (*_series_params(geographies, strata, first_year, last_year), min_points),
+        (
+            *_series_params(geographies, strata, first_year, last_year),
+            min_points,
+            *tier_params(include_secondary),
+            SECONDARY_SHARE,
+        ),
     )
 
 
@@ -332,14 +372,13 @@ def denominators() -> pd.DataFrame:
 
 
 def series(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
+    """Every published number of one series (indicator x geography x stratum), whatever its
+    tier: it was chosen by name."""
     return run_query(
-        "SELECT o.*, i.label, i.definition, i.domain, i.series_breaks, s.vintage,"
-        " s.publisher, s.title AS source_title"
-        " FROM observations o JOIN indicators i ON i.id = o.indicator"
-        " JOIN sources s ON s.id = o.source"
-        " WHERE o.indicator = ? AND o.geography = ? AND o.stratum = ?"
-        " ORDER BY o.period_start",
-        (indicator, geography, stratum),
+        OBSERVATIONS_WHERE
+        + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
+        + OBSERVATIONS_TIER,
+        (indicator, geography, stratum, *tier_params(True)),
     )
 
 

@@ -95,13 +95,10 @@ def loaded_quarters() -> pd.DataFrame:
 def quarterly_reports(source_id: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
     """Observations of the given per-quarter report indicators of one source."""
     return queries.run_query(
-        "SELECT o.*, i.label, i.definition, i.series_breaks, i.comparability, s.vintage,"
-        " s.publisher, s.title AS source_title"
-        " FROM observations o JOIN indicators i ON i.id = o.indicator"
-        " JOIN sources s ON s.id = o.source"
-        " WHERE o.source = ? AND list_contains(?, o.indicator)"
-        " ORDER BY o.indicator, o.period_start",
-        (source_id, list(indicator_ids)),
+        queries.OBSERVATIONS_WHERE
+        + ("o.source = ? AND list_contains(?, o.indicator)")
+        + queries.OBSERVATIONS_TIER,
+        (source_id, list(indicator_ids), *queries.tier_params(True)),
     )
 
 
@@ -261,16 +258,20 @@ def signals(source_id: str, ingredients: tuple[str, ...], *, mask: bool) -> pd.D
 # ---- published figures (literature) -----------------------------------------------------------
 
 
-def published_figures() -> pd.DataFrame:
+def published_figures(*, include_secondary: bool = False) -> pd.DataFrame:
     """Published FAERS figures: observations of `adverse_events` indicators from the literature
-    source, each with its own definition, period and citation."""
-    return queries.run_query(
-        "SELECT o.*, i.label, i.definition, i.comparability, s.vintage, s.publisher,"
-        " s.title AS source_title"
-        " FROM observations o JOIN indicators i ON i.id = o.indicator"
-        " JOIN sources s ON s.id = o.source"
-        " WHERE i.domain = 'adverse_events' AND o.source = 'literature'"
-        " ORDER BY o.unit, o.value DESC, o.indicator"
+    source, each with its own definition, period and citation (mostly secondary series only
+    when `include_secondary`)."""
+    frame = queries.run_query(
+        queries.OBSERVATIONS_WHERE
+        + ("i.domain = 'adverse_events' AND o.source = 'literature'")
+        + queries.OBSERVATIONS_TIER,
+        queries.tier_params(include_secondary),
+    )
+    if frame.empty:
+        return frame
+    return frame.sort_values(
+        ["unit", "value", "indicator"], ascending=[True, False, True], ignore_index=True
     )
 
 

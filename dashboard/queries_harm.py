@@ -11,13 +11,6 @@ import pandas as pd
 
 from dashboard import queries
 
-OBSERVATION_SELECT = (
-    "SELECT o.*, i.label, i.definition, i.domain, i.comparability, i.series_breaks,"
-    " s.vintage, s.publisher, s.title AS source_title"
-    " FROM observations o JOIN indicators i ON i.id = o.indicator"
-    " JOIN sources s ON s.id = o.source"
-)
-
 
 def domain_observations(
     domains: tuple[str, ...],
@@ -27,16 +20,21 @@ def domain_observations(
     min_span_days: int | None = None,
     sources: tuple[str, ...] = (),
     exclude_sources: tuple[str, ...] = (),
+    include_secondary: bool = False,
 ) -> pd.DataFrame:
-    """Observations of indicators in `domains`, narrowed by unit, period length and source."""
+    """Observations of indicators in `domains`, narrowed by unit, period length and source;
+    mostly secondary series only when `include_secondary`."""
     return queries.run_query(
-        OBSERVATION_SELECT + " WHERE list_contains(?, i.domain)"
-        " AND (len(?) = 0 OR list_contains(?, o.unit))"
-        " AND (? IS NULL OR o.period_end - o.period_start <= ?)"
-        " AND (? IS NULL OR o.period_end - o.period_start >= ?)"
-        " AND (len(?) = 0 OR list_contains(?, o.source))"
-        " AND NOT list_contains(?, o.source)"
-        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
+        queries.OBSERVATIONS_WHERE
+        + (
+            "list_contains(?, i.domain)"
+            " AND (len(?) = 0 OR list_contains(?, o.unit))"
+            " AND (? IS NULL OR o.period_end - o.period_start <= ?)"
+            " AND (? IS NULL OR o.period_end - o.period_start >= ?)"
+            " AND (len(?) = 0 OR list_contains(?, o.source))"
+            " AND NOT list_contains(?, o.source)"
+        )
+        + queries.OBSERVATIONS_TIER,
         (
             list(domains),
             list(units),
@@ -48,34 +46,53 @@ def domain_observations(
             list(sources),
             list(sources),
             list(exclude_sources),
+            *queries.tier_params(include_secondary),
         ),
     )
 
 
 def indicator_observations(
-    prefix: str, *, geography: str | None = None, stratum: str | None = None
+    prefix: str,
+    *,
+    geography: str | None = None,
+    stratum: str | None = None,
+    include_secondary: bool = False,
 ) -> pd.DataFrame:
-    """Observations of the indicators whose id starts with `prefix` (a source's own series)."""
+    """Observations of the indicators whose id starts with `prefix` (a source's own series);
+    mostly secondary series only when `include_secondary`."""
     return queries.run_query(
-        OBSERVATION_SELECT + " WHERE starts_with(o.indicator, ?)"
-        " AND (? IS NULL OR o.geography = ?) AND (? IS NULL OR o.stratum = ?)"
-        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
-        (prefix, geography, geography, stratum, stratum),
+        queries.OBSERVATIONS_WHERE
+        + (
+            "starts_with(o.indicator, ?)"
+            " AND (? IS NULL OR o.geography = ?) AND (? IS NULL OR o.stratum = ?)"
+        )
+        + queries.OBSERVATIONS_TIER,
+        (prefix, geography, geography, stratum, stratum, *queries.tier_params(include_secondary)),
     )
 
 
-def annual_series(domains: tuple[str, ...], *, min_points: int = 3) -> pd.DataFrame:
-    """Series (indicator x geography x stratum) whose every period is about a year long."""
+def annual_series(
+    domains: tuple[str, ...], *, min_points: int = 3, include_secondary: bool = False
+) -> pd.DataFrame:
+    """Series (indicator x geography x stratum) whose every period is about a year long, with
+    their substance, role, share of secondary rows (mostly secondary series only when
+    `include_secondary`) and the years their periods start in (`years`, a sorted list)."""
     return queries.run_query(
         "SELECT o.indicator, o.geography, o.stratum, i.domain, i.label, i.unit, o.source,"
-        " count(*) AS points, min(o.period_start) AS first_period, max(o.period_end) AS last_period"
+        " i.substance, i.role,"
+        " count(*) AS points, min(o.period_start) AS first_period,"
+        " max(o.period_end) AS last_period,"
+        " avg(CASE WHEN coalesce(o.flags, '') LIKE '%secondary%' THEN 1.0 ELSE 0.0 END)"
+        "   AS secondary_share,"
+        " list_sort(list_distinct(list(year(o.period_start)))) AS years"
         " FROM observations o JOIN indicators i ON i.id = o.indicator"
         " WHERE list_contains(?, i.domain)"
         " GROUP BY ALL"
         " HAVING min(o.period_end - o.period_start) >= 300"
         " AND max(o.period_end - o.period_start) <= 366 AND count(*) >= ?"
+        " AND (? OR secondary_share <= ?)"
         " ORDER BY i.domain, points DESC, o.indicator",
-        (list(domains), min_points),
+        (list(domains), min_points, *queries.tier_params(include_secondary)),
     )
 
 
@@ -87,9 +104,12 @@ def timeline_events() -> pd.DataFrame:
 
 
 def wastewater_indicators() -> pd.DataFrame:
+    """The wastewater substances: ketamine and esketamine (role 'focus') first, then the
+    comparators, then by id."""
     return queries.run_query(
-        "SELECT id, label, definition, unit FROM indicators"
-        " WHERE source = 'euda_wastewater' ORDER BY id = 'euda_wastewater_load_ketamine' DESC, id"
+        "SELECT id, label, definition, unit, substance, role FROM indicators"
+        " WHERE source = 'euda_wastewater'"
+        " ORDER BY role = 'focus' DESC, role = 'comparator' DESC, id"
     )
 
 

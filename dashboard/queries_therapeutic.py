@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries import has_table, run_query, series_catalog
-
-OBS_SELECT = (
-    "SELECT o.*, i.label, i.definition, i.domain, i.series_breaks, i.comparability, s.vintage,"
-    " s.publisher, s.title AS source_title"
-    " FROM observations o JOIN indicators i ON i.id = o.indicator"
-    " JOIN sources s ON s.id = o.source"
+from dashboard.queries import (
+    OBSERVATIONS_TIER,
+    OBSERVATIONS_WHERE,
+    has_table,
+    run_query,
+    series_catalog,
+    tier_params,
 )
+from dashboard.selection import SECONDARY_SHARE
 
 
 def table_columns(name: str) -> set[str]:
@@ -41,23 +42,40 @@ def milestones(categories: tuple[str, ...] = ()) -> pd.DataFrame:
 def source_observations(source: str, indicator_prefix: str = "") -> pd.DataFrame:
     """Every observation of one source (optionally only indicators starting with a prefix)."""
     return run_query(
-        OBS_SELECT + " WHERE o.source = ? AND starts_with(o.indicator, ?)"
-        " ORDER BY o.indicator, o.period_start",
-        (source, indicator_prefix),
+        OBSERVATIONS_WHERE + ("o.source = ? AND starts_with(o.indicator, ?)") + OBSERVATIONS_TIER,
+        (source, indicator_prefix, *tier_params(True)),
     )
 
 
 def matching_observations(
-    pattern: str, *, domains: tuple[str, ...] = (), sources: tuple[str, ...] = ()
+    pattern: str,
+    *,
+    domains: tuple[str, ...] = (),
+    sources: tuple[str, ...] = (),
+    include_secondary: bool = True,
 ) -> pd.DataFrame:
-    """Observations whose indicator label matches a regular expression (case-insensitive)."""
-    return run_query(
-        OBS_SELECT + " WHERE regexp_matches(i.label, ?, 'i')"
-        " AND (len(?) = 0 OR list_contains(?, i.domain))"
-        " AND (len(?) = 0 OR list_contains(?, o.source))"
-        " ORDER BY i.label, o.stratum, o.period_start",
-        (pattern, list(domains), list(domains), list(sources), list(sources)),
+    """Observations whose indicator label matches a regular expression (case-insensitive);
+    mostly secondary series only when `include_secondary`."""
+    frame = run_query(
+        OBSERVATIONS_WHERE
+        + (
+            "regexp_matches(i.label, ?, 'i')"
+            " AND (len(?) = 0 OR list_contains(?, i.domain))"
+            " AND (len(?) = 0 OR list_contains(?, o.source))"
+        )
+        + OBSERVATIONS_TIER,
+        (
+            pattern,
+            list(domains),
+            list(domains),
+            list(sources),
+            list(sources),
+            *tier_params(include_secondary),
+        ),
     )
+    if frame.empty:
+        return frame
+    return frame.sort_values(["label", "stratum", "period_start"], kind="stable", ignore_index=True)
 
 
 def matching_undated(pattern: str, *, domains: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -122,30 +140,48 @@ def faers_reactions(ingredients: tuple[str, ...], pattern: str) -> pd.DataFrame:
     return pd.DataFrame()
 
 
-def harm_series(domains: tuple[str, ...], *, since_year: int, min_points: int = 3) -> pd.DataFrame:
-    """Per harm domain, one annual-or-finer series to draw beside therapeutic supply: loaded from
-    a publisher's own files before compiled literature figures, then the most points since
-    `since_year`, then the latest end; ties broken by id."""
+def harm_series(
+    domains: tuple[str, ...],
+    *,
+    since_year: int,
+    min_points: int = 3,
+    include_secondary: bool = False,
+) -> pd.DataFrame:
+    """Per harm domain, one annual-or-finer ketamine or esketamine series (role 'focus'; other
+    substances and all-drug totals are never a default panel) to draw beside therapeutic
+    supply: mostly primary (a mostly secondary series only when `include_secondary`, and then
+    after primary ones), loaded from a publisher's own files before compiled literature figures,
+    then the most points since `since_year`, then the latest end; ties broken by id."""
     return run_query(
         "WITH s AS ("
         " SELECT o.indicator, o.geography, o.stratum, i.domain, i.label, o.source,"
-        " count(*) AS points, max(o.period_end) AS last_period"
+        " i.substance, i.role, count(*) AS points, max(o.period_end) AS last_period,"
+        " avg(CASE WHEN coalesce(o.flags, '') LIKE '%secondary%' THEN 1.0 ELSE 0.0 END)"
+        "   AS secondary_share"
         " FROM observations o JOIN indicators i ON i.id = o.indicator"
         " WHERE list_contains(?, i.domain) AND o.period_end - o.period_start <= 366"
-        " AND year(o.period_end) >= ? AND o.value IS NOT NULL GROUP BY ALL)"
-        " SELECT * FROM s WHERE points >= ?"
-        " QUALIFY row_number() OVER (PARTITION BY domain ORDER BY source = 'literature',"
-        " points DESC, last_period DESC, indicator, geography, stratum) = 1"
+        " AND year(o.period_end) >= ? AND o.value IS NOT NULL AND i.role = 'focus'"
+        " GROUP BY ALL)"
+        " SELECT * FROM s WHERE points >= ? AND (? OR secondary_share <= ?)"
+        " QUALIFY row_number() OVER (PARTITION BY domain ORDER BY secondary_share > ?,"
+        " source = 'literature', points DESC, last_period DESC, indicator, geography, stratum) = 1"
         " ORDER BY domain",
-        (list(domains), since_year, min_points),
+        (
+            list(domains),
+            since_year,
+            min_points,
+            *tier_params(include_secondary),
+            SECONDARY_SHARE,
+        ),
     )
 
 
 def series_rows(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
     return run_query(
-        OBS_SELECT + " WHERE o.indicator = ? AND o.geography = ? AND o.stratum = ?"
-        " ORDER BY o.period_start",
-        (indicator, geography, stratum),
+        OBSERVATIONS_WHERE
+        + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
+        + OBSERVATIONS_TIER,
+        (indicator, geography, stratum, *tier_params(True)),
     )
 
 
@@ -173,9 +209,8 @@ def series_observations(indicator_ids: tuple[str, ...]) -> pd.DataFrame:
     if not indicator_ids:
         return pd.DataFrame()
     return run_query(
-        OBS_SELECT + " WHERE list_contains(?, o.indicator)"
-        " ORDER BY o.indicator, o.geography, o.stratum, o.period_start",
-        (list(indicator_ids),),
+        OBSERVATIONS_WHERE + "list_contains(?, o.indicator)" + OBSERVATIONS_TIER,
+        (list(indicator_ids), *tier_params(True)),
     )
 
 

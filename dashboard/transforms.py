@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from dashboard import selection
+
 # Consecutive periods whose starts are more than this many usual period lengths apart are drawn
 # with a gap in the line (CSEW has no 2020/21-2021/22 estimates: a gap, not a dip).
 GAP_FACTOR = 1.5
@@ -27,11 +29,26 @@ def series_label(frame: pd.DataFrame) -> pd.Series:
     """One legend entry per series: geography/stratum when they vary, then the indicator label.
 
     What tells series apart comes first, so a legend that truncates long labels still shows it.
+    A comparator or context series says so first ("comparator: cocaine · ..."), and a mostly
+    secondary one ends in "(secondary)", when the rows carry `role`, `substance` and
+    `secondary_share`.
     """
     parts = frame["label"].astype(str)
     for column in ("stratum", "geography"):
         if column in frame and frame[column].nunique() > 1:
             parts = frame[column].astype(str) + " · " + parts
+    if {"role", "substance", "secondary_share"} <= set(frame.columns):
+        parts = pd.Series(
+            [
+                selection.tagged_label(
+                    label=label, role=role, substance=substance, secondary=selection.is_secondary(s)
+                )
+                for label, role, substance, s in zip(
+                    parts, frame["role"], frame["substance"], frame["secondary_share"], strict=True
+                )
+            ],
+            index=frame.index,
+        )
     return parts
 
 
@@ -116,24 +133,70 @@ def index_to_first_common(frame: pd.DataFrame, *, key: str = "series") -> pd.Dat
     return out
 
 
+def comparable_earlier(
+    ordered: pd.DataFrame, *, breaks: list[pd.Timestamp] | None = None
+) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """The rows a series' latest point may be compared with: the same period length (within 3
+    days), ending before the latest starts, and not across a method break (a break date after an
+    earlier period's start and on or before the latest's start, as `add_segments` cuts lines).
+
+    `ordered` comes from `with_midpoints`, sorted by period_start. Returns (those rows, the
+    latest break that cut off an otherwise comparable earlier period, or None).
+    """
+    latest = ordered.iloc[-1]
+    same_length = ordered[
+        (ordered["span_days"].sub(latest["span_days"]).abs() <= 3)
+        & (ordered["period_end"] < latest["period_start"])
+    ]
+    dates = [d for d in (breaks or []) if d <= latest["period_start"]]
+    if not dates or same_length.empty:
+        return same_length, None
+    latest_break = max(dates)
+    kept = same_length[same_length["period_start"] >= latest_break]
+    cut = latest_break if len(kept) < len(same_length) else None
+    return kept, cut
+
+
+def method_breaks(frame: pd.DataFrame) -> list[pd.Timestamp]:
+    """The method-change dates of the rows' indicators (`series_breaks`, kinds 'break' and
+    'stop', or entries without a kind): a value is never compared across them. Gaps and
+    caveats are not method changes."""
+    if frame.empty or "series_breaks" not in frame:
+        return []
+    found: set[pd.Timestamp] = set()
+    for text in frame["series_breaks"].dropna().astype(str).unique():
+        for when, rest in parse_breaks(text):
+            kind = BREAK_KIND.match(rest)
+            if kind is None or kind.group(1) in ("break", "stop"):
+                found.add(when)
+    return sorted(found)
+
+
+BREAK_KIND = re.compile(r"^(?:\.\.\S+\s+)?(break|gap|stop|caveat)\s*:", re.I)
+
+
 def change_summary(frame: pd.DataFrame) -> dict | None:
-    """Latest value against the previous comparable point of one series (same period length)."""
+    """Latest value against the previous comparable point of one series (same period length,
+    same side of every method break in the rows' `series_breaks`).
+
+    When an earlier period of the same length exists only across a break, there is no change:
+    `break_year` says which method change stands between them.
+    """
     if frame.empty:
         return None
     ordered = with_midpoints(frame).sort_values("period_start")
     latest = ordered.iloc[-1]
-    comparable = ordered[
-        (ordered["span_days"].sub(latest["span_days"]).abs() <= 3)
-        & (ordered["period_end"] < latest["period_start"])
-    ]
+    comparable, cut = comparable_earlier(ordered, breaks=method_breaks(frame))
     summary = {
         "latest_value": float(latest["value"]),
         "latest_period": latest["period_label"],
         "unit": latest["unit"],
         "flags": latest.get("flags", "") or "",
+        "vintage": latest.get("vintage"),
         "previous_value": None,
         "previous_period": None,
         "change_pct": None,
+        "break_year": int(cut.year) if cut is not None and comparable.empty else None,
     }
     if not comparable.empty:
         previous = comparable.iloc[-1]
@@ -196,20 +259,20 @@ def recent_range(
 ) -> dict | None:
     """Whether the latest point moved beyond the range of the previous `window` comparable points.
 
-    Comparable = same period length (within 3 days), ending before the latest starts and no more
-    than `max_years` before it (a 1994 figure is not "recent" to a 2023 one). Needs at least
-    `min_history` such points; returns None when there are too few, otherwise a dict
-    with `beyond` ('above', 'below' or None), `low`, `high`, `periods` (how many points) and the
-    first/last period labels of the window.
+    Comparable = same period length (within 3 days), ending before the latest starts, on the
+    same side of every method break (`comparable_earlier`) and no more than `max_years` before
+    it (a 1994 figure is not "recent" to a 2023 one). Needs at least `min_history` such points;
+    returns None when there are too few, otherwise a dict with `beyond` ('above', 'below' or
+    None), `low`, `high`, `periods` (how many points) and the first/last period labels of the
+    window.
     """
     if frame.empty:
         return None
     ordered = with_midpoints(frame).sort_values("period_start")
     latest = ordered.iloc[-1]
-    earlier = ordered[
-        (ordered["span_days"].sub(latest["span_days"]).abs() <= 3)
-        & (ordered["period_end"] < latest["period_start"])
-        & (ordered["period_end"] >= latest["period_start"] - pd.DateOffset(years=max_years))
+    comparable, _ = comparable_earlier(ordered, breaks=method_breaks(frame))
+    earlier = comparable[
+        comparable["period_end"] >= latest["period_start"] - pd.DateOffset(years=max_years)
     ].tail(window)
     if len(earlier) < min_history:
         return None

@@ -80,6 +80,14 @@ def test_offline_page_shows_milestones_partd_trial_counts_and_claims(dashboard_e
     assert "ketamine-watch refresh clinicaltrials" in " ".join(i.value for i in at.info)
     published = pd.concat([d.value for d in at.dataframe], ignore_index=True)
     trials = published[published.get("unit", pd.Series(dtype=str)) == "trials"]
+    assert 56.0 in set(trials["value"]), trials
+    # 140 registered trials is a secondary figure (an abstract reproduced on another site): shown
+    # only when asked for
+    assert 140.0 not in set(trials["value"]), trials
+    at.toggle(key="filter__secondary").set_value(True).run()
+    assert at.query_params["secondary"] == "1"
+    published = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    trials = published[published.get("unit", pd.Series(dtype=str)) == "trials"]
     assert {56.0, 140.0} <= set(trials["value"]), trials
     table = next(m.value for m in at.markdown if m.value.startswith("| Kind |"))
     assert table.count("\n| ") == len(seed_claims())  # one line per curated claim

@@ -66,6 +66,12 @@ drugs = tuple(
 source = role = None
 first = last = None
 mask = False
+used.append("secondary")
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original; off by default.",
+)
 if available:
     used += ["src", "years", "mask"]
     source = filters.selectbox(
@@ -264,7 +270,7 @@ else:
 
 # --- Published FAERS figures ------------------------------------------------------------------
 st.header("Published FAERS analyses")
-published = qa.published_figures()
+published = qa.published_figures(include_secondary=include_secondary)
 charted, rest = frames.published_by_unit(published)
 if not charted:
     components.notice("No published FAERS figures are loaded.")

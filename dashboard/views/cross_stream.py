@@ -1,13 +1,17 @@
 """Cross-stream trends: every harm stream on one time axis, each indexed to 100 in the first
 year all shown streams share (so unlike units compare), with milestones and method changes as
-rules. It shows where streams move together and where they do not."""
+rules. It shows where streams move together and where they do not.
+
+By default one ketamine or esketamine series of primary figures per stream
+(`selection.default_indexed_together`); other substances are offered labelled "comparator: ...",
+all-drug totals "context: ...", and secondary figures only with the toggle, labelled."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, queries, specs, transforms
+from dashboard import charts, components, filters, queries, selection, specs, transforms
 from dashboard import queries_harm as qh
 
 HARM_DOMAINS = ("poison_center", "misuse", "mortality", "supply", "wastewater")
@@ -23,23 +27,42 @@ components.header()
 if not queries.has_warehouse():
     st.stop()
 
-catalog = qh.annual_series(HARM_DOMAINS)
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original are offered only "
+    "when you ask; they are labelled '(secondary)' and never chosen by default.",
+)
+filters.drop_unused(["secondary"])
+catalog = selection.offered(
+    qh.annual_series(HARM_DOMAINS, include_secondary=include_secondary),
+    include_secondary=include_secondary,
+)
 if catalog.empty:
     components.notice("No yearly harm series with three or more points are loaded.")
     st.stop()
 catalog = catalog.assign(
-    key=catalog["indicator"] + "|" + catalog["geography"] + "|" + catalog["stratum"],
-    name=catalog["domain"]
-    + ": "
-    + catalog["label"]
-    + " · "
-    + catalog["geography"]
-    + " · "
-    + catalog["stratum"],
+    key=[
+        selection.series_key(indicator=i, geography=g, stratum=s)
+        for i, g, s in zip(
+            catalog["indicator"], catalog["geography"], catalog["stratum"], strict=True
+        )
+    ],
+    name=[
+        f"{r.domain}: "
+        + selection.tagged_label(
+            label=f"{r.label} · {r.geography} · {r.stratum}",
+            role=r.role,
+            substance=r.substance,
+            secondary=selection.is_secondary(r.secondary_share),
+        )
+        for r in catalog.itertuples()
+    ],
 )
 names = catalog.set_index("key")["name"].to_dict()
-# default: the longest yearly series of each stream
-defaults = catalog.sort_values("points", ascending=False).drop_duplicates("domain")["key"].tolist()
+# default: per stream, the longest yearly ketamine/esketamine series of primary figures that
+# shares a year with the others (so they can be indexed together)
+defaults = selection.default_indexed_together(catalog)["key"].tolist()
 chosen = st.multiselect(
     "Streams (one yearly series each; add or remove)",
     options=list(names),

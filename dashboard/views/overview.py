@@ -3,7 +3,10 @@ sparkline, source and period), "What changed" sentences written from the data, a
 stream moved beyond its recent range, and one series explored in full below.
 
 Every number comes from a query; none is typed into the page. Filters live in the URL
-(`geo`, `group`, `years`, `ind`, `per100k`), so a view can be shared and reopened exactly.
+(`geo`, `group`, `years`, `secondary`, `ind`, `per100k`), so a view can be shared and reopened
+exactly. Cards and the explored default are ketamine or esketamine series (role 'focus') of
+primary figures; what is a default and how an option is labelled comes from
+`dashboard/selection.py`.
 """
 
 from __future__ import annotations
@@ -11,20 +14,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, filters, narrative, queries, specs, transforms
+from dashboard import (
+    charts,
+    components,
+    filters,
+    narrative,
+    queries,
+    selection,
+    specs,
+    transforms,
+)
 from dashboard.charts.theme import PALETTE
 
-DOMAIN_TITLES = {
-    "poison_center": "Poison-center exposures",
-    "mortality": "Deaths",
-    "adverse_events": "Adverse-event reports",
-    "misuse": "Survey prevalence and treatment",
-    "supply": "Supply: lab reports and seizures",
-    "wastewater": "Wastewater",
-    "therapeutic": "Therapeutic use",
-    "context": "Context",
-}
-DOMAIN_ORDER = list(DOMAIN_TITLES)
+DOMAIN_TITLES = selection.STREAM_TITLES
 CARDS_PER_ROW = 3
 
 
@@ -41,6 +43,17 @@ def explore(indicator: str) -> None:
     st.session_state[filters.WIDGET_PREFIX + "ind"] = indicator
 
 
+def citation_link(row: pd.Series) -> str:
+    """'[citation](url)' of a published number (its own citation and link, else its source's
+    title and home page); plain text when there is no link."""
+    name = str(row.get("citation") or row.get("source_title") or row.get("publisher"))
+    name = name if len(name) <= 70 else name[:70] + "…"
+    for url in (row.get("citation_url"), row.get("source_url")):
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            return f"[{name}]({url})"
+    return name
+
+
 def stream_card(row, first_year: int | None, last_year: int | None) -> dict | None:
     """Draw one stream's card; return what the "What changed" list needs (or None)."""
     data = transforms.filter_years(
@@ -52,9 +65,20 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
     spread = transforms.recent_range(data)
     frame = components.chart_frame(data)
     title = DOMAIN_TITLES.get(row.domain, row.domain)
+    label = selection.tagged_label(
+        label=row.label,
+        role=row.role,
+        substance=row.substance,
+        secondary=selection.is_secondary(row.secondary_share),
+    )
+    ordered = data.sort_values("period_start")
+    cited = ordered.iloc[-1]
     with st.container(border=True):
-        st.markdown(f"**{title}**  \n{row.label}")
-        st.caption(where_text(row.geography, row.stratum))
+        st.markdown(f"**{title}**  \n{label}")
+        st.caption(
+            f"{where_text(row.geography, row.stratum)}  \n"
+            f"Source: {citation_link(cited)} · vintage: {cited['vintage']}"
+        )
         change = summary["change_pct"]
         unit = str(summary["unit"])
         st.metric(
@@ -62,8 +86,11 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
             narrative.format_value(summary["latest_value"], "%" if unit == "percent" else ""),
             f"{change:+.0f}% vs {summary['previous_period']}" if change is not None else None,
             delta_color="off",
-            help="Change against the previous period of the same length.",
+            help="Change against the previous period of the same length, never across a "
+            "method change.",
         )
+        if summary["previous_value"] is None:
+            st.caption(narrative.no_comparison_text(summary).capitalize() + ".")
         flag = narrative.range_flag(spread, summary["unit"])
         if flag:
             st.markdown(f":orange-background[{flag}]")
@@ -72,21 +99,15 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
         components.draw_chart(
             specs.chart_spec(charts.sparkline, data=frame, colour=PALETTE[0]),
             key=f"spark_{row.domain}",
-            alt_text=f"Sparkline of {row.label}; the Numbers table below holds the same values.",
+            alt_text=f"Sparkline of {label}; the Numbers table below holds the same values.",
         )
-        first = data.sort_values("period_start").iloc[0]["period_label"]
-        cited = data.sort_values("period_start").iloc[-1]
-        name = str(cited["citation"] or cited["publisher"])
-        name = name if len(name) <= 70 else name[:70] + "…"
-        url = cited.get("citation_url")
-        link = f"[{name}]({url})" if isinstance(url, str) and url else name
-        st.caption(
-            f"Source: {link} · {len(data)} periods, {first} to {summary['latest_period']} · "
-            f"vintage: {cited['vintage']}"
-        )
+        first = ordered.iloc[0]["period_label"]
+        st.caption(f"{len(data)} periods, {first} to {summary['latest_period']}")
         with st.expander("Numbers"):
             st.dataframe(
-                components.export_columns(frame)[["period_label", "value", "unit", "flags"]],
+                components.export_columns(frame)[
+                    ["period_label", "value", "unit", "flags", "vintage"]
+                ],
                 hide_index=True,
                 width="stretch",
             )
@@ -99,7 +120,7 @@ def stream_card(row, first_year: int | None, last_year: int | None) -> dict | No
     where = where_text(row.geography, row.stratum)
     return {
         "stream": title,
-        "label": row.label,
+        "label": label,
         "where": where,
         "summary": summary,
         "spread": spread,
@@ -121,14 +142,16 @@ if catalog.empty:
     st.stop()
 
 left, middle, right = st.columns(3)
-geographies = filters.multiselect(
+countries = filters.multiselect(
     "geo",
-    by_frequency(catalog["geography"]),
+    selection.countries(geographies=catalog["geography"]),
     label="Geography",
     default=[],
-    help="Leave empty for every geography.",
+    help="Countries (or multi-country groups); each includes its states, regions, cities and "
+    "surveillance samples. Leave empty for every geography.",
     container=left,
 )
+geographies = selection.geographies_in(chosen=countries, geographies=catalog["geography"])
 groups = filters.multiselect(
     "group",
     by_frequency(catalog["stratum"]),
@@ -143,6 +166,13 @@ all_years = range(
 )
 years = filters.year_range("years", list(all_years), label="Years", container=right)
 first_year, last_year = years if years else (None, None)
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original are left out of "
+    "the cards and the series list unless you ask for them; they are then labelled "
+    "'(secondary)'.",
+)
 
 headlines = queries.headline_indicators(
     2,
@@ -150,18 +180,18 @@ headlines = queries.headline_indicators(
     strata=tuple(groups),
     first_year=first_year,
     last_year=last_year,
+    include_secondary=include_secondary,
 )
 if headlines.empty:
     components.notice("No stream has two or more periods for these filters. Widen them.")
     st.stop()
-headlines = headlines.assign(
-    order=headlines["domain"].map(lambda d: DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else 99)
-).sort_values("order")
+headlines = selection.in_stream_order(headlines)
 
 st.header("Streams")
 st.caption(
-    "One headline series per stream: from the publisher's own files where loaded, current, "
-    "and with the most periods. Change is against the previous period of the same length."
+    "One headline series per stream, about ketamine or esketamine: primary figures, from the "
+    "publisher's own files where loaded, current, and with the most periods. Change is against "
+    "the previous period of the same length, never across a method change."
 )
 changes = []
 rows = list(headlines.itertuples())
@@ -191,32 +221,46 @@ def explore_one_series(
     groups: list[str],
     first_year: int | None,
     last_year: int | None,
+    include_secondary: bool,
 ) -> None:
     """The explored series. A fragment: changing its definition reruns only this part, not the
     cards above (which do not depend on it)."""
-    candidates = queries.series_catalog(
-        geographies=tuple(geographies),
-        strata=tuple(groups),
-        first_year=first_year,
-        last_year=last_year,
+    candidates = selection.offered(
+        queries.series_catalog(
+            geographies=tuple(geographies),
+            strata=tuple(groups),
+            first_year=first_year,
+            last_year=last_year,
+            include_secondary=include_secondary,
+        ),
+        include_secondary=include_secondary,
     )
     labels = (
-        candidates.sort_values("points", ascending=False)
+        candidates.sort_values("points", ascending=False, kind="stable")
         .drop_duplicates("indicator")
         .set_index("indicator")
     )
-    options = list(dict.fromkeys([*headlines["indicator"], *labels.index]))
+    by_role = labels.reindex(candidates["indicator"].drop_duplicates()).index
+    options = list(dict.fromkeys([*headlines["indicator"], *by_role]))
+
+    def option_text(i: str) -> str:
+        row = labels.loc[i]
+        text = selection.tagged_label(
+            label=f"{row['label']} ({row['unit']})",
+            role=row["role"],
+            substance=row["substance"],
+            secondary=selection.is_secondary(row["secondary_share"]),
+        )
+        return f"{DOMAIN_TITLES.get(row['domain'], row['domain'])}: {text}"
+
     indicator = filters.selectbox(
         "ind",
         options,
         label="Definition (one indicator; never two joined)",
-        default=headlines["indicator"].iloc[0],
-        format_func=lambda i: (
-            f"{DOMAIN_TITLES.get(labels.at[i, 'domain'], labels.at[i, 'domain'])}: "
-            f"{labels.at[i, 'label']} ({labels.at[i, 'unit']})"
-        ),
+        default=selection.default_explored(headlines=headlines),
+        format_func=option_text,
     )
-    data = queries.observations((indicator,))
+    data = queries.observations((indicator,), include_secondary=include_secondary)
     if geographies:
         data = data[data["geography"].isin(geographies)]
     if groups:
@@ -235,7 +279,7 @@ def explore_one_series(
         st.caption("Per-capita view: no population denominator is loaded for these geographies.")
     show_milestones = components.milestone_toggle()
     filters.drop_unused(
-        ["geo", "group", "years", "ind", components.MILESTONE_KEY]
+        ["geo", "group", "years", "secondary", "ind", components.MILESTONE_KEY]
         + (["per100k"] if per_capita_offered else [])
     )
     if per_capita:
@@ -263,4 +307,4 @@ def explore_one_series(
     )
 
 
-explore_one_series(headlines, geographies, groups, first_year, last_year)
+explore_one_series(headlines, geographies, groups, first_year, last_year, include_secondary)

@@ -1,11 +1,15 @@
 """Poison centers & deaths: US poison-center exposures (each study's definition its own line),
-their outcomes and reasons, US and UK deaths, and England and Wales drug-poisoning totals."""
+their outcomes and reasons, US and UK deaths, and England and Wales drug-poisoning totals.
+
+The ketamine charts draw ketamine series; all-drug totals are context (their rows carry
+`role` = 'context' and a "context: all drugs" label, so a chart keeps them apart), other
+substances labelled comparators. Secondary figures appear only with the toggle, labelled."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, harm_blocks, queries, specs
+from dashboard import components, filters, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
 
@@ -38,11 +42,20 @@ st.title("Poison centers & deaths")
 components.header()
 if not queries.has_warehouse():
     st.stop()
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original are left out "
+    "unless you ask; they are then labelled '(secondary)'.",
+)
+filters.drop_unused(["secondary"])
 events = qh.timeline_events()
 show_milestones = components.milestone_toggle()
 
 st.header("Poison-center exposures (US)")
-calls = qh.domain_observations(("poison_center",), units=("exposures", "cases"))
+calls = qh.domain_observations(
+    ("poison_center",), units=("exposures", "cases"), include_secondary=include_secondary
+)
 calls = calls[calls["geography"] == "United States"] if not calls.empty else calls
 timed, spans = harm_blocks.split_spans(calls)
 harm_blocks.time_block(
@@ -55,7 +68,9 @@ harm_blocks.time_block(
     show_milestones=show_milestones,
 )
 harm_blocks.span_table(spans, title="Exposures")
-rates = qh.domain_observations(("poison_center",), units=("per 1,000,000 population",))
+rates = qh.domain_observations(
+    ("poison_center",), units=("per 1,000,000 population",), include_secondary=include_secondary
+)
 harm_blocks.time_block(
     rates,
     key="poison_rates",
@@ -67,7 +82,9 @@ harm_blocks.time_block(
 )
 
 st.header("Outcomes, reasons and co-used substances")
-shares = qh.domain_observations(("poison_center",), units=("percent",))
+shares = qh.domain_observations(
+    ("poison_center",), units=("percent",), include_secondary=include_secondary
+)
 if shares.empty:
     components.notice("No published shares are loaded.")
 else:
@@ -77,7 +94,9 @@ else:
     components.chart_block(chart, shares, key="poison_shares", counts=SHARES)
 
 st.header("Deaths")
-deaths = qh.domain_observations(("mortality",), exclude_sources=("ons_drug_poisoning",))
+deaths = qh.domain_observations(
+    ("mortality",), exclude_sources=("ons_drug_poisoning",), include_secondary=include_secondary
+)
 if not deaths.empty:
     deaths = deaths[deaths["unit"].str.startswith("deaths")]
 us = deaths[deaths["geography"].str.contains("United States")] if not deaths.empty else deaths
@@ -105,19 +124,24 @@ harm_blocks.span_table(uk_spans, title="UK deaths")
 
 st.header("Context: all drug-poisoning deaths, England and Wales (ONS)")
 totals = qh.indicator_observations(
-    "ons_drug_poisoning_deaths_", geography="England and Wales", stratum="persons"
+    "ons_drug_poisoning_deaths_",
+    geography="England and Wales",
+    stratum="persons",
+    include_secondary=include_secondary,
 )
 if totals.empty:
     components.notice("ONS totals are not loaded.")
 else:
-    labels = (
-        totals[["indicator", "label"]].drop_duplicates().set_index("indicator")["label"].to_dict()
-    )
-    default = [i for i in ("ons_drug_poisoning_deaths_all",) if i in labels]
+    labels = {
+        r.indicator: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
+        for r in totals.drop_duplicates("indicator").itertuples()
+    }
+    # this chart is the context: the all-drug total by default, comparators when asked for
+    default = selection.default_lines(totals, roles=(selection.CONTEXT,))
     chosen = st.multiselect(
         "Series (comparison substances are 'mentioned' counts from Table 4)",
         options=list(labels),
-        default=default or list(labels)[:1],
+        default=default[:1] or list(labels)[:1],
         format_func=labels.get,
         key="ons_series",
     )

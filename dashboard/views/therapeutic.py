@@ -1,13 +1,24 @@
 """Therapeutic context: approvals, scheduling and safety alerts; Spravato Part D and ketamine
 prescriptions; registered studies; the claims-and-evidence table; supply and harms side by side.
-Streamlit only arranges; numbers come from dashboard/queries_therapeutic.py."""
+Streamlit only arranges; numbers come from dashboard/queries_therapeutic.py. The side-by-side
+harm panels are ketamine or esketamine series (role 'focus') of primary figures; secondary
+figures appear only with the toggle, labelled."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, claims_table, components, queries, specs, transforms
+from dashboard import (
+    charts,
+    claims_table,
+    components,
+    filters,
+    queries,
+    selection,
+    specs,
+    transforms,
+)
 from dashboard import queries_therapeutic as qt
 from dashboard.charts import therapeutic as tcharts
 
@@ -19,6 +30,11 @@ PARTD_NOTE = (
 )
 HARM_DOMAINS = ("poison_center", "adverse_events", "mortality", "misuse", "supply")
 
+
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 st.title("Therapeutic context")
 st.markdown(
     "Ketamine is an approved anesthetic, and esketamine (Spravato) is approved for "
@@ -29,6 +45,14 @@ st.markdown(
 components.header()
 if not queries.has_warehouse():
     st.stop()
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original (news summaries, "
+    "fact sheets citing a commercial audit ...) are left out unless you ask; they are then "
+    "labelled '(secondary)'.",
+)
+filters.drop_unused(["secondary"])
 
 events = qt.milestones()
 show_milestones = components.milestone_toggle()
@@ -115,7 +139,10 @@ else:
         )
 
 prescriptions = qt.matching_observations(
-    "prescri|Medicaid", domains=("therapeutic",), sources=("literature",)
+    "prescri|Medicaid",
+    domains=("therapeutic",),
+    sources=("literature",),
+    include_secondary=include_secondary,
 )
 if prescriptions.empty:
     components.notice("No published ketamine or esketamine prescription figures are loaded.")
@@ -176,7 +203,12 @@ else:
     )
 published_trials = pd.concat(
     [
-        qt.matching_observations("trial", domains=("therapeutic",), sources=("literature",)),
+        qt.matching_observations(
+            "trial",
+            domains=("therapeutic",),
+            sources=("literature",),
+            include_secondary=include_secondary,
+        ),
         qt.matching_undated("trial"),
     ],
     ignore_index=True,
@@ -239,18 +271,29 @@ for indicator, name in (("cms_partd_claims_spravato", "Spravato Part D claims"),
         panels.append(("Therapeutic supply", name, rows))
 if not prescriptions.empty and not prescriptions[prescriptions["unit"] == "prescriptions"].empty:
     rows = prescriptions[prescriptions["unit"] == "prescriptions"]
-    panels.append(("Therapeutic supply", "Ketamine prescriptions dispensed (IQVIA)", rows))
+    name = selection.tagged_label(
+        label="Ketamine prescriptions dispensed (IQVIA)",
+        secondary=selection.is_secondary(rows["secondary_share"].max()),
+    )
+    panels.append(("Therapeutic supply", name, rows))
 first_supply = min(
     (pd.to_datetime(rows["period_start"]).min().year for _, _, rows in panels), default=2019
 )
 SINCE = first_supply - 6
-for row in qt.harm_series(HARM_DOMAINS, since_year=SINCE).itertuples():
+harm = qt.harm_series(HARM_DOMAINS, since_year=SINCE, include_secondary=include_secondary)
+for row in harm.itertuples():
     rows = qt.series_rows(row.indicator, row.geography, row.stratum)
-    panels.append(("Harm indicator", f"{row.label} — {row.geography}, {row.stratum}", rows))
+    name = selection.tagged_label(
+        label=f"{short(row.label, 70)} — {row.geography}, {row.stratum}",
+        role=row.role,
+        substance=row.substance,
+        secondary=selection.is_secondary(row.secondary_share),
+    )
+    panels.append(("Harm indicator", name, rows))
 frames = []
 for group, name, rows in panels:
     frame = transforms.chart_frame(rows)
-    frames.append(frame.assign(group=group, panel=name[:110]))
+    frames.append(frame.assign(group=group, panel=name))
 if len(frames) < 2:
     components.notice("Too few series are loaded to set supply and harms side by side.")
 else:

@@ -1,12 +1,16 @@
 """Use & supply: survey prevalence by population (series breaks drawn), NFLIS lab reports of
 ketamine and analogues, the club-drug fentanyl co-occurrence proxy, seizures, and the EUDA
-wastewater map (cities sized by load, a year selector, a table beside it)."""
+wastewater map (cities sized by load, a year selector, a table beside it).
+
+Default lines and the default wastewater substance are ketamine or esketamine (and, for NFLIS,
+ketamine analogues: role 'focus'); other substances are offered labelled "comparator: ...".
+Secondary figures appear only with the toggle, labelled."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, harm_blocks, queries, specs
+from dashboard import components, filters, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
 
@@ -39,13 +43,22 @@ st.title("Use & supply")
 components.header()
 if not queries.has_warehouse():
     st.stop()
+include_secondary = filters.toggle(
+    "secondary",
+    label="Include secondary figures",
+    help="Figures quoted from another publication rather than the original are left out "
+    "unless you ask; they are then labelled '(secondary)'.",
+)
+filters.drop_unused(["secondary"])
 events = qh.timeline_events()
 method_events = (
     events[events["category"] == "survey or method change"] if not events.empty else events
 )
 
 st.header("Survey prevalence")
-surveys = qh.domain_observations(("misuse",), units=("percent",), max_span_days=366)
+surveys = qh.domain_observations(
+    ("misuse",), units=("percent",), max_span_days=366, include_secondary=include_secondary
+)
 if surveys.empty:
     components.notice("No survey prevalence is loaded.")
 else:
@@ -61,17 +74,30 @@ else:
     )
 
 st.header("Forensic lab reports (NFLIS)")
-reports = qh.indicator_observations("nflis_reports_")
+reports = qh.indicator_observations("nflis_reports_", include_secondary=include_secondary)
+report_labels = {
+    r.indicator: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
+    for r in reports.drop_duplicates("indicator").itertuples()
+}
+shown_reports = st.multiselect(
+    "Substances (ketamine and its analogues by default; comparators are labelled)",
+    options=list(report_labels),
+    default=selection.default_lines(reports),
+    format_func=report_labels.get,
+    key="nflis_series",
+)
 log_scale = st.toggle("Log scale (analogues are far rarer than ketamine)", key="nflis_log")
 harm_blocks.time_block(
-    reports,
+    reports[reports["indicator"].isin(shown_reports)] if not reports.empty else reports,
     key="nflis_reports",
     title="NFLIS lab reports: ketamine and its analogues",
     y_title="reports",
     counts=NFLIS,
     log_scale=log_scale,
 )
-cooccurrence = qh.indicator_observations("nflis_monthly_club_drugs_fentanyl_pct")
+cooccurrence = qh.indicator_observations(
+    "nflis_monthly_club_drugs_fentanyl_pct", include_secondary=include_secondary
+)
 if cooccurrence.empty:
     components.notice(
         "The monthly fentanyl co-occurrence file is not loaded (it comes with the NFLIS mirror "
@@ -87,7 +113,9 @@ else:
     )
 
 st.header("Seizures")
-seizures = qh.domain_observations(("supply",), sources=("literature",))
+seizures = qh.domain_observations(
+    ("supply",), sources=("literature",), include_secondary=include_secondary
+)
 if not seizures.empty:
     seizures = seizures[seizures["label"].str.contains("seiz", case=False)]
 timed, spans = harm_blocks.split_spans(seizures)
@@ -106,7 +134,11 @@ substances = qh.wastewater_indicators()
 if substances.empty:
     components.notice("No wastewater data are loaded.")
 else:
-    labels = substances.set_index("id")["label"].to_dict()
+    labels = {
+        r.id: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
+        for r in substances.itertuples()
+    }
+    # the first option (the query orders ketamine and esketamine first) is the default
     indicator = st.selectbox(
         "Substance", list(labels), format_func=labels.get, key="wastewater_substance"
     )
