@@ -17,6 +17,8 @@ from urllib.parse import quote, urlparse
 
 import pandas as pd
 
+from dashboard.selection import is_secondary
+
 CTGOV_SEARCH = "https://clinicaltrials.gov/search?intr=ketamine%20OR%20esketamine"
 OVERVIEW = "overview?ind="
 MAX_ITEMS = 4
@@ -152,7 +154,10 @@ def series_summary(indicator: str, rows: pd.DataFrame, *, explorable: bool = Tru
     span = number(last["value"], last["unit"]) + f" ({last['period_label']})"
     if len(rows) > 1 and first["period_label"] != last["period_label"]:
         span = number(first["value"], first["unit"]) + f" ({first['period_label']}) → " + span
-    explore = f" [explore]({OVERVIEW}{quote(indicator)})" if explorable else ""
+    # A mostly secondary series is drawn on the Overview only with secondary figures switched on.
+    secondary = "secondary_share" in rows and is_secondary(rows["secondary_share"].max())
+    target = OVERVIEW + quote(indicator) + ("&secondary=1" if secondary else "")
+    explore = f" [explore]({target})" if explorable else ""
     label = label_text(last["label"], 80)
     return f"{label}: {span}, " + cite(last["citation"], last["citation_url"]) + explore
 

@@ -261,7 +261,9 @@ SERIES_CTE = """
                avg(CASE WHEN coalesce(flags, '') LIKE '%secondary%' THEN 1 ELSE 0 END)
                    AS secondary_share,
                list_contains(?, source) AS compiled,
-               list_bool_or([label ILIKE p FOR p IN ?]) AS composition
+               list_bool_or([label ILIKE p FOR p IN ?]) AS composition,
+               bool_or(period_end = series_last
+                       AND coalesce(flags, '') LIKE '%not_quantified%') AS latest_unquantified
         FROM rows
         GROUP BY ALL
     )
@@ -326,7 +328,8 @@ def headline_indicators(
 
     Ranking, in order: loaded from the publisher's own files (not a compiled literature figure);
     still current (last period within three years of the domain's most recent); mostly primary
-    (few 'secondary' flags); a level or rate rather than a share of a total; the most points in
+    (few 'secondary' flags); a latest value that was quantified (not a load published as 0); a
+    level or rate rather than a share of a total; the most points in
     its last ten years, then in all; the latest period; then the id, for a stable pick.
     The filters narrow the candidates (geographies, strata, years the periods end in).
     """
@@ -342,8 +345,8 @@ def headline_indicators(
         QUALIFY row_number() OVER (
             PARTITION BY domain
             ORDER BY compiled, (domain_last - last_period > 3 * 366), secondary_share > ?,
-                     composition, recent_points DESC, points DESC, last_period DESC,
-                     indicator, geography, stratum
+                     latest_unquantified, composition, recent_points DESC, points DESC,
+                     last_period DESC, indicator, geography, stratum
         ) = 1
         ORDER BY domain
         """,

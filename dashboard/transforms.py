@@ -202,7 +202,11 @@ def change_summary(frame: pd.DataFrame) -> dict | None:
         previous = comparable.iloc[-1]
         summary["previous_value"] = float(previous["value"])
         summary["previous_period"] = previous["period_label"]
-        if previous["value"]:
+        # A load published as 0 (nothing quantified) is not a fall to nothing: no % change.
+        quantified = not any(
+            "not_quantified" in str(row.get("flags") or "") for row in (latest, previous)
+        )
+        if previous["value"] and quantified:
             summary["change_pct"] = (latest["value"] / previous["value"] - 1) * 100
     return summary
 

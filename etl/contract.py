@@ -45,6 +45,7 @@ FLAGS: tuple[str, ...] = (
     "secondary",  # the figure was read in a secondary source, or its citation is doubtful
     "approximate",  # published as "about", "around", "more than"
     "proxy",  # the category is wider than ketamine (e.g. "club drugs")
+    "not_quantified",  # published as 0 on every day measured: nothing quantified, not "none"
 )
 
 OBSERVATION_COLUMNS: dict[str, str] = {

@@ -203,3 +203,23 @@ def test_a_bad_mirror_file_leaves_the_published_rows_untouched(tmp_path: Path) -
     assert result.status == "failed"
     assert "euda_wastewater" in result.message and "ww2099-all-data.csv, line 2" in result.message
     assert fingerprint(options.data_dir / "warehouse.duckdb") == before
+
+
+def test_a_load_published_as_zero_every_day_is_flagged_not_quantified(tmp_path: Path) -> None:
+    """Published 0 on every day is 'nothing quantified', never a fall to nothing: flagged, no %
+    change, and never an Overview headline."""
+    from dashboard.transforms import change_summary
+
+    text = LOADS.read_text().rstrip("\n") + "\n"
+    text += '2024,"ketamine","ZZ002","ZZ","Zeroville",0,0,0,0,0,0,0,0,0,0\n'
+    text += '2023,"ketamine","ZZ002","ZZ","Zeroville",1,1,1,1,1,1,1,1,1,1\n'
+    text += '2022,"ketamine","ZZ002","ZZ","Zeroville",0,,,,,,,,,0\n'
+    loads = tmp_path / "ww2099-all-data.csv"
+    loads.write_text(text)
+    obs = parse(loads).observations
+    zero = obs[obs["value"] == 0]
+    assert len(zero) == 2 and zero["flags"].str.contains("not_quantified").all()
+    assert not obs.loc[obs["value"] > 0, "flags"].str.contains("not_quantified").any()
+    city = obs[(obs["indicator"] == KETAMINE) & obs["geography"].str.contains("Zeroville")]
+    summary = change_summary(city.assign(series_breaks=""))
+    assert summary["latest_value"] == 0 and summary["change_pct"] is None

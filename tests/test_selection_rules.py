@@ -117,6 +117,15 @@ def test_every_headline_is_focus_and_primary_unless_asked(
         assert row.domain in kept
 
 
+def test_no_headline_ends_on_a_value_published_as_nothing_quantified(env: Path) -> None:
+    """A city whose latest load was published as 0 is never the stream's headline ('down 100%'),
+    when the domain has a series whose latest value was quantified."""
+    for row in queries.headline_indicators(2).itertuples():
+        rows = queries.series(row.indicator, row.geography, row.stratum)
+        latest = rows.sort_values("period_end").iloc[-1]
+        assert "not_quantified" not in str(latest["flags"] or ""), (row.indicator, row.geography)
+
+
 def test_secondary_series_are_offered_only_when_asked_and_then_labelled(env: Path) -> None:
     everything = queries.series_catalog(include_secondary=True)
     secondary = everything[everything["secondary_share"].map(selection.is_secondary)]

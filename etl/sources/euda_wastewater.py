@@ -230,13 +230,22 @@ def load_observations(loads: pd.DataFrame) -> pd.DataFrame:
             "lower": None,
             "upper": None,
             "unit": UNIT,
-            "flags": "",
+            "flags": ["not_quantified" if zero else "" for zero in not_quantified(loads)],
             "note": notes,
             "citation": CITATION,
             "citation_url": CITATION_URL,
         }
     )
     return frame.sort_values(["indicator", "geography", "period_start"], ignore_index=True)
+
+
+def not_quantified(loads: pd.DataFrame) -> pd.Series:
+    """A load published as 0 on every day measured. The file does not say whether the drug was
+    absent or below the laboratory's limit of quantification, so it is flagged, never read as a
+    fall to nothing (a 'down 100%' headline)."""
+    days = [day.lower() for day in DAYS if day.lower() in loads]
+    measured = loads[days].fillna(0) if days else pd.DataFrame(index=loads.index)
+    return (loads["daily_mean"] == 0) & (measured == 0).all(axis=1)
 
 
 def indicators(loads: pd.DataFrame | None = None) -> pd.DataFrame:
