@@ -196,11 +196,14 @@ OBSERVATION_ROWS = (
 
 
 # A query over observations is OBSERVATIONS_WHERE + (a fixed condition with `?` values) +
-# OBSERVATIONS_TIER: the condition narrows the rows, then a mostly secondary series is kept only
-# when the last two parameters are `tier_params(True)`. Ordered by series, then period.
+# OBSERVATIONS_TIER: the condition narrows the rows; unless the last two parameters are
+# `tier_params(True)`, a mostly secondary series is left out, and so is every secondary figure of
+# the others (a default line is drawn from primary figures only, never stitched to a quotation).
+# Ordered by series, then period.
 OBSERVATIONS_WHERE = "SELECT * FROM (" + OBSERVATION_ROWS + " WHERE "
 OBSERVATIONS_TIER = (
-    ") AS rows WHERE ? OR secondary_share <= ? ORDER BY indicator, geography, stratum, period_start"
+    ") AS rows WHERE ? OR (secondary_share <= ? AND coalesce(flags, '') NOT LIKE '%secondary%')"
+    " ORDER BY indicator, geography, stratum, period_start"
 )
 
 
@@ -251,6 +254,7 @@ SERIES_CTE = """
           AND (len(?) = 0 OR list_contains(?, o.stratum))
           AND (? IS NULL OR year(o.period_end) >= ?)
           AND (? IS NULL OR year(o.period_end) <= ?)
+          AND (? OR coalesce(o.flags, '') NOT LIKE '%secondary%')
     ),
     series AS (
         SELECT indicator, geography, stratum, domain, label, unit, source, substance, role,
@@ -275,6 +279,7 @@ def _series_params(
     strata: tuple[str, ...],
     first_year: int | None,
     last_year: int | None,
+    include_secondary: bool = True,
 ) -> tuple:
     return (
         list(NON_LEVEL_UNITS),
@@ -286,6 +291,7 @@ def _series_params(
         first_year,
         last_year,
         last_year,
+        bool(include_secondary),
         list(COMPILED_SOURCES),
         list(COMPOSITION_LABELS),
     )
@@ -306,7 +312,7 @@ def series_catalog(
         SERIES_CTE + " SELECT * FROM series WHERE ? OR secondary_share <= ?"
         " ORDER BY domain, indicator, geography, stratum",
         (
-            *_series_params(geographies, strata, first_year, last_year),
+            *_series_params(geographies, strata, first_year, last_year, include_secondary),
             *tier_params(include_secondary),
         ),
     )
@@ -351,7 +357,7 @@ def headline_indicators(
         ORDER BY domain
         """,
         (
-            *_series_params(geographies, strata, first_year, last_year),
+            *_series_params(geographies, strata, first_year, last_year, include_secondary),
             min_points,
             *tier_params(include_secondary),
             SECONDARY_SHARE,
@@ -374,14 +380,16 @@ def denominators() -> pd.DataFrame:
     )
 
 
-def series(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
-    """Every published number of one series (indicator x geography x stratum), whatever its
-    tier: it was chosen by name."""
+def series(
+    indicator: str, geography: str, stratum: str, *, include_secondary: bool = True
+) -> pd.DataFrame:
+    """Every published number of one series (indicator x geography x stratum); without
+    `include_secondary`, its primary figures only."""
     return run_query(
         OBSERVATIONS_WHERE
         + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
         + OBSERVATIONS_TIER,
-        (indicator, geography, stratum, *tier_params(True)),
+        (indicator, geography, stratum, *tier_params(include_secondary)),
     )
 
 

@@ -87,12 +87,18 @@ def annual_series(
         " list_sort(list_distinct(list(year(o.period_start)))) AS years"
         " FROM observations o JOIN indicators i ON i.id = o.indicator"
         " WHERE list_contains(?, i.domain)"
+        " AND (? OR coalesce(o.flags, '') NOT LIKE '%secondary%')"
         " GROUP BY ALL"
         " HAVING min(o.period_end - o.period_start) >= 300"
         " AND max(o.period_end - o.period_start) <= 366 AND count(*) >= ?"
         " AND (? OR secondary_share <= ?)"
         " ORDER BY i.domain, points DESC, o.indicator",
-        (list(domains), min_points, *queries.tier_params(include_secondary)),
+        (
+            list(domains),
+            bool(include_secondary),
+            min_points,
+            *queries.tier_params(include_secondary),
+        ),
     )
 
 

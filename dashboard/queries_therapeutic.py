@@ -176,12 +176,14 @@ def harm_series(
     )
 
 
-def series_rows(indicator: str, geography: str, stratum: str) -> pd.DataFrame:
+def series_rows(
+    indicator: str, geography: str, stratum: str, *, include_secondary: bool = True
+) -> pd.DataFrame:
     return run_query(
         OBSERVATIONS_WHERE
         + ("o.indicator = ? AND o.geography = ? AND o.stratum = ?")
         + OBSERVATIONS_TIER,
-        (indicator, geography, stratum, *tier_params(True)),
+        (indicator, geography, stratum, *tier_params(include_secondary)),
     )
 
 

@@ -117,6 +117,24 @@ def test_every_headline_is_focus_and_primary_unless_asked(
         assert row.domain in kept
 
 
+def test_overview_cards_show_primary_figures_only_by_default(env: Path) -> None:
+    """Every card's numbers, latest value included, are primary figures unless asked."""
+    at = run_page("overview")
+    assert not at.exception
+    headlines = queries.headline_indicators(2)
+    for row in headlines.itertuples():
+        rows = queries.series(row.indicator, row.geography, row.stratum, include_secondary=False)
+        assert not rows.empty, row.indicator
+        assert not rows["flags"].fillna("").str.contains("secondary").any(), row.indicator
+    # each card's latest period is its latest primary figure's
+    shown = sorted(m.label.split(" · ")[0] for m in at.metric)
+    latest = []
+    for row in headlines.itertuples():
+        rows = queries.series(row.indicator, row.geography, row.stratum, include_secondary=False)
+        latest.append(rows.sort_values("period_start").iloc[-1]["period_label"])
+    assert shown == sorted(latest)
+
+
 def test_no_headline_ends_on_a_value_published_as_nothing_quantified(env: Path) -> None:
     """A city whose latest load was published as 0 is never the stream's headline ('down 100%'),
     when the domain has a series whose latest value was quantified."""
@@ -195,7 +213,9 @@ def test_no_change_in_the_rendered_overview_crosses_a_break(env: Path, params: d
             continue
         previous = DELTA.match(metric.delta).group(1)
         latest = metric.label.split(" · ")[0]
-        rows = queries.series(row.indicator, row.geography, row.stratum)
+        rows = queries.series(
+            row.indicator, row.geography, row.stratum, include_secondary=bool(params)
+        )
         assert not crosses_a_break(rows, previous, latest), (row.indicator, metric.delta)
         checked += 1
     assert checked >= 1
@@ -328,6 +348,9 @@ def test_harm_pages_draw_no_mostly_secondary_line_by_default(env: Path, page: st
     assert tables, f"{page}: no chart carries the tier of its rows"
     for table in tables:
         assert not table["secondary_share"].map(selection.is_secondary).any(), page
+        # a default line is drawn from primary figures only: no secondary point stitched in
+        if "flags" in table:
+            assert not table["flags"].fillna("").str.contains("secondary").any(), page
         assert_tagged(table)
     on = run_page(page, {"secondary": "1"})
     for table in chart_tables(on):

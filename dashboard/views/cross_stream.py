@@ -77,7 +77,9 @@ if not chosen:
 frames = []
 for key in chosen:
     indicator, geography, stratum = key.split("|", 2)
-    frames.append(queries.series(indicator, geography, stratum))
+    frames.append(
+        queries.series(indicator, geography, stratum, include_secondary=include_secondary)
+    )
 rows = pd.concat(frames, ignore_index=True)
 data = transforms.chart_frame(rows)
 indexed = transforms.index_to_first_common(data)

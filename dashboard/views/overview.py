@@ -54,11 +54,14 @@ def citation_link(row: pd.Series) -> str:
     return name
 
 
-def stream_card(row, first_year: int | None, last_year: int | None) -> dict | None:
+def stream_card(
+    row, first_year: int | None, last_year: int | None, include_secondary: bool
+) -> dict | None:
     """Draw one stream's card; return what the "What changed" list needs (or None)."""
-    data = transforms.filter_years(
-        queries.series(row.indicator, row.geography, row.stratum), first_year, last_year
+    rows = queries.series(
+        row.indicator, row.geography, row.stratum, include_secondary=include_secondary
     )
+    data = transforms.filter_years(rows, first_year, last_year)
     summary = transforms.change_summary(data)
     if not summary:
         return None
@@ -199,7 +202,7 @@ for start in range(0, len(rows), CARDS_PER_ROW):
     columns = st.columns(CARDS_PER_ROW)
     for column, row in zip(columns, rows[start : start + CARDS_PER_ROW], strict=False):
         with column:
-            change = stream_card(row, first_year, last_year)
+            change = stream_card(row, first_year, last_year, include_secondary)
         if change:
             changes.append(change)
 

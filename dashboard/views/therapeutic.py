@@ -282,7 +282,9 @@ first_supply = min(
 SINCE = first_supply - 6
 harm = qt.harm_series(HARM_DOMAINS, since_year=SINCE, include_secondary=include_secondary)
 for row in harm.itertuples():
-    rows = qt.series_rows(row.indicator, row.geography, row.stratum)
+    rows = qt.series_rows(
+        row.indicator, row.geography, row.stratum, include_secondary=include_secondary
+    )
     name = selection.tagged_label(
         label=f"{short(row.label, 70)} — {row.geography}, {row.stratum}",
         role=row.role,
