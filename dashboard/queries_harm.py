@@ -84,6 +84,7 @@ def annual_series(
         " max(o.period_end) AS last_period,"
         " avg(CASE WHEN coalesce(o.flags, '') LIKE '%secondary%' THEN 1.0 ELSE 0.0 END)"
         "   AS secondary_share,"
+        " count(*) FILTER (WHERE coalesce(o.flags, '') LIKE '%not_quantified%') AS unquantified,"
         " list_sort(list_distinct(list(year(o.period_start)))) AS years"
         " FROM observations o JOIN indicators i ON i.id = o.indicator"
         " WHERE list_contains(?, i.domain)"

@@ -175,7 +175,9 @@ def default_indexed_together(catalog: pd.DataFrame, *, domains: Sequence[str] = 
     (most first); in each, the candidate with the most points (then indicator, geography,
     stratum) among those that still share a year with the series already chosen; a domain with
     no such candidate is left out (the analyst can add it). `catalog` needs domain, indicator,
-    geography, stratum, role, secondary_share, points and `years` (each series' start years).
+    geography, stratum, role, secondary_share, points and `years` (each series' start years);
+    a series with a value published as 0 (`unquantified` > 0: nothing quantified) is never a
+    default, since an index to it, or from it, says nothing.
     """
     if catalog.empty:
         return catalog
@@ -185,6 +187,8 @@ def default_indexed_together(catalog: pd.DataFrame, *, domains: Sequence[str] = 
             for r, s in zip(catalog["role"], catalog["secondary_share"], strict=True)
         ]
     ]
+    if "unquantified" in eligible:
+        eligible = eligible[eligible["unquantified"].fillna(0).eq(0)]
     if domains:
         eligible = eligible[eligible["domain"].isin(domains)]
     ranked = eligible.sort_values(

@@ -316,6 +316,7 @@ def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> 
     for key in chosen:
         assert catalog.at[key, "role"] == "focus", key
         assert not selection.is_secondary(catalog.at[key, "secondary_share"]), key
+        assert catalog.at[key, "unquantified"] == 0, key  # no index to or from a published 0
     assert len({catalog.at[k, "domain"] for k in chosen}) == len(chosen)  # one per stream
     common = set.intersection(*({int(y) for y in catalog.at[k, "years"]} for k in chosen))
     assert common
