@@ -253,6 +253,13 @@ else:
         )
         + " (claims per verdict). 'explore' opens the series on the Overview page."
     )
+    # Eight columns of evidence are wider than a page (and far wider than a phone): the table
+    # scrolls sideways inside its own box instead of running off the page.
+    st.markdown(
+        "<style>[data-testid='stMarkdownContainer'] table {display: block; overflow-x: auto;}"
+        "</style>",
+        unsafe_allow_html=True,
+    )
     st.markdown(claims_table.to_markdown(evidence))
 st.download_button(
     "CSV of this table",
