@@ -183,24 +183,35 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         ).fetchall()
     finally:
         con.close()
+    # One short line per source in the table; the messages, which can run to a paragraph, are
+    # printed in full below it for the sources that need attention (an 80-column terminal
+    # cannot hold them in a column).
     table = Table(title=f"Ketamine Watch warehouse: {paths.published}")
-    for column in ("source", "status", "origin", "vintage", "rows", "last refresh", "message"):
-        table.add_column(column, overflow="fold")
-    failed = []
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("origin", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("last refresh", no_wrap=True)
+    table.add_column("vintage", overflow="fold")
+    failed, notes = [], []
     for sid, state, origin, vintage, count, last, message in rows:
         style = STATUS_STYLE.get(state or "", "")
         table.add_row(
             sid,
             f"[{style}]{state}[/{style}]" if style else str(state),
             origin or "",
+            f"{int(count or 0):,}",
+            last.strftime("%Y-%m-%d %H:%M") if last else "never",
             vintage or "",
-            str(count or 0),
-            str(last or "never"),
-            message or "",
         )
         if state == "failed":
             failed.append(sid)
+        if state != "ok" and message:
+            notes.append((sid, state, message))
     Console().print(table)
+    for sid, state, message in notes:
+        style = STATUS_STYLE.get(state or "", "")
+        console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
     if failed:
         console.print(f"[red]failed: {', '.join(failed)}[/red]")
         raise typer.Exit(1)
