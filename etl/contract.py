@@ -46,6 +46,8 @@ FLAGS: tuple[str, ...] = (
     "approximate",  # published as "about", "around", "more than"
     "proxy",  # the category is wider than ketamine (e.g. "club drugs")
     "not_quantified",  # published as 0 on every day measured: nothing quantified, not "none"
+    "incomplete",  # not like its neighbours: e.g. FAERS's earliest loaded quarter, which also
+    # holds the reports first received before it (their own quarters are not loaded)
 )
 
 OBSERVATION_COLUMNS: dict[str, str] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -169,3 +170,60 @@ def test_cms_reference_rows_are_routed_out_of_literature() -> None:
     published = set(zip(parsed["period_label"].astype(str), parsed["value"].round(2), strict=True))
     for row in routed.itertuples():
         assert (row.period_label, round(row.value, 2)) in published, row.figure_id
+
+
+REAL = FIXTURES / "real" / "DSD_PTD_RY24_P04_V10_DY22_BGM_slice.csv"
+EVERY_GENERIC = re.compile(".")
+
+
+def real_rows() -> pd.DataFrame:
+    frame, path = cms_partd.read_csv(REAL)
+    return cms_partd.drug_observations(frame, path, generic_pattern=EVERY_GENERIC)
+
+
+def test_real_slice_is_read_with_its_release_and_spravato_rows() -> None:
+    tables = cms_partd.SOURCE.parse({"spending": [REAL]})
+    assert validate(tables, source_id="cms_partd") == []
+    assert values(tables, "claims", "spravato")["2022"] == 36488
+    assert set(tables.observations["vintage"]) == {"RY24 release, data years 2018–2022"}
+    # only the ketamine-family generic is loaded by the source
+    assert not tables.observations["indicator"].str.contains("spevigo|stalevo").any()
+
+
+def test_outlier_flag_of_a_manufacturer_row_flags_the_year() -> None:
+    """Spevigo 2022 (real DY22): Overall's flag is blank, Boehringer Ing.'s is 1."""
+    obs = real_rows()
+    spevigo = obs[obs["indicator"].str.endswith("_spevigo")]
+    assert set(spevigo["period_label"]) == {"2022"}
+    assert (spevigo["flags"] == "unreliable").all()
+    assert spevigo["note"].str.contains("Outlier_Flag_2022=1 on Mftr_Name=Boehringer Ing.").all()
+    # the blanked beneficiary count (<11) gives no row, never a zero
+    assert "cms_partd_beneficiaries_spevigo" not in set(spevigo["indicator"])
+    claims = spevigo[spevigo["indicator"] == "cms_partd_claims_spevigo"]
+    assert claims["value"].tolist() == [11]
+    # Stalevo 100 2020: Overall says 0, the manufacturer row says 1
+    stalevo_2020 = obs[
+        obs["indicator"].str.endswith("_stalevo_100") & (obs["period_label"] == "2020")
+    ]
+    assert len(stalevo_2020) == 3
+    assert (stalevo_2020["flags"] == "unreliable").all()
+    # a year no row flags stays unflagged
+    spravato = obs[obs["indicator"].str.endswith("_spravato")]
+    assert (spravato["flags"] == "").all()
+
+
+def test_beneficiaries_only_overall_rows_are_kept_and_flagged() -> None:
+    """Stalevo 100 2018-2019 (real DY22): Tot_Benes 122 and 86, no claims, no spending."""
+    obs = real_rows()
+    stalevo = obs[obs["indicator"].str.endswith("_stalevo_100")]
+    early = stalevo[stalevo["period_label"].isin(["2018", "2019"])]
+    assert dict(zip(early["period_label"], early["value"], strict=True)) == {
+        "2018": 122,
+        "2019": 86,
+    }
+    assert set(early["indicator"]) == {"cms_partd_beneficiaries_stalevo_100"}
+    assert (early["flags"] == "unreliable").all()
+    assert early["note"].str.contains("beneficiaries only").all()
+    later = stalevo[stalevo["period_label"] == "2021"]
+    assert len(later) == 3
+    assert not later["note"].str.contains("beneficiaries only").any()

@@ -223,3 +223,47 @@ def test_a_load_published_as_zero_every_day_is_flagged_not_quantified(tmp_path: 
     city = obs[(obs["indicator"] == KETAMINE) & obs["geography"].str.contains("Zeroville")]
     summary = change_summary(city.assign(series_breaks=""))
     assert summary["latest_value"] == 0 and summary["change_pct"] is None
+
+
+def as_2023_edition(folder: Path, loads_text: str) -> dict[str, list[Path]]:
+    """The traits reported for the 2023 edition, on the files of a known edition: CRLF line
+    ends and a U+00A0 in the site table, a population written `2e+05`, `ww2023` names."""
+    loads = folder / "ww2023-all-data.csv"
+    loads.write_text(loads_text, encoding="utf-8")
+    site_text = (FIXTURES / "ww2099-site-info-table.csv").read_text(encoding="utf-8")
+    site_text = site_text.replace('"Testville plant"', '"Testville\u00a0plant"')
+    site_text = site_text.replace('"ZZ","Testville"', '"ZZ","Test\u00a0 ville"')
+    sites = folder / "ww2023-site-info-table.csv"
+    sites.write_bytes(site_text.replace("\n", "\r\n").encode("utf-8"))
+    return {"loads": [loads], "sites": [sites]}
+
+
+def test_2023_edition_traits_are_read_by_content(tmp_path: Path) -> None:
+    loads_text = (FIXTURES / "ww2099-all-data.csv").read_text(encoding="utf-8")
+    loads_text = loads_text.replace('"ZZ","Testville"', '"ZZ","Test\u00a0ville"')
+    tables = SOURCE.parse(as_2023_edition(tmp_path, loads_text))
+    assert validate(tables, source_id="euda_wastewater") == []
+    assert set(tables.observations["vintage"]) == {"2023 edition (data to 2024)"}
+    # U+00A0 in a name is an ordinary space: one series per city, whatever the edition wrote
+    assert "Test ville (ZZ)" in set(tables.observations["geography"])
+    sites = tables.details["wastewater_sites"].set_index("site_id")
+    assert sites.loc["ZZ001", "city"] == "Test ville"
+    assert sites.loc["ZZ001", "location"] == "Testville plant"
+    assert sites.loc["H009", "population"] == 200_000
+    assert bool(sites.loc["H009", "population_rounded"]) is True
+    assert not sites["location"].str.contains("\r").any()
+
+
+def test_real_data_to_2022_reads_as_the_2023_edition(shared_raw: Path, tmp_path: Path) -> None:
+    """The real 2025 file cut to 2011-2022 has the 2023 edition's 27 ketamine rows."""
+    real_loads = shared_raw / "euda_wastewater" / "ww2025-all-data.csv"
+    if not real_loads.exists():
+        pytest.skip(f"{real_loads} absent: real publisher files are not in this checkout")
+    lines = real_loads.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]] + [line for line in lines[1:] if line[:4] <= "2022"]
+    tables = SOURCE.parse(as_2023_edition(tmp_path, "".join(kept)))
+    assert validate(tables, source_id="euda_wastewater") == []
+    assert set(tables.observations["vintage"]) == {"2023 edition (data to 2022)"}
+    ketamine = tables.observations[tables.observations["indicator"].str.endswith("_ketamine")]
+    assert len(ketamine) == 27
+    assert set(ketamine["period_label"]) == {"2022"}

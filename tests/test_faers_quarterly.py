@@ -7,12 +7,14 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl.contract import DatabaseSource, ParseError
 from etl.faers.load import load_quarters
 from etl.faers.match import candidate_sql, load_synonyms, normalise_sql
 from etl.sources.faers_quarterly import SOURCE
+from etl.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "faers_quarterly"
 Q1, Q2, LEGACY = "faers_ascii_2019q1", "faers_ascii_2019q2", "aers_ascii_2011q3"
@@ -60,9 +62,16 @@ def test_real_samples_load_100_reports(shared_raw: Path, folder: str, layout: st
     ).fetchone()[0]
     kept = con.execute("SELECT reports_kept FROM faers_loaded_quarters").fetchone()[0]
     assert kept == 100  # 100 distinct cases in each sample
-    # The samples hold no ketamine: counted by received quarter, all 100 fall in loaded quarters
-    # or earlier ones (follow-ups of older cases), never more than 100.
-    assert total <= 100
+    # Counted by received quarter, and none lost: follow-ups of cases first received before
+    # the only loaded quarter are counted in it (2017Q2: 20 of 100, first received 2015-2017Q1).
+    assert total == kept
+    earlier = con.execute(
+        "SELECT received_earlier FROM faers_quarterly_counts WHERE ingredient = 'all'"
+    ).fetchone()[0]
+    if layout == "faers":
+        # read independently of the loader: DEMO rows first received before 2017-04-01
+        demo = pd.read_csv(path / "DEMO17Q2.txt", sep="$", dtype=str, usecols=["init_fda_dt"])
+        assert earlier == (demo["init_fda_dt"] < "20170401").sum() == 20
     assert con.execute("SELECT count(*) FROM faers_cases").fetchone()[0] == 0
 
 
@@ -76,6 +85,55 @@ def test_both_real_samples_together_zipped(shared_raw: Path, tmp_path: Path) -> 
     assert [q.label for q in quarters] == ["2004Q1", "2017Q2"]
     kept = con.execute("SELECT sum(reports_kept) FROM faers_loaded_quarters").fetchone()[0]
     assert kept == 200
+    total = con.execute(
+        "SELECT sum(reports) FROM faers_quarterly_counts WHERE ingredient = 'all'"
+    ).fetchone()[0]
+    assert total == kept  # a 2017Q2 report first received in 2015 (a gap) is still counted
+
+
+def kept_reports(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT sum(reports_kept) FROM faers_loaded_quarters").fetchone()[0]
+
+
+@pytest.mark.parametrize("names", [[Q2], [LEGACY, Q2], [Q1, Q2], [LEGACY, Q1, Q2]])
+def test_sum_of_quarterly_counts_is_the_number_of_kept_reports(names: list[str]) -> None:
+    con = duckdb.connect()
+    load_quarters(con, [FIXTURES / n for n in names])
+    c = counts(con)
+    quarters = {q for q, _, _ in c}
+    assert sum(n for (_, i, _), n in c.items() if i == "all") == kept_reports(con)
+    # per ingredient too: every kept esketamine report (cases 200 and 600) is counted once
+    esketamine = sum(n for (_, i, r), n in c.items() if (i, r) == ("esketamine", "any"))
+    assert esketamine == 2
+    assert quarters <= {"2011Q3", "2019Q1", "2019Q2"}
+
+
+def test_reports_first_received_before_the_window_count_in_its_first_quarter() -> None:
+    """2019Q2 alone: case 200's kept version (2002) was first received in 2019Q1."""
+    con = duckdb.connect()
+    load_quarters(con, [FIXTURES / LEGACY, FIXTURES / Q2])
+    c = counts(con)
+    assert c[("2019Q2", "all", "any")] == 3  # 2002, 6001, 7001
+    assert c[("2019Q2", "esketamine", "any")] == 2  # 2002 (PS) and 6001 (SS)
+    earlier = dict(
+        con.execute(
+            "SELECT quarter, received_earlier FROM faers_quarterly_counts WHERE ingredient = 'all'"
+        ).fetchall()
+    )
+    assert earlier == {"2011Q3": 0, "2019Q2": 1}
+
+
+def test_a_quarter_holding_earlier_receipts_is_flagged_incomplete() -> None:
+    tables = SOURCE.parse({"quarters": [FIXTURES / Q2]})
+    assert validate(tables, source_id="faers_quarterly") == []
+    obs = tables.observations.set_index(["indicator", "period_label"])
+    row = obs.loc[("faers_quarterly_all_reports", "2019Q2")]
+    assert row["value"] == 3
+    assert row["flags"] == "incomplete"
+    assert "includes 1 reports first received before this quarter" in row["note"]
+    # loaded with 2019Q1 as well, case 200 sits in its own quarter: nothing is flagged
+    both = SOURCE.parse({"quarters": [FIXTURES / Q1, FIXTURES / Q2]}).observations
+    assert (both["flags"] == "").all()
 
 
 def test_fixture_quarters_dedup_deleted_and_roles(tmp_path: Path) -> None:

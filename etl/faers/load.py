@@ -7,7 +7,10 @@ end. The tables it creates (all prefixed `faers_`):
 - `faers_loaded_quarters`: one row per quarter file: quarter, layout, origin, DEMO rows, deleted
   case ids listed, and `reports_kept`: de-duplicated reports whose kept version is in this file.
 - `faers_quarterly_counts`: de-duplicated reports per received quarter, for `all` reports and per
-  ingredient with role scope `any` / `suspect` (PS or SS) / `primary_suspect`.
+  ingredient with role scope `any` / `suspect` (PS or SS) / `primary_suspect`. No kept report is
+  lost: one first received in a quarter that is not loaded (before the earliest loaded quarter,
+  or in a gap between loaded quarters) is counted in the next loaded quarter, and that quarter's
+  `received_earlier` says how many of its reports were first received before it.
 - `faers_reaction_counts`: per ingredient (as suspect) and MedDRA PT: a, n_drug, n_event,
   n_total, the marginals of the 2x2 table against all other reports.
 - `faers_cases`, `faers_drugs`, `faers_reactions`, `faers_outcomes`, `faers_indications`,
@@ -161,21 +164,36 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE OR REPLACE TABLE faers_quarterly_counts AS
         WITH loaded AS (SELECT DISTINCT quarter FROM faers_stage_demo),
-        reports AS (
-            SELECT l.received_quarter AS quarter, 'all' AS ingredient, 'any' AS role_scope,
-                l.primaryid
+        -- Each kept report is counted once: in the quarter it was first received when that
+        -- quarter is loaded, else in the first loaded quarter after it (the earliest loaded
+        -- quarter takes every report first received before the window). The kept version's
+        -- file quarter is loaded and never precedes first receipt, so no report is lost.
+        placed AS (
+            SELECT l.primaryid, l.quarter AS file_quarter, l.received_quarter,
+                COALESCE(
+                    (SELECT min(q.quarter) FROM loaded q WHERE q.quarter >= l.received_quarter),
+                    l.quarter
+                ) AS counted_quarter
             FROM faers_latest l
+        ),
+        reports AS (
+            SELECT p.counted_quarter AS quarter, 'all' AS ingredient, 'any' AS role_scope,
+                p.primaryid, p.received_quarter
+            FROM placed p
             UNION ALL
-            SELECT l.received_quarter, r.ingredient, scope.role_scope, l.primaryid
+            SELECT p.counted_quarter, r.ingredient, scope.role_scope, p.primaryid,
+                p.received_quarter
             FROM faers_report_ingredient r
-            JOIN faers_latest l USING (primaryid, quarter)
+            JOIN placed p ON p.primaryid = r.primaryid AND p.file_quarter = r.quarter
             JOIN (VALUES ('any'), ('suspect'), ('primary_suspect')) scope(role_scope)
               ON scope.role_scope = 'any'
               OR (scope.role_scope = 'suspect' AND r.role_cod IN ('PS', 'SS'))
               OR (scope.role_scope = 'primary_suspect' AND r.role_cod = 'PS')
         ),
         counted AS (
-            SELECT quarter, ingredient, role_scope, count(DISTINCT primaryid) AS reports
+            SELECT quarter, ingredient, role_scope, count(DISTINCT primaryid) AS reports,
+                count(DISTINCT primaryid) FILTER (WHERE received_quarter < quarter)
+                    AS received_earlier
             FROM reports GROUP BY ALL
         ),
         grid AS (
@@ -185,7 +203,8 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
             FROM loaded, (SELECT DISTINCT ingredient FROM faers_synonyms),
                 (VALUES ('any'), ('suspect'), ('primary_suspect')) scope(role_scope)
         )
-        SELECT quarter, ingredient, role_scope, COALESCE(reports, 0)::BIGINT AS reports
+        SELECT quarter, ingredient, role_scope, COALESCE(reports, 0)::BIGINT AS reports,
+            COALESCE(received_earlier, 0)::BIGINT AS received_earlier
         FROM grid LEFT JOIN counted USING (quarter, ingredient, role_scope)
         ORDER BY ALL
     """)

@@ -13,8 +13,11 @@ unchanged quarter is not downloaded again. Every downloaded zip gets a sidecar
 `<zip>.meta.json` (url, etag, last_modified, content_type) that `etl.fetch` carries into the raw
 store, where the next refresh finds it.
 
-De-duplication runs over the quarters loaded together, so a case whose earlier version sits in a
-quarter older than the window is counted in the window's quarter where its kept version is.
+De-duplication runs over the quarters loaded together: a case whose earlier versions sit in quarter
+files older than the window is kept once, as its latest version inside the window. It is counted
+by the quarter FDA first received it when that quarter is in the window; a case first received
+before the window is counted in the window's earliest quarter, which is then flagged `incomplete`
+(see etl/sources/faers_quarterly.py). No kept report is dropped.
 """
 
 from __future__ import annotations

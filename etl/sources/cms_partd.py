@@ -3,8 +3,8 @@
 What it counts: prescription drug events paid under Medicare Part D (claims, including refills),
 the distinct Part D beneficiaries with at least one claim, and gross drug cost in US dollars
 (ingredient cost, dispensing fee, sales tax, before manufacturer rebates), per calendar year.
-One row per brand per manufacturer; we read the `Mftr_Name = Overall` row so a brand with several
-manufacturers is not counted twice.
+One row per brand per manufacturer; the values come from the `Mftr_Name = Overall` row so a brand
+with several manufacturers is not counted twice.
 
 Caveats, and why each choice was made:
 - Ketamine itself has no row in the file (DY2018-2022 checked): it is given in hospitals and
@@ -17,8 +17,15 @@ Caveats, and why each choice was made:
   `Outlier_Flag_YYYY`). Each release adds a year, so year groups are found by regex on the
   header, never by a fixed list. Empty cells mean no data for that year (Spravato was approved on
   2019-03-05, so 2018 is empty) and produce no row, never a zero.
-- `Outlier_Flag_YYYY` (CMS: the year's average spending per dosage unit is an outlier) is kept in
-  each row's note; flagged years also get the `unreliable` flag.
+- `Outlier_Flag_YYYY` (CMS: the year's average spending per dosage unit is an outlier) is taken
+  from *every* row of the drug, not only the Overall one: in the real DY22 file the Spevigo 2022
+  Overall row leaves the flag blank while its manufacturer row (Boehringer Ing.) says 1. A year
+  flagged on any row gets the `unreliable` flag, and the note names the rows that flagged it.
+- An Overall row can give beneficiaries but no claims and no spending for a year (Stalevo 100,
+  2018-2019, in the real DY22 file: the manufacturer rows of those years are gone). The
+  beneficiaries are kept, flagged `unreliable`, with a note saying nothing else was published;
+  no claims or spending row is invented.
+- CMS blanks beneficiary counts under 11 (Spevigo 2022): a blank gives no row, never a zero.
 
 Live path: the data.cms.gov data API filtered on the brand (`filter[Brnd_Name]=Spravato`), one
 JSON array whose objects carry the CSV's column names. Mirror and seed: the publisher's CSV
@@ -69,6 +76,9 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "Tot_Spndng": ("spending", "USD", "Part D gross drug spending (before rebates)"),
 }
 OUTLIER = "Outlier_Flag"
+BENES_ONLY = (
+    "beneficiaries only: CMS gives this year's Overall row Tot_Benes but no claims or spending"
+)
 STRATUM = "Medicare Part D"
 NOTE = (
     "Medicare Part D only: ketamine has no Part D row; Spravato given in clinics can be billed "
@@ -228,56 +238,91 @@ def number(text: str, *, path: Path, line: object, column: str) -> float | None:
         ) from None
 
 
-def drug_observations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Wide CMS rows for ketamine-family generics (Overall manufacturer) -> observations."""
+def drug_observations(
+    frame: pd.DataFrame, path: Path, *, generic_pattern: re.Pattern[str] = GENERIC_PATTERN
+) -> pd.DataFrame:
+    """Wide CMS rows for ketamine-family generics -> observations.
+
+    Values come from each drug's `Mftr_Name = Overall` row; the outlier flag of a year comes from
+    any row of the drug (CMS can flag a manufacturer row while the Overall row's flag is blank).
+    """
     groups = check_layout(frame, path)
-    rows = frame[
-        frame["Gnrc_Name"].str.contains(GENERIC_PATTERN)
-        & (frame["Mftr_Name"].str.strip().str.lower() == "overall")
-    ]
-    records = []
+    drugs = frame[frame["Gnrc_Name"].str.contains(generic_pattern)]
     vintage = release_vintage(path, groups)
-    for row in rows.to_dict("records"):
-        brand = slug(row["Brnd_Name"])
-        for year, columns in groups.items():
-            flag = number(row[columns[OUTLIER]], path=path, line=row["_line"], column=OUTLIER)
-            for measure, (suffix, unit, _label) in MEASURES.items():
-                value = number(
-                    row[columns[measure]], path=path, line=row["_line"], column=columns[measure]
+    records = []
+    for (brand_name, _generic), rows in drugs.groupby(["Brnd_Name", "Gnrc_Name"], sort=False):
+        overall = rows[rows["Mftr_Name"].str.strip().str.lower() == "overall"]
+        for row in overall.to_dict("records"):
+            for year, columns in groups.items():
+                records += year_records(
+                    row, rows, columns, path=path, year=year, brand=slug(brand_name)
                 )
-                if value is None:
-                    continue
-                if value < 0:
-                    raise ParseError(
-                        f"{columns[measure]} is negative ({value})",
-                        file=path,
-                        line=row["_line"] if isinstance(row["_line"], int) else None,
-                    )
-                outlier = "" if flag is None else f"; {columns[OUTLIER]}={int(flag)}"
-                records.append(
-                    {
-                        "source": META.id,
-                        "indicator": f"cms_partd_{suffix}_{brand}",
-                        "geography": "United States",
-                        "period_start": pd.Timestamp(year, 1, 1).date(),
-                        "period_end": pd.Timestamp(year, 12, 31).date(),
-                        "period_label": str(year),
-                        "stratum": STRATUM,
-                        "value": value,
-                        "lower": None,
-                        "upper": None,
-                        "unit": unit,
-                        "flags": "unreliable" if flag == 1 else "",
-                        "note": (
-                            f"Brnd_Name={row['Brnd_Name']}, Mftr_Name={row['Mftr_Name']}, "
-                            f"{columns[measure]}{outlier}"
-                        ),
-                        "citation": CITATION,
-                        "citation_url": HOMEPAGE,
-                        "vintage": vintage,
-                    }
-                )
+    for record in records:
+        record["vintage"] = vintage
     return pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
+
+
+def outlier_rows(rows: pd.DataFrame, column: str, *, path: Path) -> list[str]:
+    """Manufacturer names (Overall included) of the drug's rows whose outlier flag is 1."""
+    return [
+        str(row["Mftr_Name"])
+        for row in rows.to_dict("records")
+        if number(row[column], path=path, line=row["_line"], column=column) == 1
+    ]
+
+
+def year_records(
+    row: dict, rows: pd.DataFrame, columns: dict[str, str], *, path: Path, year: int, brand: str
+) -> list[dict]:
+    """One Overall row's observations for one year: claims, beneficiaries, spending."""
+    values = {
+        measure: number(
+            row[columns[measure]], path=path, line=row["_line"], column=columns[measure]
+        )
+        for measure in MEASURES
+    }
+    flagged_by = outlier_rows(rows, columns[OUTLIER], path=path)
+    benes_only = values["Tot_Benes"] is not None and all(
+        values[m] is None for m in MEASURES if m != "Tot_Benes"
+    )
+    records = []
+    for measure, (suffix, unit, _label) in MEASURES.items():
+        value = values[measure]
+        if value is None:
+            continue
+        if value < 0:
+            raise ParseError(
+                f"{columns[measure]} is negative ({value})",
+                file=path,
+                line=row["_line"] if isinstance(row["_line"], int) else None,
+            )
+        note = f"Brnd_Name={row['Brnd_Name']}, Mftr_Name={row['Mftr_Name']}, {columns[measure]}"
+        if flagged_by:
+            note += f"; {columns[OUTLIER]}=1 on Mftr_Name={', '.join(flagged_by)}"
+        elif str(row[columns[OUTLIER]]).strip():
+            note += f"; {columns[OUTLIER]}=0"
+        if benes_only:
+            note += f"; {BENES_ONLY}"
+        records.append(
+            {
+                "source": META.id,
+                "indicator": f"cms_partd_{suffix}_{brand}",
+                "geography": "United States",
+                "period_start": pd.Timestamp(year, 1, 1).date(),
+                "period_end": pd.Timestamp(year, 12, 31).date(),
+                "period_label": str(year),
+                "stratum": STRATUM,
+                "value": value,
+                "lower": None,
+                "upper": None,
+                "unit": unit,
+                "flags": "unreliable" if flagged_by or benes_only else "",
+                "note": note,
+                "citation": CITATION,
+                "citation_url": HOMEPAGE,
+            }
+        )
+    return records
 
 
 def indicators(

@@ -54,24 +54,32 @@ def fix_country(code: str, site_id: str, city: str) -> tuple[str, str]:
     return code, ""
 
 
+def text(raw: pd.DataFrame, column: str) -> pd.Series:
+    """A text column with non-breaking spaces made ordinary and runs of spaces collapsed (the
+    2023 edition's site table has a U+00A0): a name written with one would otherwise start a
+    second series for the same city."""
+    cells = raw[column] if column in raw else pd.Series("", index=raw.index)
+    return cells.astype(str).str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
+
+
 def geography(city: str, country: str) -> str:
     return f"{city} ({country})"
 
 
 def read_sites(path: Path) -> pd.DataFrame:
     raw = read_strict_csv(path, SITE_COLUMNS)
-    population_text = raw["Population"].str.strip()
+    population_text = text(raw, "Population")
     sites = pd.DataFrame(
         {
-            "site_id": raw["SiteID"].str.strip(),
-            "country_published": raw["Country"].str.strip(),
-            "city": raw["City"].str.strip(),
-            "location": raw.get("Location", pd.Series("", index=raw.index)).str.strip(),
+            "site_id": text(raw, "SiteID"),
+            "country_published": text(raw, "Country"),
+            "city": text(raw, "City"),
+            "location": text(raw, "Location"),
             "latitude": to_numbers(raw, "Latitude", path),
             "longitude": to_numbers(raw, "Longitude", path),
             "population": to_numbers(raw, "Population", path, blank_ok=True),
             "population_rounded": population_text.str.contains("e", case=False),
-            "institution": raw.get("Institution", pd.Series("", index=raw.index)).str.strip(),
+            "institution": text(raw, "Institution"),
         }
     )
     fixed = [
@@ -90,16 +98,16 @@ def read_changes(path: Path) -> pd.DataFrame:
     raw = read_strict_csv(path, CHANGE_COLUMNS)
     changes = pd.DataFrame(
         {
-            "site_id": raw["SiteID"].str.strip(),
-            "country_published": raw["country"].str.strip(),
-            "city": raw["city"].str.strip(),
-            "metabolite": raw["metabolite"].str.strip(),
+            "site_id": text(raw, "SiteID"),
+            "country_published": text(raw, "country"),
+            "city": text(raw, "city"),
+            "metabolite": text(raw, "metabolite"),
             "year_current": to_years(raw, "year_current", path),
             "value_current": to_numbers(raw, "value_current", path),
             "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True),
             "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True),
             "change_percent": to_numbers(raw, "change_percent", path, blank_ok=True),
-            "change_category": raw["change_percent2"].str.strip(),
+            "change_category": text(raw, "change_percent2"),
             "unit": UNIT,
         }
     )

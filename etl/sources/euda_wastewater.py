@@ -25,8 +25,14 @@ Choices and caveats:
   by the rule in `etl/data/euda_country_fixes.csv` (checked on the site id and city, so another
   `H` site would not be mapped silently), and each affected row's note says so; the published
   code stays in `country_published` of the detail tables.
-- Population is sometimes published rounded in scientific notation (`3e+05`); it is read as a
-  number and flagged `population_rounded` in `wastewater_sites`.
+- Population is sometimes published rounded in scientific notation (`3e+05`, `2e+05`); it is
+  read as a number and flagged `population_rounded` in `wastewater_sites`.
+- Editions differ in bytes, not only in years: the 2023 edition (data 2011-2022, 27 ketamine
+  rows) is reported to have a site table with CRLF line ends and a non-breaking space (no copy
+  of it was found to test on; tests use the real 2025 file rewritten that way). Files are read
+  by their header (never by position), U+00A0 in text becomes an ordinary space (in numbers it
+  is dropped), and the edition comes from the file name (`ww2023` -> "2023 edition (data to
+  2022)").
 - Live fetch: the EUDA page (waste-water-analysis_en) is HTML; the CSVs are linked from its
   "Source data" section and their names change with each edition. The live fetch reads the page
   and takes the links whose file names match the same patterns a mirror folder is searched with
@@ -64,6 +70,7 @@ from etl.sources.euda_sites import (
     geography,
     read_changes,
     read_sites,
+    text,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -165,10 +172,10 @@ def read_loads(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "year": to_years(raw, "Year", path),
-            "metabolite": raw["Metabolite"].str.strip(),
-            "site_id": raw["Site ID"].str.strip(),
-            "country_published": raw["Country"].str.strip(),
-            "city": raw["City"].str.strip(),
+            "metabolite": text(raw, "Metabolite"),
+            "site_id": text(raw, "Site ID"),
+            "country_published": text(raw, "Country"),
+            "city": text(raw, "City"),
         }
     )
     fixed = [

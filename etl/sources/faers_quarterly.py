@@ -3,9 +3,19 @@
 What it counts: **de-duplicated spontaneous reports**, not cases of harm and not people. One report
 per FAERS case across all loaded quarters (latest `caseversion`, then latest `fda_dt`, then highest
 `primaryid`; cases on FDA's deleted-case lists removed), counted in the quarter FDA first received
-the case (`init_fda_dt`). A report "mentions" ketamine or esketamine when any drug row's `prod_ai`
-or `drugname` matches the synonyms in etl/data/faers_synonyms.csv; the role (primary / secondary
-suspect, concomitant, interacting) is kept, and the `suspect` series count PS or SS only.
+the case (`init_fda_dt`). No kept report is lost: a quarter file also holds follow-ups of cases
+first received years earlier (in the real 2017Q2 sample, 20 of 100 reports were first received in
+2015-2017Q1). A report whose first-receipt quarter is not loaded (it predates the earliest loaded
+quarter, or falls in a gap between loaded quarters) is counted in the next loaded quarter, and that
+quarter is flagged `incomplete` with a note giving how many of its reports were first received
+earlier. So the sum of the quarterly counts is the number of kept reports, and the earliest
+quarter of a window is not like for like with the others (it carries the window's back-log).
+Counting by the quarter of the data file instead was rejected: it would move a case every time a
+follow-up version arrives, and the dashboard reads "reports per quarter received".
+
+A report "mentions" ketamine or esketamine when any drug row's `prod_ai` or `drugname` matches
+the synonyms in etl/data/faers_synonyms.csv; the role (primary / secondary suspect, concomitant,
+interacting) is kept, and the `suspect` series count PS or SS only.
 
 Caveats (FDA's own): reporting is voluntary and stimulated by publicity, litigation and approvals
 (Spravato, 2019-03-05, is a reporting break for esketamine); reports are not incidence (no
@@ -56,6 +66,7 @@ CITATION = (
 )
 INGREDIENTS = ("ketamine", "esketamine")
 SIGNALS_TABLE = "faers_signals"
+INCOMPLETE = "incomplete"
 
 META = SourceMeta(
     id="faers_quarterly",
@@ -197,6 +208,16 @@ def indicators() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
 
 
+def note(received_earlier: int) -> str:
+    text = "FAERS covers reports from every country; counted by quarter first received"
+    if not received_earlier:
+        return text
+    return (
+        f"{text}; includes {received_earlier:,} reports first received before this quarter, "
+        "in quarters not loaded (follow-ups of older cases), so it is not like for like"
+    )
+
+
 def observations(counts: pd.DataFrame) -> pd.DataFrame:
     """One row per quarter and indicator from `faers_quarterly_counts`."""
     columns = list(OBSERVATION_COLUMNS)
@@ -228,8 +249,8 @@ def observations(counts: pd.DataFrame) -> pd.DataFrame:
             "lower": float("nan"),
             "upper": float("nan"),
             "unit": "reports",
-            "flags": "",
-            "note": "FAERS covers reports from every country; counted by quarter first received",
+            "flags": [INCOMPLETE if n else "" for n in rows["received_earlier"]],
+            "note": [note(int(n)) for n in rows["received_earlier"]],
             "citation": CITATION,
             "citation_url": HOMEPAGE,
             "vintage": "",
