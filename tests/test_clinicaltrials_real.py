@@ -107,3 +107,30 @@ def test_fetch_asks_for_the_date_type_and_parses_the_real_page(
     assert "StartDateType" in sent["fields"][0].split(",")
     trials = source.parse(files).details["trials"]
     assert sorted(trials["nct_id"]) == [p.stem for p in RECORDS]
+
+
+def test_the_dashboard_counts_starts_by_the_same_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+    import streamlit as st
+
+    from dashboard import queries_therapeutic as qt
+
+    studies = by_id(real_studies())
+    withdrawn = copy.deepcopy(studies["NCT00973089"])  # hand-made twist: says ACTUAL
+    withdrawn["protocolSection"]["statusModule"]["startDateStruct"]["type"] = "ACTUAL"
+    page = write_page(tmp_path, [*studies.values(), withdrawn])
+    trials = clinicaltrials.SOURCE.parse({"pages": [page]}).details["trials"]
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.register("t", trials)
+    con.execute("CREATE TABLE trials AS SELECT * FROM t")
+    con.close()
+    monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(path))
+    st.cache_data.clear()
+    try:
+        by_year = qt.trials_by_area_year().groupby("start_year")["trials"].sum().to_dict()
+    finally:
+        st.cache_data.clear()
+    assert by_year == {2018: 1, 2019: 1}
