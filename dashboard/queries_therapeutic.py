@@ -99,12 +99,15 @@ def trials() -> pd.DataFrame:
 
 
 def trials_by_area_year() -> pd.DataFrame:
-    """Studies with an actual start date, per start year and area."""
+    """Studies that have started, per start year and area: the registry says the start date is
+    ACTUAL (a date with no type is not evidence) and the study is not NOT_YET_RECRUITING or
+    WITHDRAWN (the rule of the ETL's `trials_started`)."""
     if not has_table("trials"):
         return pd.DataFrame()
     return run_query(
         "SELECT start_year, area, area_label, count(*) AS trials FROM trials"
-        " WHERE start_year IS NOT NULL AND coalesce(start_date_type, '') <> 'ESTIMATED'"
+        " WHERE start_year IS NOT NULL AND upper(coalesce(start_date_type, '')) = 'ACTUAL'"
+        " AND upper(coalesce(status, '')) NOT IN ('NOT_YET_RECRUITING', 'WITHDRAWN')"
         " GROUP BY ALL ORDER BY start_year, area"
     )
 

@@ -10,6 +10,11 @@ What it guarantees, per request:
 - Retries with exponential backoff and full jitter (tenacity) on connection errors, timeouts, a
   connection dropped mid-body, 429 and 5xx. `Retry-After` (seconds or HTTP-date) is honoured,
   capped at `backoff_max`. Other 4xx are not retried. `sleep` is injectable for tests.
+  `get_json` takes `before_attempt` (runs before every attempt, so a rate limiter or budget counts
+  retries too) and `permanent` (a retryable-looking failure that another attempt cannot fix).
+- Error text: for a 4xx/5xx the first 64 kB of the body are read and the publisher's own error
+  (`{"error": {"code", "message", "details"}}` and similar, or short plain text) is appended to
+  the message and kept on the exception as `publisher_code` / `publisher_message`.
 - Conditional GET: If-None-Match / If-Modified-Since when given; 304 -> not_modified=True.
 - Size limit: a Content-Length over `max_bytes` is refused before the body is read, and the stream
   is cut when it passes `max_bytes` (the header may lie or be absent).
@@ -45,6 +50,7 @@ import tenacity
 
 from etl.backoff import backoff_delay, parse_retry_after
 from etl.content_check import EXPECT_KINDS, check_content, looks_like_html
+from etl.publisher_errors import ERROR_BODY_LIMIT, publisher_error
 from etl.redact import SecretScrubber, redact
 
 __all__ = [
@@ -62,21 +68,49 @@ _T = TypeVar("_T")
 
 
 class FetchError(Exception):
-    """A fetch failed. The message names the (redacted) URL and what went wrong."""
+    """A fetch failed. The message names the (redacted) URL and what went wrong.
 
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    For an HTTP error status, `publisher_code` and `publisher_message` carry the publisher's own
+    error text when its body says one (e.g. openFDA's `{"error": {"code": "NOT_FOUND",
+    "message": "No matches found!"}}`); the message ends with that text too.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        publisher_code: str | None = None,
+        publisher_message: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
+        self.publisher_code = publisher_code
+        self.publisher_message = publisher_message
 
 
 class _Retryable(FetchError):
     """A failure worth another attempt; `retry_after` is the server's requested wait, if any."""
 
     def __init__(
-        self, message: str, *, url: str, status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        publisher_code: str | None = None,
+        publisher_message: str | None = None,
     ) -> None:
-        super().__init__(message, url=url, status=status)
+        super().__init__(
+            message,
+            url=url,
+            status=status,
+            publisher_code=publisher_code,
+            publisher_message=publisher_message,
+        )
         self.retry_after = retry_after
 
 
@@ -169,10 +203,29 @@ class HttpClient:
 
         return self._with_retries(url, params, attempt)
 
-    def get_json(self, url: str, *, params: Mapping[str, str] | None = None) -> Any:
-        """GET `url` and return the parsed JSON body (same retries, limits and checks)."""
+    def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        before_attempt: Callable[[], None] | None = None,
+        permanent: Callable[[FetchError], bool] | None = None,
+    ) -> Any:
+        """GET `url` and return the parsed JSON body (same retries, limits and checks).
+
+        `before_attempt` runs before every attempt, retries included (a rate limiter or a
+        request budget counts each one; an exception from it stops the fetch). `permanent` says
+        of a retryable failure (429, 5xx, connection) that another attempt cannot help: it is
+        raised at once.
+        """
         self._scrub.remember(params)
-        return self._with_retries(url, params, lambda: self._get_json_once(url, params))
+
+        def attempt() -> Any:
+            if before_attempt is not None:
+                before_attempt()
+            return self._get_json_once(url, params)
+
+        return self._with_retries(url, params, attempt, permanent=permanent)
 
     def get_text(self, url: str, *, params: Mapping[str, str] | None = None) -> str:
         """GET `url` and return the body as text (an http mirror's directory listing), with the
@@ -309,25 +362,44 @@ class HttpClient:
 
     def _check_status(self, response: httpx.Response, shown: str) -> None:
         status = response.status_code
+        failed = status == 429 or status >= 400 or (300 <= status < 400 and status != 304)
+        if not failed:
+            return
+        msg = f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip()
+        code, message, text = self._error_text(response) if status >= 400 else (None, None, "")
+        if text:
+            msg = f"{msg}: {text}"
+        said = {"publisher_code": code, "publisher_message": message}
         if status == 429 or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise _Retryable(
-                f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip(),
-                url=shown,
-                status=status,
-                retry_after=retry_after,
-            )
-        if status >= 400 or (300 <= status < 400 and status != 304):
-            raise FetchError(
-                f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip(),
-                url=shown,
-                status=status,
-            )
+            raise _Retryable(msg, url=shown, status=status, retry_after=retry_after, **said)
+        raise FetchError(msg, url=shown, status=status, **said)
+
+    def _error_text(self, response: httpx.Response) -> tuple[str | None, str | None, str]:
+        """The publisher's own error text from the first ERROR_BODY_LIMIT bytes (secrets
+        redacted); nothing when the body cannot be read."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= ERROR_BODY_LIMIT:
+                    break
+        except httpx.HTTPError:
+            return None, None, ""
+        code, message, text = publisher_error(b"".join(chunks)[:ERROR_BODY_LIMIT])
+        return code, message and self._scrub(message), self._scrub(text)
 
     # -- retries, hosts, secrets --------------------------------------------------------------
 
     def _with_retries(
-        self, url: str, params: Mapping[str, str] | None, attempt: Callable[[], _T]
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        attempt: Callable[[], _T],
+        *,
+        permanent: Callable[[FetchError], bool] | None = None,
     ) -> _T:
         try:
             target = httpx.URL(url, params=params)
@@ -340,7 +412,9 @@ class HttpClient:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Retryable),
+            retry=tenacity.retry_if_exception(
+                lambda exc: isinstance(exc, _Retryable) and not (permanent and permanent(exc))
+            ),
             sleep=self._sleep,
             before_sleep=lambda state: log.warning(
                 "retrying %s in %.1f s (attempt %d of %d failed: %s)",
@@ -358,7 +432,13 @@ class HttpClient:
             last = exc.last_attempt.exception()
             assert isinstance(last, FetchError)
             msg = f"{last} (gave up after {self.max_attempts} attempt(s))"
-            raise FetchError(msg, url=last.url, status=last.status) from None
+            raise FetchError(
+                msg,
+                url=last.url,
+                status=last.status,
+                publisher_code=last.publisher_code,
+                publisher_message=last.publisher_message,
+            ) from None
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -52,7 +52,15 @@ def read_json(path: Path) -> dict:
         body = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(f"not JSON ({exc})", file=path) from None
-    if not isinstance(body, dict) or not isinstance(body.get("results", []), list):
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        said = ": ".join(str(error[k]) for k in ("code", "message") if error.get(k))
+        raise ParseError(f"an openFDA error, not counts ({said or 'no message'})", file=path)
+    if (
+        not isinstance(body, dict)
+        or not ("results" in body or "meta" in body)
+        or not isinstance(body.get("results", []), list)
+    ):
         raise ParseError("not an openFDA response (no results list)", file=path)
     return body
 

@@ -12,9 +12,16 @@ Caveats, and why each choice was made:
   (`etl/data/trial_areas.csv`); the first area in that file's order that any condition matches is
   the study's area, so per-area counts add up to the total. All matched areas are kept in
   `areas`. Conditions that match nothing give `other`.
-- Only ACTUAL start dates are counted per year: an ESTIMATED start date is a plan (the study has
-  not started). Such studies stay in `trials` with their date type. The latest year is flagged
-  `provisional` (registry records are updated late).
+- Only start dates the registry marks ACTUAL are counted per year: an ESTIMATED start date is a
+  plan (the study has not started), and a date with no type is not evidence of a start (old
+  records, e.g. NCT00973089 in tests/fixtures/clinicaltrials/real/, carry none). A study whose
+  status is NOT_YET_RECRUITING or WITHDRAWN (withdrawn before its first participant) is never a
+  start, whatever its date says. Such studies stay in `trials` with their date type and status.
+  The latest year is flagged `provisional` (registry records are updated late).
+- API v2 returns only the fields asked for: `startDateStruct.type` comes back only when
+  `StartDateType` is in `fields`. The query asks for every field the counts depend on
+  (`COUNTED_FIELDS`), and a page where no dated study has a date type is refused as a query that
+  lost a field, rather than counted.
 - Phases are as registered: `PHASE2, PHASE3` becomes "Phase 2/3"; device and behavioural studies
   have "Not applicable"; observational studies have no phase ("Not stated").
 - Live only (API v2, paginated with `nextPageToken`); each page is kept as a raw JSON file. The
@@ -48,15 +55,17 @@ if TYPE_CHECKING:
     from etl.http import HttpClient
 
 API_URL = "https://clinicaltrials.gov/api/v2/studies"
+# Every field a count depends on (a start needs its date, its date type and the status).
+COUNTED_FIELDS = ("NCTId", "StartDate", "StartDateType", "OverallStatus", "Condition", "Phase")
+DETAIL_FIELDS = ("BriefTitle", "StudyType", "InterventionType", "InterventionName")
 QUERY: dict[str, str] = {
     "query.intr": "ketamine OR esketamine",
     "countTotal": "true",
     "pageSize": "1000",
-    "fields": (
-        "NCTId,BriefTitle,StudyType,StartDate,Condition,Phase,OverallStatus,"
-        "InterventionType,InterventionName"
-    ),
+    "fields": ",".join(COUNTED_FIELDS + DETAIL_FIELDS),
 }
+# Statuses that are never a start, whatever the start date says.
+NOT_STARTED = frozenset({"NOT_YET_RECRUITING", "WITHDRAWN"})
 MAX_PAGES = 200
 HOMEPAGE = "https://clinicaltrials.gov/"
 CITATION = (
@@ -226,12 +235,28 @@ def read_pages(paths: list[Path]) -> pd.DataFrame:
             rows[row["nct_id"]] = row  # a study moving between pages mid-fetch is kept once
     frame = pd.DataFrame.from_records(list(rows.values()), columns=list(TRIAL_COLUMNS))
     frame["start_year"] = frame["start_year"].astype("Int64")
+    dated = frame[frame["start_year"].notna()]
+    if not dated.empty and (dated["start_date_type"].fillna("") == "").all():
+        where = paths[0] if paths else None
+        raise ParseError(
+            f"none of {len(dated)} dated studies has startDateStruct.type: the query must ask "
+            "for StartDateType (API v2 returns only the fields asked for)",
+            file=where,
+        )
     return frame.sort_values("nct_id", ignore_index=True)
+
+
+def started_studies(trials: pd.DataFrame) -> pd.DataFrame:
+    """Studies the registry says have started: an ACTUAL start date, and a status that is not
+    NOT_YET_RECRUITING or WITHDRAWN."""
+    actual = trials["start_date_type"].fillna("").str.upper() == "ACTUAL"
+    status = trials["status"].fillna("").str.upper()
+    return trials[trials["start_year"].notna() & actual & ~status.isin(NOT_STARTED)]
 
 
 def trials_started(trials: pd.DataFrame) -> pd.DataFrame:
     """Studies with an actual start date, counted per start year: all, by area, by phase."""
-    started = trials[trials["start_year"].notna() & (trials["start_date_type"] != "ESTIMATED")]
+    started = started_studies(trials)
     if started.empty:
         return pd.DataFrame(columns=list(OBSERVATION_COLUMNS))
     latest = int(started["start_year"].max())

@@ -15,10 +15,18 @@ refreshed quarterly, so the latest quarter is partial and flagged `provisional`.
 not harmonised by openFDA are missed; the FAERS quarterly source matches names itself).
 
 Limits: 240 requests a minute (a rate limiter spaces requests; its clock is injectable) and
-1,000 a day without an API key: every request is counted, and a fetch that would pass the budget
-stops with a clear message before sending. A full fetch is ~20 requests. The key comes from the
-`OPENFDA_API_KEY` environment variable, is sent as `api_key`, and is never logged or written (the
-HTTP client redacts it). 404 "No matches found" means zero reports, not an error.
+1,000 a day without an API key: every request is counted, retries included (the limiter runs
+before each attempt), and a fetch that would pass the budget stops with a clear message before
+sending. A full fetch is ~20 requests. The key comes from the `OPENFDA_API_KEY` environment
+variable, is sent as `api_key`, and is never logged or written (the HTTP client redacts it).
+
+Errors, as openFDA's server (FDA/openfda, api/faers/api.js) writes them and as recorded in
+tests/fixtures/openfda/real/: a 404 whose body is `{"error": {"code": "NOT_FOUND", "message":
+"No matches found!"}}` is a true zero (the search matched no report). Every other 404 is an
+error naming the query: "Nothing to count" means the count field matched nothing (a wrong or
+renamed field), and drawing it as zeros would hide a broken query. A 500 "Check your request and
+try again" is openFDA's answer to a query it cannot run: permanent, not retried. openFDA's own
+error text is carried into every message.
 """
 
 from __future__ import annotations
@@ -127,6 +135,7 @@ class RateLimiter:
         self._next = clock()
 
     def wait(self, url: str) -> None:
+        """Before every request (retries too): stop at the daily budget, else space requests."""
         if self.sent >= self.per_day:
             msg = (
                 f"openFDA daily limit reached: {self.sent} of {self.per_day} requests sent; "
@@ -156,11 +165,16 @@ class OpenFda:
         limiter = self._limiter_factory(bool(key))
         dest.mkdir(parents=True, exist_ok=True)
         files: dict[str, list[Path]] = {}
+
+        def count_attempt() -> None:
+            limiter.wait(self.endpoint)
+
         for name, params in queries().items():
             if key:
                 params = {**params, "api_key": key}
-            limiter.wait(self.endpoint)
-            body = fetch_count(client, self.endpoint, params)
+            body = fetch_count(
+                client, self.endpoint, params, name=name, before_attempt=count_attempt
+            )
             path = dest / f"openfda-{name}.json"
             path.write_text(json.dumps(body, indent=1) + "\n")
             files[name] = [path]
@@ -170,17 +184,62 @@ class OpenFda:
         return parse_files(files, META)
 
 
-def fetch_count(client: HttpClient, url: str, params: dict[str, str]) -> dict:
-    """The JSON body; openFDA's 404 "No matches found" becomes an empty result."""
+NO_MATCHES = "No matches found!"
+PERMANENT_500 = "Check your request and try again"
+
+
+def is_no_matches(error: FetchError) -> bool:
+    """openFDA's true zero: 404 NOT_FOUND "No matches found!" (the search matched nothing)."""
+    return (
+        error.status == 404
+        and error.publisher_code == "NOT_FOUND"
+        and (error.publisher_message or "").strip() == NO_MATCHES
+    )
+
+
+def is_permanent(error: FetchError) -> bool:
+    """A 500 "Check your request and try again" is openFDA failing to run the query itself
+    (a lexical error, a text field in a count): the same request fails the same way."""
+    return error.status == 500 and (error.publisher_message or "").strip() == PERMANENT_500
+
+
+def fetch_count(
+    client: HttpClient,
+    url: str,
+    params: dict[str, str],
+    *,
+    name: str = "",
+    before_attempt: Callable[[], None] | None = None,
+) -> dict:
+    """The JSON body. Only openFDA's 404 "No matches found!" becomes an empty result; any
+    other failure is an error that names the query and carries openFDA's own text."""
     try:
-        body = client.get_json(url, params=params)
-    except FetchError as error:
-        if error.status == 404:
-            return {"meta": {"results": {"total": 0}}, "results": [], "no_matches": True}
+        body = client.get_json(
+            url, params=params, before_attempt=before_attempt, permanent=is_permanent
+        )
+    except DailyLimitReached:
         raise
+    except FetchError as error:
+        if is_no_matches(error):
+            return {"meta": {"results": {"total": 0}}, "results": [], "no_matches": True}
+        raise FetchError(
+            f"openFDA query {describe(name, params)} failed: {error}",
+            url=error.url,
+            status=error.status,
+            publisher_code=error.publisher_code,
+            publisher_message=error.publisher_message,
+        ) from None
     if not isinstance(body, dict) or ("results" not in body and "meta" not in body):
-        raise FetchError(f"GET {url}: not an openFDA response", url=url)
+        raise FetchError(
+            f"GET {url}: not an openFDA response to query {describe(name, params)}", url=url
+        )
     return body
+
+
+def describe(name: str, params: dict[str, str]) -> str:
+    """The query as an operator can re-run it (never the key)."""
+    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k != "api_key")
+    return f"{name!r} ({shown})" if name else f"({shown})"
 
 
 SOURCE = OpenFda()
