@@ -91,6 +91,11 @@ class PublishRefused(RuntimeError):
     """The staged warehouse failed a sanity query; the published one is untouched."""
 
 
+class PreviousUnreadable(PublishRefused):
+    """The published warehouse exists but cannot be read, so the rows of the sources this run
+    does not reload could not be carried over: nothing is published."""
+
+
 @dataclass(frozen=True)
 class WarehousePaths:
     data_dir: Path
@@ -245,14 +250,25 @@ def insert_frame(
 
 
 def attach_previous(con: duckdb.DuckDBPyConnection, published: Path) -> bool:
-    """Attach the published warehouse read-only as `prev`, if there is one that opens."""
+    """Attach the published warehouse read-only as `prev`; False when there is none yet.
+
+    A warehouse that exists but cannot be read (another process holds it open for writing, or the
+    file is damaged) raises PreviousUnreadable: carrying nothing over would publish a warehouse
+    that silently lost every source this run does not reload."""
     if not published.exists():
         return False
     try:
         quoted = str(published).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS prev (READ_ONLY)")
-    except duckdb.Error:
-        return False
+        con.execute("SELECT count(*) FROM prev.sources").fetchall()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        raise PreviousUnreadable(
+            f"the published warehouse {published} cannot be read ({type(error).__name__}: "
+            f"{first_line}). Nothing was published, so no source's rows are lost. If another "
+            "process has it open for writing, stop that process and refresh again; if the file "
+            "is damaged, move it aside and rebuild with `ketamine-watch refresh --offline`"
+        ) from error
     return True
 
 
