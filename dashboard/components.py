@@ -92,6 +92,21 @@ def vintage_lines(vintages: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+ALERT_STYLES = {
+    "error": ":red[:material/error:]",
+    "warning": ":orange[:material/warning:]",
+}
+
+
+def message_box(kind: str, lead: str, message: object) -> None:
+    """An alert whose `message` came from a file or a publisher (refresh messages quote them):
+    the lead is ours, the message is shown as plain text (`st.text`), so no link, image, HTML or
+    colour directive in a file cell is rendered, and no viewer's browser fetches a URL in it."""
+    with st.container(border=True):
+        st.markdown(f"{ALERT_STYLES.get(kind, '')} **{lead}**")
+        st.text(str(message))
+
+
 def safe_key(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_]+", "_", text).strip("_")[:80] or "chart"
 

@@ -46,6 +46,10 @@ DataDir = Annotated[
 SeedDir = Annotated[
     Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
 ]
+# Statuses that make `status` exit 1: a refused file, or a source that could not load from the
+# place it was asked to (a publisher down for days, a renamed file) must alert, not pass.
+ALERTING = ("failed", "fallback")
+
 STATUS_STYLE = {
     "ok": "green",
     "fallback": "yellow",
@@ -169,7 +173,8 @@ def print_run(run: RunResult) -> None:
 def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Per source: vintage, rows, last run and outcome.
 
-    Exit 0 when every source is healthy, 1 when any source's last refresh failed (for monitoring).
+    Exit 0 when every source is healthy; 1 when any source's last refresh failed or fell back
+    from the origin it was asked for (for monitoring).
     """
     paths = WarehousePaths(data_dir)
     if not paths.published.exists():
@@ -204,7 +209,7 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
             last.strftime("%Y-%m-%d %H:%M") if last else "never",
             vintage or "",
         )
-        if state == "failed":
+        if state in ALERTING:
             failed.append(sid)
         if state != "ok" and message:
             notes.append((sid, state, message))
@@ -213,7 +218,7 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         style = STATUS_STYLE.get(state or "", "")
         console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
     if failed:
-        console.print(f"[red]failed: {', '.join(failed)}[/red]")
+        console.print(f"[red]needs attention (failed or fell back): {', '.join(failed)}[/red]")
         raise typer.Exit(1)
 
 

@@ -236,3 +236,52 @@ def test_a_hostile_link_shows_a_notice_not_an_exception(served: str, page) -> No
     assert "Link parameter" in body and "ignored" in body
     assert page.locator(DRAWN).count() >= 4
     page.screenshot(path=str(ARTIFACTS / "browser-overview-hostile.png"), full_page=True)
+
+
+def test_file_content_in_messages_is_shown_as_text_not_markdown(
+    seed_warehouse: Path, chromium: Path, browser, tmp_path: Path
+) -> None:
+    """A refresh message quotes file content; a link or image in it must not render (or be
+    fetched by every viewer's browser) on Data & methods."""
+    import shutil
+
+    import duckdb
+
+    hostile = "bad cell [click](http://127.0.0.1:9/x) ![i](http://127.0.0.1:9/i.png) <b>b</b>"
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(seed_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "UPDATE sources SET status = 'failed', message = ? WHERE id = 'nflis'", [hostile]
+        )
+        con.execute(
+            "UPDATE runs SET status = 'failed', message = ? WHERE source = 'nflis'", [hostile]
+        )
+    port = free_port()
+    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(copy)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+         "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        context = browser.new_context(viewport={"width": 1400, "height": 2600})
+        tab = context.new_page()
+        tab.set_default_timeout(90_000)
+        fetched: list[str] = []
+        tab.on("request", lambda request: fetched.append(request.url))
+        tab.goto(f"http://127.0.0.1:{port}/methods")
+        settle(tab, charts=False)
+        html = tab.content()
+        assert "bad cell [click](http://127.0.0.1:9/x)" in tab.inner_text("body")
+        assert 'href="http://127.0.0.1:9/x"' not in html
+        assert "127.0.0.1:9/i.png" not in " ".join(
+            tab.locator("img").evaluate_all("els => els.map(e => e.src)")
+        )
+        assert not any("127.0.0.1:9" in url for url in fetched)
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -195,3 +195,20 @@ def test_http_mirror_renamed_release_found_through_the_index(data_dir: Path, loc
     [result] = run.results
     assert (result.status, result.origin) == ("ok", "mirror")
     assert local_server.hits(f"/nflis/{NFLIS}") == 1 and local_server.hits(f"/nflis/{renamed}") == 1
+
+
+def test_status_alerts_when_a_source_fell_back(data_dir: Path, tmp_path: Path) -> None:
+    """A mirror that serves an HTML page instead of the CSV: the source loads its last good
+    copy (`fallback`), and `status` exits 1 naming it, so a persistently bad file alerts."""
+    assert cli("status", "--data-dir", str(data_dir)).exit_code == 0
+    bad = write_mirror(
+        tmp_path / "html", {"nflis": {"Drug_frequency_annual.csv": b"<html>error</html>\n"}}
+    )
+    run = run_refresh(data_dir, mode="mirror", mirror=str(bad), selected=["nflis"])
+    assert run.results[0].status == "fallback"
+    alert = cli("status", "--data-dir", str(data_dir))
+    assert alert.exit_code == 1
+    assert "nflis" in alert.output and "fell back" in alert.output
+    good = write_mirror(tmp_path / "good", {"nflis": baseline_files()["nflis"]})
+    run_refresh(data_dir, mode="mirror", mirror=str(good), selected=["nflis"])
+    assert cli("status", "--data-dir", str(data_dir)).exit_code == 0

@@ -79,9 +79,9 @@ for start in range(0, len(sources), 2):
             if row.caveats:
                 st.caption(f"Caveats: {row.caveats}")
             if status == "failed":
-                st.error(f"Last refresh failed: {row.message}", icon=":material/error:")
+                components.message_box("error", "Last refresh failed", row.message)
             elif status in ("fallback", "kept", "empty") and row.message:
-                st.warning(row.message, icon=":material/warning:")
+                components.message_box("warning", status, row.message)
 
 st.header("Files loaded")
 st.markdown(
@@ -103,7 +103,7 @@ failures = history[history["status"] == "failed"]
 if not failures.empty:
     st.subheader("Failures")
     for row in failures.head(20).itertuples():
-        st.error(f"{when(row.started)} · `{row.source}`: {row.message}", icon=":material/error:")
+        components.message_box("error", f"{when(row.started)} · {row.source}", row.message)
 st.dataframe(
     history,
     hide_index=True,
