@@ -236,7 +236,19 @@ def sources_command() -> None:
     Console().print(table)
 
 
-def streamlit_command(port: int, data_dir: Path) -> list[str]:
+# Local by default: a dashboard meant for the network is a deployment decision (`--address`).
+DEFAULT_ADDRESS = "127.0.0.1"
+Address = Annotated[
+    str,
+    typer.Option(
+        "--address",
+        help="Address to listen on (0.0.0.0 to serve other machines).",
+        envvar="KETAMINE_WATCH_ADDRESS",
+    ),
+]
+
+
+def streamlit_command(port: int, data_dir: Path, address: str = DEFAULT_ADDRESS) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -245,6 +257,8 @@ def streamlit_command(port: int, data_dir: Path) -> list[str]:
         str(PROJECT_ROOT / "dashboard" / "app.py"),
         "--server.port",
         str(port),
+        "--server.address",
+        address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -260,9 +274,10 @@ def dashboard_env(data_dir: Path) -> dict[str, str]:
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    address: Address = DEFAULT_ADDRESS,
 ) -> None:
     """Serve the dashboard on the published warehouse."""
-    command = streamlit_command(port, data_dir)
+    command = streamlit_command(port, data_dir, address)
     raise typer.Exit(subprocess.call(command, env=dashboard_env(data_dir)))
 
 
@@ -277,6 +292,7 @@ def up(
     port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
+    address: Address = DEFAULT_ADDRESS,
     online: Annotated[
         bool,
         typer.Option("--online/--no-online", help="Refresh from the publishers in the background."),
@@ -294,7 +310,9 @@ def up(
             )
         except RefreshLocked as error:
             console.print(f"[yellow]{error}; serving what is published[/yellow]")
-    server = subprocess.Popen(streamlit_command(port, data_dir), env=dashboard_env(data_dir))
+    server = subprocess.Popen(
+        streamlit_command(port, data_dir, address), env=dashboard_env(data_dir)
+    )
     console.print(f"dashboard: http://localhost:{port}")
     background = None
     if online:

@@ -73,3 +73,12 @@ def test_operating_guide_covers_the_statuses_and_exit_codes():
         "exits 0",
     ):
         assert word in guide, word
+
+
+def test_the_dashboard_listens_locally_unless_told_otherwise() -> None:
+    from etl.cli import streamlit_command
+
+    local = streamlit_command(8501, Path("data"))
+    assert local[local.index("--server.address") + 1] == "127.0.0.1"
+    shared = streamlit_command(8501, Path("data"), "0.0.0.0")
+    assert shared[shared.index("--server.address") + 1] == "0.0.0.0"
