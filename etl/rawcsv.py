@@ -64,18 +64,45 @@ def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def strict_number(text: object) -> float | None:
+    """A publisher's number as written: '49,999,095.00', '84.4', '3e+05' or blank (None).
+
+    A comma is a thousands separator only where it groups three digits: '49999095,00' or '84,4'
+    (a decimal comma, or a damaged cell) raises ValueError instead of being read as 100 or 10
+    times the value, and so do 'inf', 'nan' and anything else that is not a finite number."""
+    cleaned = str(text).strip().replace("\xa0", "").replace("\u202f", "")
+    if cleaned == "":
+        return None
+    if "," in cleaned:
+        if not GROUPED.fullmatch(cleaned):
+            raise ValueError(f"'{text}': a comma that does not group thousands (decimal comma?)")
+        cleaned = cleaned.replace(",", "")
+    if not PLAIN.fullmatch(cleaned):
+        raise ValueError(f"'{text}' is not a number")
+    return float(cleaned)
+
+
 def to_numbers(
     frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool = False, na: tuple = ()
 ) -> pd.Series:
-    """Column as floats; a cell that is not a number raises with its line."""
-    text = frame[column].astype(str).str.strip().str.replace("\xa0", "", regex=False)
-    empty = text.eq("") | text.isin(na)
-    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
-    bad = numbers.isna() & ~empty
-    if not blank_ok:
-        bad |= empty
-    if bad.any():
-        row = frame.loc[bad].iloc[0]
+    """Column as floats (`strict_number`); a cell that is not a number raises with its line."""
+    text = frame[column].astype(str).str.strip()
+    empty = text.str.replace("\xa0", "", regex=False).eq("") | text.isin(na)
+    values: list[float | None] = []
+    for index, cell in text.items():
+        try:
+            values.append(None if empty[index] else strict_number(cell))
+        except ValueError as error:
+            raise ParseError(
+                f"{column} {error}", file=path, line=int(frame.at[index, "line"])
+            ) from None
+    numbers = pd.Series(values, index=frame.index, dtype="float64")
+    if not blank_ok and empty.any():
+        row = frame.loc[empty].iloc[0]
         raise ParseError(
             f"{column} '{row[column]}' is not a number", file=path, line=int(row["line"])
         )

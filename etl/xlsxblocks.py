@@ -11,6 +11,7 @@ attached to the value on their left. Every problem raises ParseError with the sh
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from etl.contract import ParseError
-from etl.rawcsv import sniff_html
+from etl.rawcsv import sniff_html, strict_number
 
 FOOTNOTE = re.compile(r"^\s*(\d+\s|source\b|notes?\b|\*)", re.I)
 
@@ -150,13 +151,14 @@ def to_cell(raw: object, marker: str, where: str, path: Path, line: int, label: 
     if isinstance(raw, bool):
         raise ParseError(f"{where}'{label}' is not a number", file=path, line=line)
     if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise ParseError(f"{where}'{label}' value {raw} is not finite", file=path, line=line)
         return Cell(float(raw), marker=marker.lower())
     value = text(raw)
     if value == "":
         return Cell(None, marker=marker.lower())
-    cleaned = value.replace(",", "")
     try:
-        return Cell(float(cleaned), marker=marker.lower())
+        return Cell(strict_number(value), marker=marker.lower())
     except ValueError:
         if re.fullmatch(r"[:xzc*.\-–]|\[[a-z]\]|n/?a", value, re.I):
             return Cell(None, symbol=value, marker=marker.lower())

@@ -52,6 +52,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.rawcsv import strict_number
 
 if TYPE_CHECKING:
     from etl.http import HttpClient
@@ -225,14 +226,11 @@ def check_layout(frame: pd.DataFrame, path: Path) -> dict[int, dict[str, str]]:
 
 
 def number(text: str, *, path: Path, line: object, column: str) -> float | None:
-    cleaned = str(text).strip().replace(",", "")
-    if cleaned == "":
-        return None
     try:
-        return float(cleaned)
-    except ValueError:
+        return strict_number(text)
+    except ValueError as error:
         raise ParseError(
-            f"{column} '{text}' is not a number",
+            f"{column} {error}",
             file=path,
             line=line if isinstance(line, int) else None,
         ) from None

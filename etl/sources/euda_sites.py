@@ -106,7 +106,11 @@ def read_changes(path: Path) -> pd.DataFrame:
             "value_current": to_numbers(raw, "value_current", path),
             "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True),
             "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True),
-            "change_percent": to_numbers(raw, "change_percent", path, blank_ok=True),
+            # EUDA writes 'Inf' where the previous load was 0: no percentage exists, so it is
+            # kept blank (the category column still says "increase"), never an infinite number.
+            "change_percent": to_numbers(
+                raw, "change_percent", path, blank_ok=True, na=("Inf", "-Inf", "NaN")
+            ),
             "change_category": text(raw, "change_percent2"),
             "unit": UNIT,
         }

@@ -199,7 +199,6 @@ def read_figures(path: Path) -> pd.DataFrame:
             f"tier {row['tier']!r} is not one of {', '.join(TIERS)}", file=path, line=row["line"]
         )
     frame["value_text"] = frame["value"]
-    frame["value"] = frame["value"].str.replace(",", "")
     frame["value"] = to_numbers(frame, "value", path)
     return frame
 

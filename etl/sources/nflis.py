@@ -136,7 +136,16 @@ class Nflis:
 def read_annual(path: Path) -> pd.DataFrame:
     frame = read_strict_csv(path, ANNUAL_COLUMNS)
     frame["YYYY"] = to_years(frame, "YYYY", path)
-    frame["Freq"] = to_numbers(frame, "Freq", path).astype("int64")
+    counts = to_numbers(frame, "Freq", path)
+    fractional = counts % 1 != 0
+    if fractional.any():
+        row = frame.loc[fractional].iloc[0]
+        raise ParseError(
+            f"Freq '{row['Freq']}' is not a whole number of reports",
+            file=path,
+            line=int(row["line"]),
+        )
+    frame["Freq"] = counts.astype("int64")
     negative = frame["Freq"] < 0
     if negative.any():
         line = int(frame.loc[negative, "line"].iloc[0])
