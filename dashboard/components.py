@@ -271,5 +271,22 @@ def milestone_toggle(container=None) -> bool:
     )
 
 
+SECONDARY_KEY = "secondary"
+
+
+def secondary_toggle(help: str | None = None) -> bool:
+    """The page's "Include secondary figures" switch (`?secondary=1` in the link): off by
+    default, so lines, cards and defaults are drawn from primary figures only."""
+    from dashboard import filters
+
+    return filters.toggle(
+        SECONDARY_KEY,
+        label="Include secondary figures",
+        help=help
+        or "Figures quoted from another publication rather than the original are left out "
+        "unless you ask; they are then labelled '(secondary)'.",
+    )
+
+
 def notice(message: str) -> None:
     st.info(message, icon=":material/info:")

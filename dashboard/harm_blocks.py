@@ -50,10 +50,10 @@ def time_block(
     if frame.empty:
         components.notice(f"{title}: nothing loaded for this yet.")
         return
-    context = frame["role"].eq(selection.CONTEXT) if "role" in frame else None
-    if context is not None and context.any() and not context.all():
+    is_context = frame["role"].eq(selection.CONTEXT) if "role" in frame else None
+    if is_context is not None and is_context.any() and not is_context.all():
         time_block(
-            frame[~context],
+            frame[~is_context],
             key=key,
             title=title,
             y_title=y_title,
@@ -61,14 +61,16 @@ def time_block(
             events=events,
             subtitle=subtitle,
             log_scale=log_scale,
+            show_milestones=show_milestones,
         )
         time_block(
-            frame[context],
+            frame[is_context],
             key=f"{key}_context",
             title=f"Context for the chart above: all-drug totals, not ketamine counts ({y_title})",
             y_title=y_title,
             counts="all-drug totals, as context for the ketamine figures above; " + counts,
             events=events,
+            show_milestones=show_milestones,
         )
         return
     data = components.chart_frame(frame)

@@ -12,10 +12,11 @@ import re
 
 import pandas as pd
 
+from dashboard.selection import FOCUS
+
 # The indicators' focus substances (etl/contract.py FOCUS_SUBSTANCES; the dashboard imports
 # nothing from etl/, so the warehouse's `substance` / `role` columns are the contract).
 SUBJECT_SUBSTANCES = ("ketamine", "esketamine", "ketamine and esketamine", "ketamine analogues")
-FOCUS_ROLE = "focus"
 # Until every indicator carries `substance`: what the label says about it.
 CONTEXT_LABEL = re.compile(r"all[ -]drugs?\b|all substances|\bcontext\b", re.IGNORECASE)
 
@@ -28,7 +29,7 @@ def is_context(data: pd.DataFrame) -> pd.Series:
     domain == 'context' or a label that says 'all drugs' / 'all substances' / 'context'."""
     context = pd.Series(False, index=data.index)
     undecided = pd.Series(True, index=data.index)
-    for column, focus in (("role", (FOCUS_ROLE,)), ("substance", SUBJECT_SUBSTANCES)):
+    for column, focus in (("role", (FOCUS,)), ("substance", SUBJECT_SUBSTANCES)):
         if column not in data:
             continue
         text = data[column].astype(str).str.strip().str.lower()

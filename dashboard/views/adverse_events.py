@@ -67,10 +67,8 @@ source = role = None
 first = last = None
 mask = False
 used.append("secondary")
-include_secondary = filters.toggle(
-    "secondary",
-    label="Include secondary figures",
-    help="Figures quoted from another publication rather than the original; off by default.",
+include_secondary = components.secondary_toggle(
+    "Figures quoted from another publication rather than the original; off by default."
 )
 if available:
     used += ["src", "years", "mask"]

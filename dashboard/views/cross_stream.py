@@ -27,11 +27,9 @@ components.header()
 if not queries.has_warehouse():
     st.stop()
 
-include_secondary = filters.toggle(
-    "secondary",
-    label="Include secondary figures",
-    help="Figures quoted from another publication rather than the original are offered only "
-    "when you ask; they are labelled '(secondary)' and never chosen by default.",
+include_secondary = components.secondary_toggle(
+    "Figures quoted from another publication rather than the original are offered only "
+    "when you ask; they are labelled '(secondary)' and never chosen by default."
 )
 filters.drop_unused(["secondary"])
 catalog = selection.offered(

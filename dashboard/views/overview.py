@@ -169,12 +169,10 @@ all_years = range(
 )
 years = filters.year_range("years", list(all_years), label="Years", container=right)
 first_year, last_year = years if years else (None, None)
-include_secondary = filters.toggle(
-    "secondary",
-    label="Include secondary figures",
-    help="Figures quoted from another publication rather than the original are left out of "
+include_secondary = components.secondary_toggle(
+    "Figures quoted from another publication rather than the original are left out of "
     "the cards and the series list unless you ask for them; they are then labelled "
-    "'(secondary)'.",
+    "'(secondary)'."
 )
 
 headlines = queries.headline_indicators(

@@ -45,12 +45,10 @@ st.markdown(
 components.header()
 if not queries.has_warehouse():
     st.stop()
-include_secondary = filters.toggle(
-    "secondary",
-    label="Include secondary figures",
-    help="Figures quoted from another publication rather than the original (news summaries, "
+include_secondary = components.secondary_toggle(
+    "Figures quoted from another publication rather than the original (news summaries, "
     "fact sheets citing a commercial audit ...) are left out unless you ask; they are then "
-    "labelled '(secondary)'.",
+    "labelled '(secondary)'."
 )
 filters.drop_unused(["secondary"])
 

@@ -43,12 +43,7 @@ st.title("Use & supply")
 components.header()
 if not queries.has_warehouse():
     st.stop()
-include_secondary = filters.toggle(
-    "secondary",
-    label="Include secondary figures",
-    help="Figures quoted from another publication rather than the original are left out "
-    "unless you ask; they are then labelled '(secondary)'.",
-)
+include_secondary = components.secondary_toggle()
 filters.drop_unused(["secondary"])
 events = qh.timeline_events()
 method_events = (
