@@ -162,6 +162,22 @@ def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir / "warehouse.duckdb"
 
 
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built from the publishers' real files (`refresh --mirror ../shared/data/raw`,
+    what an online install loads), once per test session (read-only use); skipped when the
+    files are not here."""
+    from etl.refresh import RefreshOptions, refresh
+    from etl.sources import SOURCES
+
+    raw = (REPO_ROOT / ".." / "shared" / "data" / "raw").resolve()
+    if not raw.is_dir():
+        pytest.skip(f"{raw} not present: real publisher files are not in this checkout")
+    data_dir = tmp_path_factory.mktemp("real-warehouse")
+    refresh(SOURCES, None, RefreshOptions(mode="mirror", mirror=str(raw), data_dir=data_dir))
+    return data_dir / "warehouse.duckdb"
+
+
 @pytest.fixture
 def dashboard_env(seed_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the dashboard at the seed warehouse and start each test with an empty cache."""

@@ -25,29 +25,21 @@ from streamlit.testing.v1 import AppTest
 from dashboard import narrative, queries, selection, transforms
 from dashboard import queries_harm as qh
 from dashboard import queries_therapeutic as qt
-from etl.refresh import RefreshOptions, refresh
-from etl.sources import SOURCES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-SHARED_RAW = (REPO_ROOT / ".." / "shared" / "data" / "raw").resolve()
 # A method change, as written in indicators.series_breaks ('2021-01-01 break: ...'); gaps and
 # caveats are not method changes. Parsed here independently of dashboard/transforms.
 METHOD_BREAK = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.\S+)?\s+(?:break|stop)\s*:")
 DELTA = re.compile(r"^[+-]?\d+% vs (.+)$")
 
 
-@pytest.fixture(scope="module", params=["seed", "mirror"])
-def warehouse(request, tmp_path_factory) -> Path:
-    """A warehouse per module and kind: offline from the seed, or from the real files."""
-    root = tmp_path_factory.mktemp(f"selection-{request.param}")
-    if request.param == "seed":
-        refresh(SOURCES, None, RefreshOptions(mode="offline", data_dir=root))
-    else:
-        if not SHARED_RAW.is_dir():
-            pytest.skip(f"{SHARED_RAW} not present: real publisher files are not here")
-        refresh(SOURCES, None, RefreshOptions(mode="mirror", mirror=str(SHARED_RAW), data_dir=root))
-    path = root / "warehouse.duckdb"
+@pytest.fixture(params=["seed", "mirror"])
+def warehouse(request: pytest.FixtureRequest) -> Path:
+    """The session's warehouses: offline from the seed, or from the real files (skipped when
+    they are absent)."""
+    name = "seed_warehouse" if request.param == "seed" else "real_warehouse"
+    path = request.getfixturevalue(name)
     assert path.exists(), f"the {request.param} refresh published no warehouse"
     return path
 

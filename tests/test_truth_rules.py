@@ -18,35 +18,16 @@ import pandas as pd
 import pytest
 
 from etl.contract import ROLES, substance_role
-from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, refresh
+from etl.refresh import DEFAULT_SEED_DIR
 from etl.snapshots import sha256_file
-from etl.sources import SOURCES
 
 # A curation or fetch date dressed as a release ("reference figures as of 2026-11").
 CURATION_WORDING = re.compile(r"reference figures|curated|as of \d{4}-\d{2}\b", re.I)
 
 
-def build(data_dir: Path, **options: object) -> Path:
-    refresh(SOURCES, None, RefreshOptions(data_dir=data_dir, **options))
-    return data_dir / "warehouse.duckdb"
-
-
-@pytest.fixture(scope="module")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("seed"), mode="offline")
-
-
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = (Path(__file__).resolve().parents[2] / "shared" / "data" / "raw").resolve()
-    if not raw.is_dir():
-        pytest.skip(f"{raw} not present: the real publisher files are not on this machine")
-    return build(tmp_path_factory.mktemp("real"), mode="mirror", mirror=str(raw))
-
-
 @pytest.fixture(params=["seed", "real"])
 def warehouse(request: pytest.FixtureRequest) -> duckdb.DuckDBPyConnection:
-    path = request.getfixturevalue(f"{request.param}_build")
+    path = request.getfixturevalue(f"{request.param}_warehouse")
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
@@ -126,7 +107,9 @@ def test_the_seed_carries_the_publishers_files_it_describes() -> None:
     assert carried >= 8
 
 
-def test_offline_and_online_show_the_same_product(seed_build: Path, real_build: Path) -> None:
+def test_offline_and_online_show_the_same_product(
+    seed_warehouse: Path, real_warehouse: Path
+) -> None:
     """Sources whose seed is the publisher's file publish the same numbers from either."""
     seeded = []
     for path in DEFAULT_SEED_DIR.glob("*/seed.meta.json"):
@@ -137,18 +120,18 @@ def test_offline_and_online_show_the_same_product(seed_build: Path, real_build: 
     columns = "indicator, geography, stratum, period_label, value, unit, flags, vintage"
     for source in seeded:
         query = f"SELECT {columns} FROM observations WHERE source = ? ORDER BY ALL"
-        with duckdb.connect(str(seed_build), read_only=True) as con:
+        with duckdb.connect(str(seed_warehouse), read_only=True) as con:
             offline = con.execute(query, [source]).df()
-        with duckdb.connect(str(real_build), read_only=True) as con:
+        with duckdb.connect(str(real_warehouse), read_only=True) as con:
             online = con.execute(query, [source]).df()
         assert len(offline) > 0, source
         pd.testing.assert_frame_equal(offline, online, obj=source)
 
 
-def test_a_faers_format_sample_is_never_drawn_as_a_count(real_build: Path) -> None:
+def test_a_faers_format_sample_is_never_drawn_as_a_count(real_warehouse: Path) -> None:
     """The shared FAERS files are 100-report samples with no ketamine report: refused, with a
     message naming the file, and no FAERS count is published."""
-    with duckdb.connect(str(real_build), read_only=True) as con:
+    with duckdb.connect(str(real_warehouse), read_only=True) as con:
         rows = con.execute(
             "SELECT count(*) FROM observations WHERE source = 'faers_quarterly'"
         ).fetchone()[0]

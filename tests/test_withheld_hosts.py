@@ -20,9 +20,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from etl.refresh import RefreshOptions, refresh
-from etl.sources import SOURCES
-
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
 HOST_LIST = REPO / "etl" / "data" / "withheld_link_hosts.csv"
@@ -37,20 +34,6 @@ def withheld_hosts() -> list[str]:
 
 def pages() -> list[str]:
     return sorted(p.stem for p in (REPO / "dashboard" / "views").glob("*.py"))
-
-
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = {}
-    seed = tmp_path_factory.mktemp("withheld-seed")
-    refresh(SOURCES, None, RefreshOptions(mode="offline", data_dir=seed))
-    out["seed"] = seed / "warehouse.duckdb"
-    raw = (REPO.parent / "shared" / "data" / "raw").resolve()
-    if raw.is_dir():
-        real = tmp_path_factory.mktemp("withheld-real")
-        refresh(SOURCES, None, RefreshOptions(mode="mirror", mirror=str(raw), data_dir=real))
-        out["real"] = real / "warehouse.duckdb"
-    return out
 
 
 @pytest.fixture
@@ -103,11 +86,14 @@ def download_text(label: str, data: object) -> str:
 @pytest.mark.parametrize("build", ["seed", "real"])
 @pytest.mark.parametrize("page", pages())
 def test_no_withheld_host_on_any_page_or_download(
-    builds: dict[str, Path], build: str, page: str, downloads, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    build: str,
+    page: str,
+    downloads,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if build not in builds:
-        pytest.skip("../shared/data/raw not present: the real publisher files are not here")
-    monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(builds[build]))
+    warehouse = request.getfixturevalue(f"{build}_warehouse")  # skips when real files are absent
+    monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(warehouse))
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from etl.links import count_mentions, is_withheld, strip_mentions, withheld_hosts
-from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, refresh
-from etl.sources import SOURCES
+from etl.refresh import DEFAULT_SEED_DIR
 
 HOSTS = sorted(withheld_hosts())
 SEED_FILES = sorted((DEFAULT_SEED_DIR / "literature").glob("*.csv"))
@@ -57,10 +56,8 @@ def test_seed_warehouse_never_mentions_a_withheld_host(seed_warehouse: Path) -> 
     assert mentions(seed_warehouse) == []
 
 
-def test_mirror_warehouse_never_mentions_a_withheld_host(tmp_path: Path, shared_raw: Path) -> None:
-    options = RefreshOptions(mode="mirror", mirror=str(shared_raw), data_dir=tmp_path)
-    refresh(SOURCES, options=options)
-    db = tmp_path / "warehouse.duckdb"
+def test_mirror_warehouse_never_mentions_a_withheld_host(real_warehouse: Path) -> None:
+    db = real_warehouse
     sources = duckdb.connect(str(db), read_only=True).execute("SELECT id FROM sources").df()
     assert {"literature", "nflis", "cms_partd"} <= set(sources["id"])
     assert mentions(db) == []
