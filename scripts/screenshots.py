@@ -20,6 +20,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from etl.cli import streamlit_command
+
 ROOT = Path(__file__).resolve().parent.parent
 CHART = '[data-testid="stVegaLiteChart"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -43,12 +45,14 @@ def free_port() -> int:
 
 
 def serve(warehouse: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(warehouse.resolve())}
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-               "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-               "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.STDOUT)  # fmt: skip
+    """`ketamine-watch serve`'s own command, reading `warehouse` (whatever its file name)."""
+    process = subprocess.Popen(
+        streamlit_command(port, warehouse.parent),
+        cwd=ROOT,
+        env=os.environ | {"KETAMINE_WATCH_WAREHOUSE": str(warehouse.resolve())},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -11,6 +11,7 @@ KETAMINE_WATCH_SKIP_BROWSER=1 to skip locally.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -90,15 +91,14 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def served(seed_warehouse: Path, chromium: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port against the seed warehouse."""
+@contextlib.contextmanager
+def streamlit_on(warehouse: Path, log_name: str) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port against `warehouse`; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(seed_warehouse)}
-    log = ARTIFACTS / "streamlit-browser-test.log"
+    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(warehouse)}
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("w") as out:
+    with (ARTIFACTS / log_name).open("w") as out:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -127,6 +127,13 @@ def served(seed_warehouse: Path, chromium: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="module")
+def served(seed_warehouse: Path, chromium: Path) -> Iterator[str]:
+    """The dashboard against the seed warehouse."""
+    with streamlit_on(seed_warehouse, "streamlit-browser-test.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -257,22 +264,13 @@ def test_file_content_in_messages_is_shown_as_text_not_markdown(
         con.execute(
             "UPDATE runs SET status = 'failed', message = ? WHERE source = 'nflis'", [hostile]
         )
-    port = free_port()
-    env = {**os.environ, "KETAMINE_WATCH_WAREHOUSE": str(copy)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-         "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process)
+    with streamlit_on(copy, "streamlit-browser-hostile-message.log") as base:
         context = browser.new_context(viewport={"width": 1400, "height": 2600})
         tab = context.new_page()
         tab.set_default_timeout(90_000)
         fetched: list[str] = []
         tab.on("request", lambda request: fetched.append(request.url))
-        tab.goto(f"http://127.0.0.1:{port}/methods")
+        tab.goto(f"{base}/methods")
         settle(tab, charts=False)
         html = tab.content()
         assert "bad cell [click](http://127.0.0.1:9/x)" in tab.inner_text("body")
@@ -282,6 +280,3 @@ def test_file_content_in_messages_is_shown_as_text_not_markdown(
         )
         assert not any("127.0.0.1:9" in url for url in fetched)
         context.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
