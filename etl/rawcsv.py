@@ -90,17 +90,16 @@ def to_numbers(
     frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool = False, na: tuple = ()
 ) -> pd.Series:
     """Column as floats (`strict_number`); a cell that is not a number raises with its line."""
-    text = frame[column].astype(str).str.strip()
-    empty = text.str.replace("\xa0", "", regex=False).eq("") | text.isin(na)
     values: list[float | None] = []
-    for index, cell in text.items():
+    for index, cell in frame[column].astype(str).str.strip().items():
         try:
-            values.append(None if empty[index] else strict_number(cell))
+            values.append(None if cell in na else strict_number(cell))
         except ValueError as error:
             raise ParseError(
                 f"{column} {error}", file=path, line=int(frame.at[index, "line"])
             ) from None
     numbers = pd.Series(values, index=frame.index, dtype="float64")
+    empty = numbers.isna()
     if not blank_ok and empty.any():
         row = frame.loc[empty].iloc[0]
         raise ParseError(

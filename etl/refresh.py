@@ -273,7 +273,6 @@ def load_and_stage(
     try:
         pause_point("parse", sid)
         tables = load(source, con, snap)
-        stamp_vintage(tables, snap)
         log_stage(
             "parse",
             run=run_id,
@@ -308,22 +307,6 @@ def load_and_stage(
         raise
     log_stage("stage", run=run_id, source=sid, origin=origin, rows=rows, duration_s=step.elapsed)
     return rows, vintage_summary(tables)
-
-
-def stamp_vintage(tables: Tables, snap: snapshots.Snapshot) -> None:
-    """Give rows the parser could not date the release a snapshot declares. Rows that still
-    have none are refused by validation."""
-    obs = tables.observations
-    if obs.empty:
-        return
-    if "vintage" not in obs.columns:
-        obs["vintage"] = None
-    blank = obs["vintage"].isna() | (obs["vintage"].astype(str).str.strip() == "")
-    if not blank.any():
-        return
-    declared = str(snap.meta.get("vintage") or "")
-    if declared:
-        obs.loc[blank, "vintage"] = declared
 
 
 def vintage_summary(tables: Tables) -> str:
