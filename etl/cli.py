@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl import snapshots
+from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
     DEFAULT_SEED_DIR,
@@ -89,6 +90,21 @@ def refresh_command(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            "--deadline",
+            min=1,
+            help="Seconds the whole run may take; a source not begun by then keeps its "
+            "previous rows (failed), and no download runs past it.",
+        ),
+    ] = DEFAULT_RUN_DEADLINE,
+    source_deadline: Annotated[
+        float,
+        typer.Option(
+            "--source-deadline", min=1, help="Seconds one source's downloads may take in all."
+        ),
+    ] = DEFAULT_SOURCE_DEADLINE,
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
@@ -103,7 +119,14 @@ def refresh_command(
     if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
         console.print(f"[red]--mirror {mirror}: no such folder[/red]")
         raise typer.Exit(2)
-    options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=seed_dir)
+    options = RefreshOptions(
+        mode=mode,
+        mirror=mirror,
+        data_dir=data_dir,
+        seed_dir=seed_dir,
+        deadline=deadline,
+        source_deadline=source_deadline,
+    )
     # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
     # the published warehouse is untouched.
     signal.signal(signal.SIGTERM, exit_on_sigterm)

@@ -127,6 +127,8 @@ class RemoteFile:
     `pattern` is a glob matched case-insensitively against file names in a mirror folder, so a
     publisher's renamed release (`RY24...DY22` -> `RY25...DY23`) is still found. `header` lists
     columns the file must contain; it tells look-alike files apart and rejects an HTML error page.
+    `max_bytes` is the most one download of it may be (streamed to disk, refused past it); None
+    takes the default for its kind (`etl.limits.DEFAULT_MAX_BYTES`). Size it to the file.
     """
 
     name: str
@@ -136,6 +138,7 @@ class RemoteFile:
     header: tuple[str, ...] = ()
     optional: bool = False
     many: bool = False  # several files match (FAERS quarters); all are passed to parse
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,14 @@ An http mirror serves `<base>/<source id>/<file>`. A file is asked for by the pu
 name when the source gives a URL whose name matches its pattern; otherwise (curated sources with
 no URL, `many` files such as FAERS quarters, or a renamed release) the mirror folder's directory
 index is read and the pattern matched against the names it links to, as for a folder mirror.
+A publisher URL's name is percent-decoded before it is asked for (`Figure%201%20data.csv` is
+the file `Figure 1 data.csv`), and a name the mirror does not have (404) is looked up by pattern
+in the index, for optional files too.
+
+Every download is limited to its `RemoteFile.max_bytes` (etl.limits), and the client's deadline
+is set to the earlier of the source's and the whole run's (`RefreshOptions`), so no request,
+retry or backoff passes either. A file refused for a limit fails the source even when optional:
+it is there but hostile, not absent.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlparse
@@ -24,6 +33,7 @@ from urllib.parse import quote, unquote, urlparse
 from etl import snapshots
 from etl.contract import ApiSource, RemoteFile, Source, SourceFiles, SourceMeta
 from etl.http import Download, FetchError, HttpClient
+from etl.limits import Refused, max_bytes_for
 from etl.warehouse import WarehousePaths
 
 log = logging.getLogger("etl.fetch")
@@ -44,6 +54,17 @@ def make_client(meta: SourceMeta, options: RefreshOptions) -> HttpClient:
     return HttpClient(allowed_hosts=sorted(h for h in hosts if h), allow_insecure_hosts=insecure)
 
 
+def source_deadline(options: RefreshOptions) -> tuple[float, str]:
+    """The time.monotonic() instant a source's fetch must end by, and what it is called: the
+    source's own deadline, or the run's when that comes first."""
+    at = time.monotonic() + options.source_deadline
+    why = f"the per-source deadline of {options.source_deadline:g} s"
+    if options.started is not None and options.started + options.deadline < at:
+        at = options.started + options.deadline
+        why = f"the run's deadline of {options.deadline:g} s (--deadline)"
+    return at, why
+
+
 def remote_snapshot(
     source: Source, client: HttpClient, options: RefreshOptions, base: str | None
 ) -> snapshots.Snapshot | None:
@@ -56,6 +77,9 @@ def remote_snapshot(
     raw_dir = WarehousePaths(options.data_dir).raw
     (raw_dir / meta.id).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=raw_dir / meta.id))
+    set_deadline = getattr(client, "set_deadline", None)
+    if set_deadline is not None:
+        set_deadline(*source_deadline(options))
     try:
         snap = _download_all(source, client, raw_dir, tmp, base)
     except BaseException:
@@ -100,17 +124,27 @@ def _download_all(
         if base is None:
             if not remote.url:
                 continue
-            targets = [(remote.url, Path(urlparse(remote.url).path).name)]
+            targets = [(remote.url, url_file_name(remote.url))]
         else:
             targets = mirror_targets(client, f"{base.rstrip('/')}/{meta.id}/", remote, listing)
         try:
             got = download_targets(client, tmp, remote, targets, known)
         except FetchError as error:
-            if base is not None and error.status == 404 and not remote.optional:
+            if isinstance(error, Refused):
+                raise
+            if base is not None and error.status == 404:
                 # The publisher's file name is not in the mirror: look for the pattern instead.
                 folder = f"{base.rstrip('/')}/{meta.id}/"
-                targets = mirror_targets(client, folder, remote, listing, by_name=False)
-                got = download_targets(client, tmp, remote, targets, known)
+                try:
+                    targets = mirror_targets(client, folder, remote, listing, by_name=False)
+                    got = download_targets(client, tmp, remote, targets, known)
+                except FetchError as again:
+                    if not remote.optional or isinstance(again, Refused):
+                        raise
+                    log.warning(
+                        "optional file %s of %s not fetched: %s", remote.name, meta.id, again
+                    )
+                    continue
             elif remote.optional:
                 log.warning("optional file %s of %s not fetched: %s", remote.name, meta.id, error)
                 continue
@@ -179,6 +213,7 @@ def download_targets(
             header=remote.header,
             etag=known_meta.get("etag"),
             last_modified=known_meta.get("last_modified"),
+            max_bytes=max_bytes_for(remote.kind, remote.max_bytes),
         )
         if download.not_modified and known:
             return None
@@ -198,7 +233,7 @@ def mirror_targets(
 ) -> list[tuple[str, str]]:
     """(url, file name) pairs to download for `remote` from an http mirror folder: the
     publisher's file name when it fits the pattern, else what the folder's index lists."""
-    direct = Path(urlparse(remote.url).path).name if remote.url else ""
+    direct = url_file_name(remote.url) if remote.url else ""
     pattern = remote.pattern.lower()
     if by_name and direct and not remote.many and fnmatch.fnmatch(direct.lower(), pattern):
         return [(folder + quote(direct), direct)]
@@ -216,6 +251,12 @@ def mirror_targets(
         return []  # not in the mirror: the next origin (snapshot, seed) is tried
     chosen = matched if remote.many else matched[-1:]
     return [(folder + quote(name), name) for name in chosen]
+
+
+def url_file_name(url: str) -> str:
+    """The file name a URL points at, percent-decoded: quoting it again for a mirror request
+    must not turn `Figure%201` into `Figure%25201`."""
+    return unquote(Path(urlparse(url).path).name)
 
 
 def named_copy(downloaded: Path, tmp: Path, file_name: str) -> Path:

@@ -3,21 +3,28 @@
 What it guarantees, per request:
 
 - Timeouts: `connect_timeout` and `read_timeout` (longest silence between two reads), plus a
-  whole-body deadline `total_timeout` (default 30 x read_timeout) so a slow-drip body that keeps
-  trickling bytes cannot hold the refresh forever. The deadline is checked after every chunk, so
-  it can be overrun by at most one `read_timeout`. Passing the deadline is not retried: it already
-  is the most time one file may take.
+  per-request deadline `total_timeout` (default 30 x read_timeout) so a slow-drip body that keeps
+  trickling bytes cannot hold the refresh forever, and an overall `deadline` (a
+  `time.monotonic()` instant set with `set_deadline`: the refresh's per-source and whole-run
+  deadlines) that no request, retry or backoff sleep passes. Both are checked after every chunk,
+  and every socket timeout is cut to the time left, so neither is overrun by more than a moment.
+  Passing a deadline is not retried.
 - Retries with exponential backoff and full jitter (tenacity) on connection errors, timeouts, a
   connection dropped mid-body, 429 and 5xx. `Retry-After` (seconds or HTTP-date) is honoured,
-  capped at `backoff_max`. Other 4xx are not retried. `sleep` is injectable for tests.
+  capped at `backoff_max`. Other 4xx are not retried, and no retry starts whose backoff sleep
+  would pass the deadline. `sleep` is injectable for tests.
   `get_json` takes `before_attempt` (runs before every attempt, so a rate limiter or budget counts
   retries too) and `permanent` (a retryable-looking failure that another attempt cannot fix).
 - Error text: for a 4xx/5xx the first 64 kB of the body are read and the publisher's own error
   (`{"error": {"code", "message", "details"}}` and similar, or short plain text) is appended to
   the message and kept on the exception as `publisher_code` / `publisher_message`.
 - Conditional GET: If-None-Match / If-Modified-Since when given; 304 -> not_modified=True.
-- Size limit: a Content-Length over `max_bytes` is refused before the body is read, and the stream
-  is cut when it passes `max_bytes` (the header may lie or be absent).
+- Size limit: per call (`download(max_bytes=...)`, sized to the file by its `RemoteFile`), else
+  `max_bytes`. A Content-Length over it is refused before the body is read, and the stream is cut
+  when the bytes written pass it (the header may lie or be absent). The limit counts decoded
+  bytes, so a gzip bomb (`Content-Encoding: gzip` expanding hugely) stops at it too. Bodies held
+  in memory (get_json, get_text) have their own smaller limits. Passing a limit raises
+  `LimitExceeded` (an `etl.limits.Refused`), naming the URL, the bytes read and the limit.
 - Content check by `expect` (see `etl.content_check`): no HTML error page served as a CSV, JSON
   that parses, zip/xlsx magic bytes, required header columns.
 - Streaming to `dest_dir/.<random>.part` with sha256 computed on the way, then an atomic rename to
@@ -50,6 +57,7 @@ import tenacity
 
 from etl.backoff import backoff_delay, parse_retry_after
 from etl.content_check import EXPECT_KINDS, check_content, looks_like_html
+from etl.limits import LISTING_MAX_BYTES, MEMORY_BODY_MAX_BYTES, Refused
 from etl.publisher_errors import ERROR_BODY_LIMIT, publisher_error
 from etl.redact import SecretScrubber, redact
 
@@ -58,6 +66,7 @@ __all__ = [
     "Download",
     "FetchError",
     "HttpClient",
+    "LimitExceeded",
     "parse_retry_after",
     "redact",
 ]
@@ -114,6 +123,10 @@ class _Retryable(FetchError):
         self.retry_after = retry_after
 
 
+class LimitExceeded(FetchError, Refused):
+    """A body passed its size limit: refused, not retried."""
+
+
 @dataclass(frozen=True)
 class Download:
     url: str  # final URL (after redirects) with secrets redacted
@@ -136,7 +149,7 @@ class HttpClient:
         allow_insecure_hosts: Iterable[str] = (),
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
-        max_bytes: int = 2_000_000_000,
+        max_bytes: int = 256 << 20,
         max_attempts: int = 5,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
@@ -151,6 +164,10 @@ class HttpClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.total_timeout = total_timeout if total_timeout is not None else 30 * read_timeout
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.deadline: float | None = None  # a time.monotonic() instant; see set_deadline
+        self.deadline_reason = ""
         self._sleep = sleep
         self._scrub = SecretScrubber()
         self._client = httpx.Client(
@@ -173,6 +190,12 @@ class HttpClient:
         hosts = sorted(self.allowed_hosts | self.allow_insecure_hosts)
         return f"HttpClient(allowed_hosts={hosts!r})"
 
+    def set_deadline(self, at: float | None, reason: str = "deadline") -> None:
+        """No request, retry or backoff sleep goes past `at` (time.monotonic()); `reason` names
+        it in messages ("the source deadline of 1800 s")."""
+        self.deadline = at
+        self.deadline_reason = reason
+
     # -- public API ---------------------------------------------------------------------------
 
     def download(
@@ -185,8 +208,10 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        max_bytes: int | None = None,
     ) -> Download:
-        """Stream `url` to `dest_dir/<sha256>.<expect>` after checking it is what we expect."""
+        """Stream `url` to `dest_dir/<sha256>.<expect>` after checking it is what we expect;
+        refused past `max_bytes` (default: the client's `max_bytes`)."""
         if expect not in EXPECT_KINDS:
             raise ValueError(f"expect must be one of {EXPECT_KINDS}, not {expect!r}")
         self._scrub.remember(params)
@@ -199,7 +224,11 @@ class HttpClient:
         dest_dir.mkdir(parents=True, exist_ok=True)
 
         def attempt() -> Download:
-            return self._download_once(url, dest_dir, expect, tuple(header), params, conditional)
+            return self._download_once(
+                url, dest_dir, expect, tuple(header), params, conditional, limit
+            )
+
+        limit = max_bytes if max_bytes is not None else self.max_bytes
 
         return self._with_retries(url, params, attempt)
 
@@ -210,6 +239,7 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         before_attempt: Callable[[], None] | None = None,
         permanent: Callable[[FetchError], bool] | None = None,
+        max_bytes: int = MEMORY_BODY_MAX_BYTES,
     ) -> Any:
         """GET `url` and return the parsed JSON body (same retries, limits and checks).
 
@@ -223,18 +253,24 @@ class HttpClient:
         def attempt() -> Any:
             if before_attempt is not None:
                 before_attempt()
-            return self._get_json_once(url, params)
+            return self._get_json_once(url, params, min(max_bytes, self.max_bytes))
 
         return self._with_retries(url, params, attempt, permanent=permanent)
 
-    def get_text(self, url: str, *, params: Mapping[str, str] | None = None) -> str:
+    def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        max_bytes: int = LISTING_MAX_BYTES,
+    ) -> str:
         """GET `url` and return the body as text (an http mirror's directory listing), with the
         same retries, limits and host checks; no content check (a listing is HTML)."""
         self._scrub.remember(params)
 
         def attempt() -> str:
             sink = _Sink(None)
-            self._stream(url, params, {}, sink)
+            self._stream(url, params, {}, sink, min(max_bytes, self.max_bytes))
             return b"".join(sink.chunks).decode("utf-8", errors="replace")
 
         return self._with_retries(url, params, attempt)
@@ -249,13 +285,14 @@ class HttpClient:
         header: tuple[str, ...],
         params: Mapping[str, str] | None,
         conditional: Mapping[str, str],
+        limit: int,
     ) -> Download:
         fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=TEMP_SUFFIX, dir=dest_dir)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
                 sink = _Sink(out)
-                response = self._stream(url, params, conditional, sink)
+                response = self._stream(url, params, conditional, sink, limit)
             final_url = self._scrub(str(response.url))
             meta = dict(
                 url=final_url,
@@ -279,9 +316,9 @@ class HttpClient:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
-    def _get_json_once(self, url: str, params: Mapping[str, str] | None) -> Any:
+    def _get_json_once(self, url: str, params: Mapping[str, str] | None, limit: int) -> Any:
         sink = _Sink(None)
-        response = self._stream(url, params, {}, sink)
+        response = self._stream(url, params, {}, sink, limit)
         final_url = self._scrub(str(response.url))
         body = b"".join(sink.chunks)
         try:
@@ -299,38 +336,60 @@ class HttpClient:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         sink: _Sink,
+        limit: int,
     ) -> httpx.Response:
-        """One GET: status handling, size limit, deadline, body into `sink`. Logs one line."""
+        """One GET: status handling, size limit, deadlines, body into `sink`. Logs one line."""
         shown = self._scrub(str(httpx.URL(url, params=params)))
         started = time.monotonic()
+        # The earlier of this request's own deadline and the client's overall one.
+        ends, why = (
+            started + self.total_timeout,
+            f"whole-body deadline of {self.total_timeout:g} s",
+        )
+        if self.deadline is not None and self.deadline < ends:
+            ends, why = self.deadline, self.deadline_reason
         status: int | None = None
+        left = ends - started
+        if left <= 0:
+            raise FetchError(f"GET {shown}: not started, {why} has passed", url=shown)
+        timeout = httpx.Timeout(
+            min(self.read_timeout, left), connect=min(self.connect_timeout, left)
+        )
         try:
-            with self._client.stream("GET", url, params=params, headers=headers) as response:
+            with self._client.stream(
+                "GET", url, params=params, headers=headers, timeout=timeout
+            ) as response:
                 status = response.status_code
                 shown = self._scrub(str(response.url))
                 self._check_status(response, shown)
                 if status == 304:
                     return response
                 declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise FetchError(
-                        f"GET {shown}: Content-Length {declared} exceeds the limit of "
-                        f"{self.max_bytes} bytes; not downloaded",
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise LimitExceeded(
+                        f"GET {shown}: Content-Length {declared} exceeds the limit of {limit} "
+                        "bytes; not downloaded",
                         url=shown,
                         status=status,
                     )
+                encoding = response.headers.get("Content-Encoding", "")
                 for chunk in response.iter_bytes():
                     sink.write(chunk)
-                    if sink.size > self.max_bytes:
-                        raise FetchError(
-                            f"GET {shown}: body passed the limit of {self.max_bytes} bytes",
+                    if sink.size > limit:
+                        decoded = (
+                            f" (decoded from Content-Encoding: {encoding})" if encoding else ""
+                        )
+                        raise LimitExceeded(
+                            f"GET {shown}: body passed the limit of {limit} bytes: "
+                            f"{sink.size} bytes read{decoded}; stopped",
                             url=shown,
                             status=status,
                         )
-                    if time.monotonic() - started > self.total_timeout:
+                    now = time.monotonic()
+                    if now > ends:
                         raise FetchError(
-                            f"GET {shown}: body not complete after {self.total_timeout:g} s "
-                            f"(whole-body deadline), {sink.size} bytes read",
+                            f"GET {shown}: body not complete after {now - started:.1f} s "
+                            f"({why}), {sink.size} bytes read; stopped",
                             url=shown,
                             status=status,
                         )
@@ -340,6 +399,9 @@ class HttpClient:
         except httpx.HTTPError as exc:
             kind = exc.__class__.__name__
             msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
+            if time.monotonic() >= ends:  # the timeout was cut to the deadline: do not retry
+                msg = f"{msg} ({why} reached after {time.monotonic() - started:.1f} s)"
+                raise FetchError(msg, url=shown, status=status) from None
             if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
                 raise _Retryable(msg, url=shown, status=status) from None
             raise FetchError(msg, url=shown, status=status) from None
@@ -410,7 +472,7 @@ class HttpClient:
         shown = self._scrub(str(target))
         self._check_url(target, shown)
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts),
+            stop=tenacity.stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
             wait=self._wait,
             retry=tenacity.retry_if_exception(
                 lambda exc: isinstance(exc, _Retryable) and not (permanent and permanent(exc))
@@ -431,7 +493,9 @@ class HttpClient:
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
             assert isinstance(last, FetchError)
-            msg = f"{last} (gave up after {self.max_attempts} attempt(s))"
+            tried = exc.last_attempt.attempt_number
+            why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
+            msg = f"{last} (gave up after {tried} attempt(s){why})"
             raise FetchError(
                 msg,
                 url=last.url,
@@ -439,6 +503,13 @@ class HttpClient:
                 publisher_code=last.publisher_code,
                 publisher_message=last.publisher_message,
             ) from None
+
+    def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
+        """No retry whose backoff sleep would end past the deadline (tenacity computes the
+        upcoming sleep before asking whether to stop)."""
+        if self.deadline is None:
+            return False
+        return time.monotonic() + (state.upcoming_sleep or 0.0) >= self.deadline
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -8,12 +8,20 @@ Where a source's files come from, in order (the first that yields files is used)
 A source whose files fail to parse or validate keeps its previously published rows (status
 `failed`, run `partial`); if nothing was published before, the next origin in the chain is tried
 so the dashboard still has the seed's facts. A source with nothing anywhere is `empty`.
+
+Bounds (etl.limits): a file refused for a limit (size, unpacked size, cells, a FIFO or a symlink
+out of the mirror) fails its source like a file that does not parse, keeping the previous rows.
+Each source's fetch has a deadline (`source_deadline`), and the whole run one (`deadline`, from
+`started`): a source not begun by then keeps its previous rows and is `failed`, saying so, and
+what was refreshed before it is still published.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +32,13 @@ import pandas as pd
 
 from etl import snapshots
 from etl.contract import ApiSource, DatabaseSource, ParseError, Source, SourceMeta, Tables
+from etl.limits import (
+    DEFAULT_RUN_DEADLINE,
+    DEFAULT_SOURCE_DEADLINE,
+    MESSAGE_CHARS,
+    Refused,
+    excerpt,
+)
 from etl.observe import Timer, log_stage, pause_point
 from etl.runlog import (
     EMPTY,
@@ -71,6 +86,9 @@ class RefreshOptions:
     mirror: str | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     seed_dir: Path = DEFAULT_SEED_DIR
+    deadline: float = DEFAULT_RUN_DEADLINE  # seconds for the whole run, from `started`
+    source_deadline: float = DEFAULT_SOURCE_DEADLINE  # seconds for one source's fetch
+    started: float | None = None  # time.monotonic() when the run began; refresh() sets it
 
 
 Progress = Callable[[str, str], None]
@@ -89,6 +107,8 @@ def refresh(
     by the CLI) removes the staging file and leaves the published warehouse as it was.
     """
     options = options or RefreshOptions()
+    if options.started is None:
+        options = dataclasses.replace(options, started=time.monotonic())
     paths = WarehousePaths(options.data_dir)
     chosen = set(selected or [s.meta.id for s in sources])
     unknown = chosen - {s.meta.id for s in sources}
@@ -118,7 +138,12 @@ def refresh(
                     continue
                 if progress:
                     progress(sid, "start")
-                result = refresh_source(source, con, options, has_previous, client_factory, run_id)
+                if out_of_time(options):
+                    result = not_started(source, con, options, has_previous)
+                else:
+                    result = refresh_source(
+                        source, con, options, has_previous, client_factory, run_id
+                    )
                 result.finished = datetime.now(UTC)
                 log_result(run_id, result)
                 results.append(result)
@@ -149,6 +174,27 @@ def refresh(
         sources=len(results),
     )
     return run
+
+
+def out_of_time(options: RefreshOptions) -> bool:
+    return options.started is not None and time.monotonic() > options.started + options.deadline
+
+
+def not_started(
+    source: Source, con: duckdb.DuckDBPyConnection, options: RefreshOptions, has_previous: bool
+) -> SourceResult:
+    """A source the run's deadline left no time for: its previous rows stay, and it says so."""
+    sid = source.meta.id
+    result = SourceResult(source=sid, status=FAILED)
+    message = (
+        f"{sid}: not refreshed: the run's deadline of {options.deadline:g} s (--deadline) passed"
+    )
+    if has_previous and previous_rows(con, sid):
+        result.rows = carry_over(con, sid)
+        result.origin = "previous"
+        message += "; previously published rows kept"
+    result.message = message
+    return result
 
 
 def discard_staging(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
@@ -197,6 +243,15 @@ def refresh_source(
                 duration_s=step.elapsed,
                 error=describe(error),
             )
+            if isinstance(error, Refused):  # a hostile file fails the source like a bad parse
+                parse_failed = True
+                if has_previous and previous_rows(con, meta.id):
+                    result.rows = carry_over(con, meta.id)
+                    result.status, result.origin = FAILED, "previous"
+                    result.message = (
+                        f"{meta.id}: " + "; ".join(notes) + " — previously published rows kept"
+                    )
+                    return result
             continue
         if snap is None:
             continue
@@ -328,6 +383,12 @@ def discard_snapshot(snap: snapshots.Snapshot) -> None:
 
 
 def describe(error: BaseException, source_id: str | None = None, snap=None) -> str:
+    """The error for a run message, never more than MESSAGE_CHARS (a quoted cell or a
+    publisher's error body is an excerpt, not the file)."""
+    return excerpt(_describe(error, source_id, snap), MESSAGE_CHARS)
+
+
+def _describe(error: BaseException, source_id: str | None = None, snap=None) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, ParseError):
         if error.line is None and isinstance(error.__cause__, UnicodeDecodeError) and error.file:

@@ -7,6 +7,11 @@ load, so `--offline` and a failed fetch can fall back to exactly the last set th
 
 The seed (`data/seed/<source>/`) is committed and carries published facts with their citations;
 `seed.meta.json` describes it the same way.
+
+A mirror folder is read only through regular files and folders inside it: an entry matching a
+source's pattern that is a FIFO (opening it blocks for good), a device, a socket, a broken
+symlink or a symlink pointing out of the mirror (to /etc/passwd, whose first line would be
+quoted in the run message) is refused with `RefusedFile`, naming it; it is never opened.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import shutil
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.contract import ParseError, RemoteFile, SourceFiles, SourceMeta
+from etl.limits import RefusedFile
 
 SEED_META = "seed.meta.json"
 GOOD_SET = "good.json"
@@ -132,17 +140,70 @@ def header_matches(path: Path, header: tuple[str, ...]) -> bool:
     return all(column.lower() in first for column in header)
 
 
-def find_in_folder(folder: Path, source: SourceMeta) -> SourceFiles:
-    """Find each remote file in a folder by pattern and header, not by one exact name."""
+def find_in_folder(folder: Path, source: SourceMeta, root: Path | None = None) -> SourceFiles:
+    """Find each remote file in a folder by pattern and header, not by one exact name. Every
+    entry that matches a pattern must be a regular file or folder inside `root` (default
+    `folder`), else it is refused before anything opens it."""
     if not folder.is_dir():
         return {}
-    candidates = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    candidates = safe_candidates(folder, source, root or folder)
     found: dict[str, list[Path]] = {}
     for remote in source.remote_files:
         matches = [p for p in match_files(candidates, remote) if header_matches(p, remote.header)]
         if matches:
             found[remote.name] = matches if remote.many else [matches[-1]]
     return found
+
+
+def safe_candidates(folder: Path, source: SourceMeta, root: Path) -> list[Path]:
+    """The entries of `folder` (hidden ones aside); those a remote file's pattern matches are
+    checked by `refuse_unsafe` first."""
+    real_root = root.resolve()
+    refuse_unsafe(folder, real_root)
+    candidates = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+    for path in candidates:
+        if any(match_files([path], remote) for remote in source.remote_files):
+            refuse_unsafe(path, real_root)
+    return candidates
+
+
+def refuse_unsafe(path: Path, real_root: Path) -> None:
+    """Raise RefusedFile unless `path` (and, for a folder, everything in it) is a regular file or
+    folder whose real location is inside `real_root`. Only stat, never open."""
+    try:
+        resolved = path.resolve()
+        mode = os.stat(resolved).st_mode
+    except (OSError, RuntimeError) as error:  # a broken link, a symlink loop
+        raise RefusedFile(
+            f"cannot be read safely ({type(error).__name__}); not opened", file=path
+        ) from None
+    if not resolved.is_relative_to(real_root):
+        raise RefusedFile(
+            "is a symlink pointing outside the mirror folder; not followed (only files inside "
+            "the mirror are read)",
+            file=path,
+        )
+    if stat.S_ISDIR(mode):
+        for child in sorted(path.iterdir()):
+            refuse_unsafe(child, real_root)
+        return
+    if not stat.S_ISREG(mode):
+        raise RefusedFile(
+            f"is a {file_type(mode)}, not a regular file; not opened (only regular files are read)",
+            file=path,
+        )
+
+
+def file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "FIFO (named pipe)"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
 
 
 def required_present(source: SourceMeta, files: SourceFiles) -> bool:
@@ -152,7 +213,7 @@ def required_present(source: SourceMeta, files: SourceFiles) -> bool:
 
 
 def mirror_snapshot(mirror: Path, source: SourceMeta) -> Snapshot | None:
-    files = find_in_folder(mirror / source.id, source)
+    files = find_in_folder(mirror / source.id, source, root=mirror)
     if not required_present(source, files):
         explain_missing(mirror / source.id, source, files)
         return None

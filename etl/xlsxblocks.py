@@ -7,6 +7,11 @@ whose first cell is the block label heading, e.g. "Sex", and which names a "Year
 the header labels across their merged ranges, carries the block label down, and stops at the
 footnotes. Marker columns (an unlabelled column right of a value, holding "u" for unreliable) are
 attached to the value on their left. Every problem raises ParseError with the sheet row number.
+
+Bounds (etl.limits): a workbook whose parts declare more than XLSX_MAX_UNPACKED bytes unpacked is
+refused before openpyxl reads it (its shared strings are held in memory), and a sheet is read
+for at most XLSX_MAX_CELLS cells (read-only mode pads every row to the sheet's widest, so a few
+MB of XML can stand for billions of cells). Quoted cell values are short excerpts.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from etl import limits
 from etl.contract import ParseError
+from etl.limits import RefusedFile, excerpt
 from etl.rawcsv import sniff_html, strict_number
 
 FOOTNOTE = re.compile(r"^\s*(\d+\s|source\b|notes?\b|\*)", re.I)
@@ -52,9 +59,40 @@ class BlockRow:
 def open_workbook(path: Path) -> Workbook:
     sniff_html(path)
     try:
+        check_unpacked_size(path)
         return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
         raise ParseError(f"not an Excel workbook ({error})", file=path) from error
+
+
+def check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack past XLSX_MAX_UNPACKED (zipfile never reads past
+    a part's declared size, so the declared sizes bound what openpyxl can unpack)."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > limits.XLSX_MAX_UNPACKED:
+        raise RefusedFile(
+            f"workbook parts unpack to {unpacked} bytes, over the limit of "
+            f"{limits.XLSX_MAX_UNPACKED} bytes; not read",
+            file=path,
+        )
+
+
+def sheet_rows(sheet: Worksheet, path: Path) -> list[tuple]:
+    """Every row of `sheet` as a tuple of values, refused past XLSX_MAX_CELLS cells."""
+    rows: list[tuple] = []
+    cells = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells += len(row)
+        if cells > limits.XLSX_MAX_CELLS:
+            raise RefusedFile(
+                f"sheet '{excerpt(sheet.title, 40)}' has more than {limits.XLSX_MAX_CELLS} cells "
+                f"(passed at row {len(rows) + 1}); not read further",
+                file=path,
+                line=len(rows) + 1,
+            )
+        rows.append(tuple(row))
+    return rows
 
 
 def find_sheet(workbook: Workbook, title: re.Pattern[str], path: Path) -> Worksheet:
@@ -73,7 +111,7 @@ def text(value: object) -> str:
 def read_blocks(
     sheet: Worksheet, path: Path, *, block_heading: str, blocks: tuple[str, ...]
 ) -> tuple[list[Column], list[BlockRow]]:
-    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    rows = sheet_rows(sheet, path)
     where = f"sheet '{sheet.title}': "
     header_at = next(
         (
@@ -112,7 +150,9 @@ def read_blocks(
         elif first and FOOTNOTE.match(first):
             break
         elif first:
-            raise ParseError(f"{where}unexpected label '{first}' in column A", file=path, line=line)
+            raise ParseError(
+                f"{where}unexpected label '{excerpt(first)}' in column A", file=path, line=line
+            )
         year_text = text(row[year_col]) if len(row) > year_col else ""
         values = {j: row[j] for j in labelled if j < len(row) and text(row[j])}
         if not year_text:
@@ -120,7 +160,9 @@ def read_blocks(
                 raise ParseError(f"{where}a row with values but no year", file=path, line=line)
             continue
         if not re.fullmatch(r"(19|20)\d\d(\.0)?", year_text):
-            raise ParseError(f"{where}year '{year_text}' is not a year", file=path, line=line)
+            raise ParseError(
+                f"{where}year '{excerpt(year_text)}' is not a year", file=path, line=line
+            )
         if not block:
             raise ParseError(
                 f"{where}data before any '{block_heading}' label", file=path, line=line
@@ -163,5 +205,7 @@ def to_cell(raw: object, marker: str, where: str, path: Path, line: int, label: 
         if re.fullmatch(r"[:xzc*.\-–]|\[[a-z]\]|n/?a", value, re.I):
             return Cell(None, symbol=value, marker=marker.lower())
         raise ParseError(
-            f"{where}'{label}' value '{value}' is not a number", file=path, line=line
+            f"{where}'{excerpt(label)}' value '{excerpt(value)}' is not a number",
+            file=path,
+            line=line,
         ) from None

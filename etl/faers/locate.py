@@ -6,19 +6,25 @@ A quarter is `faers_ascii_YYYYqN` (FAERS, 2012Q4 on) or `aers_ascii_YYYYqN` (leg
 `Deleted/DELETE*.txt` (or `DELETED/*.txt`) lists of case ids FDA has removed. Names are matched
 case-insensitively. Zip members are streamed to a temporary folder (DuckDB cannot read inside a
 zip); a member that fails to decompress or fails its CRC is a `ParseError` naming zip and member.
+
+Unpacking is bounded (etl.limits.unzip_allowance: at most UNZIP_MAX_RATIO times the zip's size and
+never more than UNZIP_MAX_BYTES in all): the sizes the zip declares are checked before anything is
+written, and the bytes actually written are counted while extracting, so a zip bomb or a member
+declaring 3 GB stops at the limit with a `RefusedFile` naming zip, member, size and limit.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import limits
 from etl.contract import ParseError
+from etl.limits import RefusedFile
 
 KINDS: tuple[str, ...] = ("demo", "drug", "reac", "outc", "indi", "ther", "rpsr")
 _MEMBER = re.compile(r"(?i)(?:^|/)(demo|drug|reac|outc|indi|ther|rpsr)(\d\d)q([1-4])\.txt$")
@@ -87,18 +93,45 @@ def _quarter_from_zip(path: Path, dest: Path) -> Quarter:
         raise ParseError(f"not a readable zip ({exc})", file=path) from None
     with archive:
         names = [n for n in archive.namelist() if _MEMBER.search(n) or _DELETED.search(n)]
+        allowance = limits.unzip_allowance(path.stat().st_size)
+        declared = 0
+        for name in names:
+            declared += archive.getinfo(name).file_size
+            if declared > allowance:
+                raise RefusedFile(
+                    f"zip member {name} declares {archive.getinfo(name).file_size} bytes "
+                    f"unpacked ({declared} with the members before it), over the limit of "
+                    f"{allowance} bytes for this {path.stat().st_size}-byte zip; not unpacked",
+                    file=path,
+                )
         extracted: dict[str, Path] = {}
+        written = 0
         for i, name in enumerate(names):
             target = dest / f"{i}_{Path(name).name}"
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with archive.open(name) as src, target.open("wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
+                    written = _copy_bounded(src, out, written, allowance, path, name)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 msg = f"zip member {name} is corrupt ({exc})"
                 raise ParseError(msg, file=path) from None
             extracted[name] = target
     return _assemble(path, list(extracted), extracted.__getitem__)
+
+
+def _copy_bounded(src, out, written: int, allowance: int, path: Path, name: str) -> int:
+    """Copy a zip member, refusing once the zip's unpacked bytes pass `allowance` (zipfile
+    stops at the declared size, but the count does not rely on it)."""
+    while block := src.read(1 << 20):
+        written += len(block)
+        if written > allowance:
+            raise RefusedFile(
+                f"zip member {name} unpacked past the limit of {allowance} bytes for this "
+                f"{path.stat().st_size}-byte zip ({written} bytes so far); stopped",
+                file=path,
+            )
+        out.write(block)
+    return written
 
 
 def _assemble(origin: Path, members: list[str], local) -> Quarter:

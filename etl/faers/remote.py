@@ -89,6 +89,7 @@ def fetch_quarters(
     landing: str,
     count: int,
     previous: Mapping[str, Path],
+    max_bytes: int | None = None,
 ) -> list[Path]:
     """Download the newest `count` quarters linked from `landing` into `dest`; a quarter the
     server reports unchanged (304) is the stored copy from `previous` instead."""
@@ -111,6 +112,7 @@ def fetch_quarters(
             expect="zip",
             etag=known_meta.get("etag"),
             last_modified=known_meta.get("last_modified"),
+            max_bytes=max_bytes,
         )
         if download.not_modified and known is not None:
             paths.append(known)

@@ -62,6 +62,7 @@ from etl.contract import (
 )
 from etl.http import FetchError, HttpClient
 from etl.landing import file_name, keep_as, links_matching
+from etl.limits import max_bytes_for
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources.euda_sites import (
     CHANGE_COLUMNS,
@@ -133,7 +134,13 @@ class EudaWastewater:
                     "edition with --mirror DIR/euda_wastewater/",
                     url=self.landing,
                 )
-            download = client.download(links[-1], dest, expect="csv", header=remote.header)
+            download = client.download(
+                links[-1],
+                dest,
+                expect="csv",
+                header=remote.header,
+                max_bytes=max_bytes_for(remote.kind, remote.max_bytes),
+            )
             files[remote.name] = [keep_as(download, dest, file_name(links[-1]))]
         return files
 

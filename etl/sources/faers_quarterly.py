@@ -84,6 +84,7 @@ META = SourceMeta(
             pattern="*aers_ascii_*",
             kind="zip",
             many=True,
+            max_bytes=400 << 20,  # quarters are 60-90 MB today
         ),
     ),
     counts="de-duplicated spontaneous adverse-event reports (one per case, latest version)",
@@ -115,7 +116,14 @@ class FaersQuarterly:
         a fresh folder inside `data/raw/faers_quarterly/`, beside the last good snapshot."""
         count = quarters_wanted()
         previous = previous_copies(dest.parent, META) if dest.parent.name == META.id else {}
-        paths = fetch_quarters(client, dest, landing=self.landing, count=count, previous=previous)
+        paths = fetch_quarters(
+            client,
+            dest,
+            landing=self.landing,
+            count=count,
+            previous=previous,
+            max_bytes=META.remote_files[0].max_bytes,
+        )
         return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:

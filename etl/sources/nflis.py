@@ -73,6 +73,7 @@ META = SourceMeta(
             pattern="*drug_frequency_annual*.csv",
             kind="csv",
             header=ANNUAL_COLUMNS,
+            max_bytes=16 << 20,  # 0.7 MB today
         ),
         RemoteFile(
             name="monthly_fentanyl",
@@ -81,6 +82,7 @@ META = SourceMeta(
             kind="csv",
             header=cooc.MONTHLY_COLUMNS,
             optional=True,
+            max_bytes=8 << 20,  # 50 kB today
         ),
         RemoteFile(
             name="state_annual",
@@ -89,6 +91,7 @@ META = SourceMeta(
             kind="csv",
             header=cooc.STATE_COLUMNS,
             optional=True,
+            max_bytes=8 << 20,  # 15 kB today
         ),
     ),
 )

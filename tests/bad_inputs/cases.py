@@ -253,7 +253,7 @@ CASES: tuple[Case, ...] = (
          transport="http", route=html_page, status="fallback", says=(NFLIS, "HTML page"),
          full=True),
     Case("nflis_huge_content_length", "nflis", "huge Content-Length", NFLIS_OK,
-         transport="http", route=huge_length, status="fallback",
+         transport="http", route=huge_length, status="failed",
          says=(NFLIS, "Content-Length", "exceeds the limit"), client={"max_bytes": 10**6}),
     Case("nflis_slow_drip", "nflis", "slow-drip body past the timeout", NFLIS_OK,
          transport="http", route=slow_drip, status="fallback",
