@@ -11,7 +11,8 @@ The seed (`data/seed/<source>/`) is committed and carries published facts with t
 A mirror folder is read only through regular files and folders inside it: an entry matching a
 source's pattern that is a FIFO (opening it blocks for good), a device, a socket, a broken
 symlink or a symlink pointing out of the mirror (to /etc/passwd, whose first line would be
-quoted in the run message) is refused with `RefusedFile`, naming it; it is never opened.
+quoted in the run message) is refused with `RefusedFile`, naming it; it is never opened. A
+regular file larger than its `RemoteFile.max_bytes` is refused the same way, as a download is.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.contract import ParseError, RemoteFile, SourceFiles, SourceMeta
-from etl.limits import RefusedFile
+from etl.limits import RefusedFile, max_bytes_for
 
 SEED_META = "seed.meta.json"
 GOOD_SET = "good.json"
@@ -162,9 +163,25 @@ def safe_candidates(folder: Path, source: SourceMeta, root: Path) -> list[Path]:
     refuse_unsafe(folder, real_root)
     candidates = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
     for path in candidates:
-        if any(match_files([path], remote) for remote in source.remote_files):
-            refuse_unsafe(path, real_root)
+        for remote in source.remote_files:
+            if match_files([path], remote):
+                refuse_unsafe(path, real_root)
+                refuse_oversized(path, remote)
     return candidates
+
+
+def refuse_oversized(path: Path, remote: RemoteFile) -> None:
+    """A file over its remote file's download limit is refused here too (a folder, such as an
+    extracted FAERS quarter, is not: it is already unpacked on disk)."""
+    if path.is_dir():
+        return
+    size, limit = path.stat().st_size, max_bytes_for(remote.kind, remote.max_bytes)
+    if size > limit:
+        raise RefusedFile(
+            f"is {size} bytes, over the limit of {limit} bytes for the {remote.name!r} file; "
+            "not read",
+            file=path,
+        )
 
 
 def refuse_unsafe(path: Path, real_root: Path) -> None:

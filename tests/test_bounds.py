@@ -254,6 +254,22 @@ def test_a_fifo_in_the_mirror_is_refused_unopened(data_dir: Path, tmp_path: Path
     assert_refused(data_dir, before, "nflis", ANNUAL, "FIFO", "not a regular file")
 
 
+def test_a_file_over_its_limit_in_a_folder_mirror_is_refused(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    before = fingerprint(data_dir / "warehouse.duckdb")
+    mirror = folder_mirror(tmp_path)
+    with (mirror / "nflis" / ANNUAL).open("wb") as sparse:  # 3 GB declared, nothing written
+        sparse.write(b"YYYY,SubstanceDetected,Freq\n")
+        sparse.truncate(3_000_000_000)
+    refresh(
+        SOURCES, ["nflis"], RefreshOptions(mode="mirror", mirror=str(mirror), data_dir=data_dir)
+    )
+    assert_refused(
+        data_dir, before, "nflis", ANNUAL, "is 3000000000 bytes, over the limit of 16777216 bytes"
+    )
+
+
 def test_a_symlink_out_of_the_mirror_is_not_followed(data_dir: Path, tmp_path: Path) -> None:
     before = fingerprint(data_dir / "warehouse.duckdb")
     mirror = folder_mirror(tmp_path)
