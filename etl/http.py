@@ -223,12 +223,12 @@ class HttpClient:
         dest_dir = Path(dest_dir)
         dest_dir.mkdir(parents=True, exist_ok=True)
 
+        limit = max_bytes if max_bytes is not None else self.max_bytes
+
         def attempt() -> Download:
             return self._download_once(
                 url, dest_dir, expect, tuple(header), params, conditional, limit
             )
-
-        limit = max_bytes if max_bytes is not None else self.max_bytes
 
         return self._with_retries(url, params, attempt)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -54,7 +55,7 @@ finally:
 
 
 def cli_refresh(
-    tmp: Path, data_dir: Path, mirror: str, *ids: str, extra=(), timeout: float = 60
+    tmp: Path, data_dir: Path, mirror: str, *ids: str, extra=(), timeout: float = 120
 ) -> tuple[int, int, float, str]:
     """(exit code, peak RSS kB, seconds, stderr) of `refresh IDS --mirror MIRROR`."""
     rss = tmp / "rss.txt"
@@ -62,7 +63,19 @@ def cli_refresh(
     args += ["--data-dir", str(data_dir), *extra]
     started = time.monotonic()
     done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    print(f"refresh took {time.monotonic() - started:.1f} s, peak RSS {rss_kb_of(rss)} kB")
     return done.returncode, int(rss.read_text()), time.monotonic() - started, done.stderr
+
+
+def mirror_fetch_seconds(stderr: str) -> float:
+    """How long the refused mirror fetch took, from the refresh's own stage log line."""
+    found = re.search(r"stage=fetch origin=mirror status=failed duration_s=([\d.]+)", stderr)
+    assert found, stderr
+    return float(found.group(1))
+
+
+def rss_kb_of(path: Path) -> str:
+    return path.read_text() if path.exists() else "?"
 
 
 def faers_clean_mirror(folder: Path) -> None:
@@ -159,7 +172,7 @@ def test_hostile_http_body_stops_at_its_limit(
     local_server.routes[f"/nflis/{ANNUAL}"] = route
     code, rss_kb, seconds, stderr = cli_refresh(tmp_path, data_dir, local_server.base_url, "nflis")
     assert code == 1, stderr
-    assert seconds < 30
+    assert mirror_fetch_seconds(stderr) < 5 and seconds < 60
     assert rss_kb < MEMORY_LIMIT_KB, f"peak RSS {rss_kb} kB"
     assert_refused(data_dir, before, "nflis", ANNUAL, *says)
     assert local_server.hits(f"/nflis/{ANNUAL}") == 1  # refused, not retried
@@ -190,8 +203,9 @@ def test_a_mirror_that_never_answers_stops_at_the_source_deadline(
     code, _rss, seconds, stderr = cli_refresh(
         tmp_path, data_dir, local_server.base_url, "nflis", extra=extra
     )
-    assert seconds < 12, stderr  # not 5 attempts x 60 s
     assert code == 1, stderr
+    assert 2 <= mirror_fetch_seconds(stderr) < 4, stderr  # not 5 attempts x 60 s
+    assert seconds < 60
     status, message = outcome(data_dir, "nflis")
     assert status == "fallback", message  # a slow publisher: the last good snapshot is used
     assert "per-source deadline of 2 s" in message, message
@@ -250,7 +264,7 @@ def test_a_fifo_in_the_mirror_is_refused_unopened(data_dir: Path, tmp_path: Path
     os.mkfifo(mirror / "nflis" / ANNUAL)
     code, rss_kb, seconds, stderr = cli_refresh(tmp_path, data_dir, str(mirror), "nflis")
     assert code == 1, stderr
-    assert seconds < 30 and rss_kb < MEMORY_LIMIT_KB
+    assert seconds < 60 and rss_kb < MEMORY_LIMIT_KB
     assert_refused(data_dir, before, "nflis", ANNUAL, "FIFO", "not a regular file")
 
 
@@ -327,7 +341,7 @@ def test_a_zip_member_declaring_3_gb_is_not_unpacked(data_dir: Path, tmp_path: P
     mirror = faers_mirror_with(tmp_path, declare_size(clean, member, 3_000_000_000))
     code, rss_kb, seconds, stderr = cli_refresh(tmp_path, data_dir, str(mirror), "faers_quarterly")
     assert code == 1, stderr
-    assert seconds < 30 and rss_kb < MEMORY_LIMIT_KB
+    assert seconds < 60 and rss_kb < MEMORY_LIMIT_KB
     assert_refused(
         data_dir,
         before,
@@ -354,7 +368,7 @@ def test_a_zip_bomb_quarter_is_refused(data_dir: Path, tmp_path: Path) -> None:
     mirror = faers_mirror_with(tmp_path, buffer.getvalue())
     code, rss_kb, seconds, stderr = cli_refresh(tmp_path, data_dir, str(mirror), "faers_quarterly")
     assert code == 1, stderr
-    assert seconds < 30 and rss_kb < MEMORY_LIMIT_KB
+    assert seconds < 60 and rss_kb < MEMORY_LIMIT_KB
     assert_refused(data_dir, before, "faers_quarterly", "outc19q2.txt", "not unpacked")
 
 
