@@ -184,9 +184,10 @@ def refuse_oversized(path: Path, remote: RemoteFile) -> None:
         )
 
 
-def refuse_unsafe(path: Path, real_root: Path) -> None:
+def refuse_unsafe(path: Path, real_root: Path, seen: set[Path] | None = None) -> None:
     """Raise RefusedFile unless `path` (and, for a folder, everything in it) is a regular file or
-    folder whose real location is inside `real_root`. Only stat, never open."""
+    folder whose real location is inside `real_root`. Only stat, never open. A folder reached
+    twice (a symlink to a parent inside the mirror) is walked once."""
     try:
         resolved = path.resolve()
         mode = os.stat(resolved).st_mode
@@ -201,8 +202,12 @@ def refuse_unsafe(path: Path, real_root: Path) -> None:
             file=path,
         )
     if stat.S_ISDIR(mode):
+        seen = set() if seen is None else seen
+        if resolved in seen:
+            return
+        seen.add(resolved)
         for child in sorted(path.iterdir()):
-            refuse_unsafe(child, real_root)
+            refuse_unsafe(child, real_root, seen)
         return
     if not stat.S_ISREG(mode):
         raise RefusedFile(
