@@ -50,7 +50,8 @@ def header() -> None:
     failed = int(summary.get("failed") or 0)
     if failed:
         st.warning(
-            f"{failed} source(s) failed at the last refresh and show their previous vintage; "
+            f"{failed} source(s) failed or were held at the last refresh and show their previous "
+            "vintage; "
             "see Data & methods for the message.",
             icon=":material/warning:",
         )

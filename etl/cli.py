@@ -48,11 +48,12 @@ SeedDir = Annotated[
 ]
 # Statuses that make `status` exit 1: a refused file, or a source that could not load from the
 # place it was asked to (a publisher down for days, a renamed file) must alert, not pass.
-ALERTING = ("failed", "fallback")
+ALERTING = ("failed", "fallback", "held")
 
 STATUS_STYLE = {
     "ok": "green",
     "fallback": "yellow",
+    "held": "red",
     "kept": "yellow",
     "empty": "dim",
     "failed": "bold red",
@@ -88,22 +89,40 @@ def refresh_command(
     ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
+    accept_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--accept-shrink",
+            help="Publish the named sources' new rows even where they lose published "
+            "indicators, years, places or rows (a real shrink); once, and logged.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
-    Exit codes: 0 all sources loaded; 1 some source failed or fell back (run `partial`);
+    Exit codes: 0 all sources loaded; 1 some source failed, was held or fell back (run `partial`);
     2 nothing could be published (locked, sanity checks refused it, or the run aborted);
     143 stopped by SIGTERM (nothing published).
     """
     configure_logging(verbose)
     if offline and mirror:
         raise typer.BadParameter("--offline and --mirror exclude each other")
+    if accept_shrink and not source_ids:
+        raise typer.BadParameter(
+            "name the source(s) whose shrink you accept, e.g. `refresh nflis --accept-shrink`"
+        )
     mode = "offline" if offline else "mirror" if mirror else "online"
     if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
         console.print(f"[red]--mirror {mirror}: no such folder[/red]")
         raise typer.Exit(2)
-    options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=seed_dir)
+    options = RefreshOptions(
+        mode=mode,
+        mirror=mirror,
+        data_dir=data_dir,
+        seed_dir=seed_dir,
+        accept_shrink=accept_shrink,
+    )
     # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
     # the published warehouse is untouched.
     signal.signal(signal.SIGTERM, exit_on_sigterm)
@@ -218,7 +237,9 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         style = STATUS_STYLE.get(state or "", "")
         console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
     if failed:
-        console.print(f"[red]needs attention (failed or fell back): {', '.join(failed)}[/red]")
+        console.print(
+            f"[red]needs attention (failed, held or fell back): {', '.join(failed)}[/red]"
+        )
         raise typer.Exit(1)
 
 
@@ -335,14 +356,29 @@ def up(
                 stderr=subprocess.STDOUT,
                 cwd=PROJECT_ROOT,
             )
+    # SIGTERM (systemd stop, `kill`) must unwind like Ctrl-C, or the dashboard and the background
+    # refresh outlive us: Python's default SIGTERM exits without running `finally`.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         raise typer.Exit(server.wait())
     except KeyboardInterrupt:
-        server.terminate()
         raise typer.Exit(0) from None
     finally:
-        if background and background.poll() is None:
-            background.terminate()
+        stop_child(server)
+        if background:
+            stop_child(background)
+
+
+def stop_child(process: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """Terminate a child process and wait for it; kill it if it ignores the request."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

@@ -153,6 +153,10 @@ class SourceMeta:
     caveats: str = ""
     allowed_hosts: tuple[str, ...] = ()  # extra hosts beyond those in remote_files' URLs
     detail_tables: tuple[str, ...] = ()  # detail tables this source owns, carried over on failure
+    # The shrink guard (etl/shrink.py) holds a refresh that loses more than this share of the
+    # source's published rows; a rolling window (newest N quarters) may drop its oldest years.
+    shrink_tolerance: float = 0.05
+    rolling_window: bool = False
 
 
 def _empty(columns: Mapping[str, str]) -> pd.DataFrame:

@@ -191,8 +191,15 @@ def run_refresh(
     selected: Sequence[str] | None = None,
     client_factory: Callable | None = None,
     sources=TEST_SOURCES,
+    accept_shrink: bool = False,
 ) -> RunResult:
-    options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=DEFAULT_SEED_DIR)
+    options = RefreshOptions(
+        mode=mode,
+        mirror=mirror,
+        data_dir=data_dir,
+        seed_dir=DEFAULT_SEED_DIR,
+        accept_shrink=accept_shrink,
+    )
     return refresh(sources, selected, options, client_factory=client_factory)
 
 

@@ -31,6 +31,7 @@ RULES = """
 STATUS_ICONS = {
     "ok": ":green[:material/check_circle:]",
     "failed": ":red[:material/error:]",
+    "held": ":red[:material/error:]",
     "fallback": ":orange[:material/warning:]",
     "kept": ":orange[:material/warning:]",
     "empty": ":orange[:material/warning:]",
@@ -80,6 +81,10 @@ for start in range(0, len(sources), 2):
                 st.caption(f"Caveats: {row.caveats}")
             if status == "failed":
                 components.message_box("error", "Last refresh failed", row.message)
+            elif status == "held":
+                components.message_box(
+                    "error", "Last refresh held: it would lose data", row.message
+                )
             elif status in ("fallback", "kept", "empty") and row.message:
                 components.message_box("warning", status, row.message)
 
@@ -110,6 +115,18 @@ st.dataframe(
     width="stretch",
     column_config={"message": st.column_config.TextColumn("message", width="large")},
 )
+
+st.header("Revised values")
+revised = queries.revisions()
+if revised.empty:
+    st.markdown("No refresh has changed a published value yet.")
+else:
+    st.markdown(
+        "Published values that a later release changed: the value before and after, by run. "
+        "A revision is published; a refresh that would drop published series, years, places or "
+        "more than 5 % of a source's rows is held instead (status `held`)."
+    )
+    st.dataframe(revised, hide_index=True, width="stretch")
 
 undated, conflicts = queries.literature_set_aside()
 set_aside = queries.literature_detail("literature_set_aside")

@@ -93,6 +93,8 @@ META = SourceMeta(
     ),
     allowed_hosts=("fis.fda.gov",),
     detail_tables=(*TABLES, SIGNALS_TABLE),
+    # The newest N quarters (KETAMINE_WATCH_FAERS_QUARTERS): each new quarter drops the oldest.
+    rolling_window=True,
 )
 
 _INDICATORS = {

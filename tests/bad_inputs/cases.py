@@ -122,13 +122,20 @@ def cms_csv(years=(2021, 2022), drop: tuple[str, ...] = ()) -> bytes:
 
 
 def faers_nested() -> Files:
-    """The 2019Q1 quarter zipped under an unexpected folder name (members still found)."""
+    """The 2019Q1 quarter zipped under an unexpected folder name (members still found), beside
+    the baseline's 2019Q2 (with Q1 alone, the shrink guard would rightly hold the source)."""
     body = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1", prefix="Export 2019 Q1 (copy)/")
-    return {"faers_ascii_2019q1.zip": body}
+    return {"faers_ascii_2019q1.zip": body} | faers_q2()
+
+
+def faers_q2() -> Files:
+    return {"faers_ascii_2019q2.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q2")}
 
 
 def faers_clean_q1() -> Files:
-    return {"faers_ascii_2019q1.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")}
+    return {"faers_ascii_2019q1.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")} | (
+        faers_q2()
+    )
 
 
 def faers_renamed_members() -> Files:
