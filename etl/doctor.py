@@ -285,7 +285,7 @@ def render_text(results: list[Check], width: int = 80) -> str:
     """One line per check fitting `width` columns, then the full detail of every check that is
     not ok (an error message rarely fits a column)."""
     name_w = max(len(r.check) for r in results)
-    status_w = max(len(r.status) for r in results)
+    status_w = max(len(probes.UNREACHABLE), *(len(r.status) for r in results))
     room = max(10, width - name_w - status_w - 4)
     lines = []
     for r in results:

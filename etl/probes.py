@@ -31,10 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from etl.content_check import check_content
-from etl.contract import ApiSource, Source
+from etl.contract import ApiSource, ParseError, Source
 from etl.faers.remote import quarter_links
 from etl.http import FetchError, HttpClient
 from etl.landing import file_name, links_matching
@@ -124,9 +124,10 @@ def probe(source: Source, base: str | None = None) -> ProbeResult:
                 return ProbeResult(OK, runner(source, client, Path(scratch), base))
         except FetchError as error:
             return ProbeResult(classify(error), str(error))
+        except (ShapeChanged, ParseError) as error:
+            return ProbeResult(CHANGED, str(error))
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
-            # ParseError and ShapeChanged are ValueErrors; the rest is a parser meeting a field
-            # it did not expect (a renamed key, a list where a number was).
+            # A parser meeting a field it did not expect (a renamed key, a list for a number).
             return ProbeResult(CHANGED, f"{error.__class__.__name__}: {error}")
 
 
@@ -155,10 +156,18 @@ def probe_file(source: Source, client: HttpClient, scratch: Path, base: str | No
     path = scratch / f"head.{remote.kind}"
     path.write_bytes(head)
     problem = check_content(path, expect=remote.kind, header=remote.header)
+    name = shown_name(remote.url) or remote.name
     if problem:
-        raise ShapeChanged(f"{file_name(remote.url) or remote.name}: {problem}")
-    what = f"header has {', '.join(remote.header)}" if remote.header else f"a {remote.kind} file"
-    return f"{file_name(remote.url) or remote.name}: {what}"
+        raise ShapeChanged(f"{name}: {problem}")
+    if remote.header:
+        return f"{name}: header has {', '.join(remote.header)}"
+    return f"{name}: starts as a {remote.kind} file does"
+
+
+def shown_name(url: str) -> str:
+    """The file's name, also when the path is a handler (ONS's `/file?uri=.../name.xlsx`)."""
+    inner = parse_qs(urlsplit(url).query).get("uri")
+    return file_name(inner[0]) if inner else file_name(url)
 
 
 def _api_key(params: dict[str, str]) -> dict[str, str]:
@@ -197,7 +206,7 @@ def probe_clinicaltrials(
         raise ShapeChanged("the ketamine query returned no study")
     tables = source.parse({"pages": [_save(body, scratch, "page-0001.json")]})
     study = tables.details["trials"]["nct_id"].iloc[0]
-    return f"{body.get('totalCount', '?')} studies; first {study} parsed"
+    return f"totalCount {body.get('totalCount', '?')}; first study {study} parsed"
 
 
 def probe_labels(source: Source, client: HttpClient, scratch: Path, base: str | None) -> str:
