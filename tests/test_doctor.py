@@ -348,6 +348,15 @@ def test_the_lock_running_and_stuck(tmp_path: Path) -> None:
     assert after.status == "ok" and after.detail.startswith("free (last: pid 1 since 2020")
 
 
+def test_the_lock_without_proc_locks(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    paths.lock.write_text("")
+    assert doctor.try_shared_lock(paths.lock) is False
+    with refresh_lock(paths):
+        assert doctor.try_shared_lock(paths.lock) is True
+    assert doctor.try_shared_lock(paths.lock) is False
+
+
 # -- output --------------------------------------------------------------------------------------
 
 
