@@ -1,7 +1,8 @@
-"""The `ketamine-watch` command: refresh | serve | up | status | sources."""
+"""The `ketamine-watch` command: refresh | serve | up | status | sources | doctor."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -255,6 +256,35 @@ def sources_command() -> None:
             meta.id, meta.title, meta.publisher, meta.homepage, meta.licence, meta.cadence
         )
     Console().print(table)
+
+
+@app.command("doctor")
+def doctor_command(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON list of {check, status, detail, seconds}.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="KETAMINE_WATCH_DOCTOR_BASE_URL",
+            help="Send every probe here instead of the publishers' hosts (path and query kept).",
+        ),
+    ] = None,
+) -> None:
+    """Will tonight's refresh work? Checks this machine and asks each source one question.
+
+    Exit 0 only when every check is ok; 1 otherwise. Under 30 s without network.
+    """
+    from etl import doctor
+
+    results = doctor.run_checks(data_dir, SOURCES, base_url=base_url)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=1))
+    else:
+        typer.echo(doctor.render_text(results))
+    raise typer.Exit(0 if doctor.passed(results) else 1)
 
 
 # Local by default: a dashboard meant for the network is a deployment decision (`--address`).
