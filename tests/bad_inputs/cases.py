@@ -282,7 +282,7 @@ CASES: tuple[Case, ...] = (
               .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
     Case("literature_percent_over_100", "literature", "a percentage over 100",
          lit(replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
-         says=(LIT, "percentages over 100")),
+         says=(LIT, "value 109.0 is above 100", "plausible range 0 to 100")),
     Case("literature_value_not_number", "literature", "a value that is not a number",
          lit(replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
          says=(LIT, "line 2", "not a number")),
