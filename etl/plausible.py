@@ -123,14 +123,14 @@ def range_for(unit: str, indicator: str = "") -> Range | None:
 
 def text_problem(text: str, limit: int) -> str | None:
     """Why a text cell is not plausible (too long, control characters), or None."""
-    if len(text) > limit:
-        return f"is {len(text):,} characters long (limit {limit:,})"
     if bad := CONTROL.search(text):
         return f"holds a control character ({bad[0]!r} at position {bad.start() + 1})"
+    if len(text) > limit:
+        return f"is {len(text):,} characters long (limit {limit:,})"
     return None
 
 
 def shown(text: str, width: int = 60) -> str:
     """A cell as it may appear in a message: printable, and cut short."""
-    clean = CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(text))
-    return repr(clean if len(clean) <= width else clean[:width] + "...")
+    text = str(text)
+    return repr(text[:width]) + ("..." if len(text) > width else "")

@@ -135,10 +135,17 @@ def check_ranges(obs: pd.DataFrame) -> list[str]:
         why = f" ({bounds.describe()})" if bounds else ""
         problems.append(
             f"observations: {int(bad.sum())} {unit} values of {indicator} implausible "
-            f"(first: {row['geography']} / {row['period_label']}{line}: value {row['value']} "
-            f"{reasons[index]}){why}"
+            f"(first: {row['geography']} / {row['period_label']}{line}: "
+            f"value {shown_value(row['value'])} {reasons[index]}){why}"
         )
     return problems
+
+
+def shown_value(value: object) -> str:
+    try:
+        return format(float(value), ".12g")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def implausible(value: object, bounds: Range | None, unit: str) -> str | None:
@@ -167,7 +174,7 @@ def check_text(tables: Tables) -> list[str]:
     for name, frame in frames.items():
         limits = TEXT_LIMITS.get(name, {})
         for column in frame.columns:
-            if frame[column].dtype != object:
+            if not pd.api.types.is_string_dtype(frame[column]):
                 continue
             limit = limits.get(column, DETAIL_TEXT_LIMIT)
             cells = frame[column].astype(str)

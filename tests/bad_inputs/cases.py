@@ -118,6 +118,28 @@ def cms_csv(years=(2021, 2022), drop: tuple[str, ...] = ()) -> bytes:
     return ("\n".join(",".join(r) for r in (header, row, other)) + "\n").encode()
 
 
+# -- EUDA wastewater: the hand-made ww2099 edition in tests/fixtures -----------------------------
+
+EUDA_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "euda_wastewater"
+LOADS, SITES = "ww2099-all-data.csv", "ww2099-site-info-table.csv"
+
+
+def euda_files(**changed: tuple[str, str | bytes]) -> Files:
+    """The fixture edition, with `name=(old, new)` replacing text in one file (`loads`, `sites`)."""
+    files = {p.name: p.read_bytes() for p in sorted(EUDA_FIXTURES.iterdir())}
+    for which, (old, new) in changed.items():
+        name = {"loads": LOADS, "sites": SITES}[which]
+        body = files[name].decode()
+        assert old in body, old
+        new_bytes = new if isinstance(new, bytes) else new.encode()
+        files[name] = body.encode().replace(old.encode(), new_bytes)
+    return files
+
+
+def euda(**changed: tuple[str, str | bytes]) -> Callable[[], Files]:
+    return lambda: euda_files(**changed)
+
+
 # -- FAERS quarters ------------------------------------------------------------------------------
 
 
@@ -203,7 +225,7 @@ def status(code: int, headers: dict | None = None) -> Callable[[bytes], object]:
 
 def baseline_files() -> dict[str, Files]:
     """What the published warehouse holds before every case (see refresh_kit.build_baseline)."""
-    return clean_files() | {"cms_partd": {CMS: cms_csv()}}
+    return clean_files() | {"cms_partd": {CMS: cms_csv()}, "euda_wastewater": euda_files()}
 
 
 NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
@@ -331,4 +353,29 @@ CASES: tuple[Case, ...] = (
          faers_nested, outcome="recovered", status="ok", clean=faers_clean_q1),
     Case("faers_renamed_members", "faers_quarterly", "zip whose tables are renamed",
          faers_renamed_members, says=("faers_ascii_2020q1.zip", "DEMO")),
+    # ---- implausible values and text (issue 12, item 5) --------------------------------------
+    Case("euda_infinite_load", "euda_wastewater", "a load published as inf",
+         euda(loads=("2.5,4.5,4\n", "2.5,4.5,inf\n")),
+         says=(LOADS, "line 2", "Daily mean", "'inf' is not a number")),
+    Case("euda_huge_load", "euda_wastewater", "a load of 1e12 mg/1,000/day",
+         euda(loads=("2.5,4.5,4\n", "2.5,4.5,1e12\n")),
+         says=(LOADS, "line 2", "column Daily mean: 1e12", "above 10,000")),
+    Case("euda_negative_weekday", "euda_wastewater", "a negative weekday load",
+         euda(loads=('"Testville",2,2,2,', '"Testville",-2,2,2,')),
+         says=(LOADS, "line 3", "column Wednesday: -2", "below 0")),
+    Case("euda_latitude_508", "euda_wastewater", "latitude 508.5",
+         euda(sites=('"50.5","10.25"', '"508.5","10.25"')),
+         says=(SITES, "line 2", "column Latitude: 508.5", "-90 to 90")),
+    Case("euda_huge_city_name", "euda_wastewater", "a 100,000-character city name",
+         euda(sites=('"ZZ","Testville"', '"ZZ","Testville' + "e" * 100_000 + '"')),
+         says=(SITES, "line 2", "column City", "100,009 characters long")),
+    Case("euda_nul_block", "euda_wastewater", "a 4 KB NUL block inside the loads file",
+         euda(loads=('"cocaine"', b'"coca' + bytes(4096) + b'ine"')),
+         says=(LOADS, "line 5", "column Metabolite", "control character")),
+    Case("literature_fractional_count", "literature", "1,204.9 cases (a count with a fraction)",
+         lit(replace(LIT_CLEAN, '"1,204",cases', '"1,204.9",cases')),
+         says=(LIT, "value 1204.9 is not a whole number", "ketamine")),
+    Case("cms_spending_1e15", "cms_partd", "spending of 1e15 USD",
+         lambda: {CMS: cms_csv().replace(b",2000,80,", b",1000000000000000,80,")},
+         says=(CMS, "USD values", "above 200,000,000,000")),
 )  # fmt: skip
