@@ -167,6 +167,49 @@ def faers_truncated() -> Files:
     return {"faers_ascii_2020q1.zip": whole[: len(whole) // 2]}
 
 
+def faers_zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+def q1_members(rename: str = "19Q1", drop_demo: str = "") -> dict[str, bytes]:
+    """The 2019Q1 fixture's tables, optionally renamed (`DEMO20Q1.txt`) or with DEMO rows whose
+    primaryid starts with `drop_demo` removed (their DRUG and REAC rows stay: orphans)."""
+    members = {}
+    for path in sorted((FAERS_FIXTURES / "faers_ascii_2019q1" / "ASCII").iterdir()):
+        body = path.read_bytes()
+        if drop_demo and path.name.startswith("DEMO"):
+            lines = body.splitlines(keepends=True)
+            body = b"".join(x for x in lines if not x.startswith(drop_demo.encode()))
+        members[f"ASCII/{path.name.replace('19Q1', rename)}"] = body
+    return members
+
+
+def faers_misfiled() -> Files:
+    """A zip named for 2020Q1 that holds 2019Q1's files, names and all."""
+    return {"faers_ascii_2020q1.zip": faers_zip_of(q1_members())}
+
+
+def faers_relabelled() -> Files:
+    """2019Q1's tables renamed DEMO20Q1.txt ... in a zip named for 2020Q1: only the dates tell."""
+    return {"faers_ascii_2020q1.zip": faers_zip_of(q1_members("20Q1"))}
+
+
+def faers_orphans() -> Files:
+    """The ketamine report 5001 has DRUG and REAC rows but no DEMO row."""
+    return {"faers_ascii_2019q1.zip": faers_zip_of(q1_members(drop_demo="5001$"))}
+
+
+def faers_zip_and_folder() -> Files:
+    """2019Q1 as a zip and, beside it, as its extracted folder's files (the mirror writer takes
+    flat names, so the folder is given as a second zip name that is a quarter folder)."""
+    body = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")
+    return {"faers_ascii_2019q1.zip": body, "faers_ascii_2019Q1 (copy).zip": body}
+
+
 # -- http faults (routes for the conftest local_server) ----------------------------------------
 
 
@@ -304,7 +347,7 @@ CASES: tuple[Case, ...] = (
               .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
     Case("literature_percent_over_100", "literature", "a percentage over 100",
          lit(replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
-         says=(LIT, "value 109.0 is above 100", "plausible range 0 to 100")),
+         says=(LIT, "value 109 is above 100", "plausible range 0 to 100")),
     Case("literature_value_not_number", "literature", "a value that is not a number",
          lit(replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
          says=(LIT, "line 2", "not a number")),
@@ -353,6 +396,20 @@ CASES: tuple[Case, ...] = (
          faers_nested, outcome="recovered", status="ok", clean=faers_clean_q1),
     Case("faers_renamed_members", "faers_quarterly", "zip whose tables are renamed",
          faers_renamed_members, says=("faers_ascii_2020q1.zip", "DEMO")),
+    # ---- FAERS quarter identity and orphans (issue 12, items 6 and 13) ----------------------
+    Case("faers_misfiled_quarter", "faers_quarterly", "a 2020Q1 zip holding 2019Q1's files",
+         faers_misfiled, says=("faers_ascii_2020q1.zip", "named for quarter 2020Q1",
+                               "2019Q1", "DEMO19Q1.txt")),
+    Case("faers_relabelled_quarter", "faers_quarterly", "2019Q1's tables renamed to 2020Q1",
+         faers_relabelled, says=("faers_ascii_2020q1.zip", "only 0 of 5 DEMO fda_dt dates",
+                                 "2019-01-05 to 2019-03-20")),
+    Case("faers_orphan_drug_rows", "faers_quarterly", "DRUG rows of a report with no DEMO row",
+         faers_orphans, says=("faers_ascii_2019q1.zip", "1 of 5 DRUG report ids (20.0%)",
+                              "1 of them with a drug name that may be ketamine",
+                              "do not belong together")),
+    Case("faers_quarter_twice", "faers_quarterly", "one quarter given twice",
+         faers_zip_and_folder, says=("quarter 2019Q1 given twice", "faers_ascii_2019q1.zip",
+                                     "faers_ascii_2019Q1 (copy).zip")),
     # ---- implausible values and text (issue 12, item 5) --------------------------------------
     Case("euda_infinite_load", "euda_wastewater", "a load published as inf",
          euda(loads=("2.5,4.5,4\n", "2.5,4.5,inf\n")),
