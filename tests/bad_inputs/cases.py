@@ -43,6 +43,7 @@ NFLIS = "Drug_frequency_annual.csv"
 LIT = "published_figures.csv"
 MS = "therapeutic_milestones.csv"
 CMS = "DSD_PTD_RY25_P04_V10_DY23_BGM.csv"
+CMS_DY22 = "partd_spending_by_drug_DY22_spravato_rows.csv"  # after CMS by name, older by data
 Files = dict[str, bytes]
 
 
@@ -396,6 +397,13 @@ CASES: tuple[Case, ...] = (
          faers_nested, outcome="recovered", status="ok", clean=faers_clean_q1),
     Case("faers_renamed_members", "faers_quarterly", "zip whose tables are renamed",
          faers_renamed_members, says=("faers_ascii_2020q1.zip", "DEMO")),
+    # ---- the newest of several releases (issue 12, item 7) ------------------------------------
+    Case("cms_older_release_beside", "cms_partd", "DY22 beside DY23 (DY22 last by name)",
+         lambda: {CMS: cms_csv((2021, 2022, 2023)), CMS_DY22: cms_csv()}, outcome="recovered",
+         status="ok", clean=lambda: {CMS: cms_csv((2021, 2022, 2023))}),
+    Case("cms_older_release_beside_http", "cms_partd", "DY22 beside DY23 on an http mirror",
+         lambda: {CMS: cms_csv((2021, 2022, 2023)), CMS_DY22: cms_csv()}, transport="http",
+         outcome="recovered", status="ok", clean=lambda: {CMS: cms_csv((2021, 2022, 2023))}),
     # ---- FAERS quarter identity and orphans (issue 12, items 6 and 13) ----------------------
     Case("faers_misfiled_quarter", "faers_quarterly", "a 2020Q1 zip holding 2019Q1's files",
          faers_misfiled, says=("faers_ascii_2020q1.zip", "named for quarter 2020Q1",
