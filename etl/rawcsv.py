@@ -4,7 +4,7 @@ Publishers' CSVs go wrong in a few recurring ways, and each gets its own clear m
 than a pandas traceback or, worse, a silently empty table:
 - an HTML page (an error or landing page) saved in place of the file;
 - a wrong delimiter (`;` or tab), which pandas reads as one wide column;
-- a renamed or missing column;
+- a renamed or missing column, or a header with no rows below it;
 - a cell that should be a number or a year and is not;
 - a cell too long to be real, or holding control characters (a NUL block from a damaged copy);
 - a number outside its unit's plausible range (`etl/plausible.py`), named with its line.
@@ -63,6 +63,8 @@ def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
         raise ParseError(
             f"missing columns {', '.join(missing)}{hint}; found {found}", file=path, line=1
         )
+    if frame.empty:  # every publisher file read here has rows; a header alone is a cut file
+        raise ParseError("header only: no rows", file=path, line=2)
     frame["line"] = range(2, len(frame) + 2)
     check_cells(frame, path)
     return frame

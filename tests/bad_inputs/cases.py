@@ -189,6 +189,20 @@ def q1_members(rename: str = "19Q1", drop_demo: str = "") -> dict[str, bytes]:
     return members
 
 
+def faers_edited(member: str, line: int, old: str, new: str) -> Callable[[], Files]:
+    """2019Q1 with one line of one table edited."""
+
+    def files() -> Files:
+        members = q1_members()
+        lines = members[f"ASCII/{member}"].decode().splitlines(keepends=True)
+        assert old in lines[line - 1], (old, lines[line - 1])
+        lines[line - 1] = lines[line - 1].replace(old, new, 1)
+        members[f"ASCII/{member}"] = "".join(lines).encode()
+        return {"faers_ascii_2019q1.zip": faers_zip_of(members)}
+
+    return files
+
+
 def faers_misfiled() -> Files:
     """A zip named for 2020Q1 that holds 2019Q1's files, names and all."""
     return {"faers_ascii_2020q1.zip": faers_zip_of(q1_members())}
@@ -418,6 +432,23 @@ CASES: tuple[Case, ...] = (
     Case("faers_quarter_twice", "faers_quarterly", "one quarter given twice",
          faers_zip_and_folder, says=("quarter 2019Q1 given twice", "faers_ascii_2019q1.zip",
                                      "faers_ascii_2019Q1 (copy).zip")),
+    # ---- plain messages instead of library errors (issue 12, item 13) ------------------------
+    Case("nflis_header_only", "nflis", "header and no rows (was: float NaN to integer)",
+         text(NFLIS, "YYYY,SubstanceDetected,Freq\n"), says=(NFLIS, "line 2", "header only")),
+    Case("euda_header_only", "euda_wastewater", "loads header and no rows",
+         lambda: euda_files() | {LOADS: euda_files()[LOADS].splitlines(keepends=True)[0]},
+         says=(LOADS, "line 2", "header only")),
+    Case("cms_no_spravato_row", "cms_partd", "a Part D file without the Spravato row",
+         lambda: {CMS: b"\n".join(cms_csv().splitlines()[::2]) + b"\n"},
+         says=(CMS, "no Overall row of a ketamine or esketamine generic")),
+    Case("faers_id_not_a_number", "faers_quarterly", "a report id that is not a number",
+         faers_edited("DEMO19Q1.txt", 4, "3001$", "30x1$"),
+         says=("faers_ascii_2019q1.zip", "DEMO19Q1.txt", "line 4",
+               "column primaryid: '30x1' is not a whole number")),
+    Case("faers_extra_fields", "faers_quarterly", "a line with more fields than the header",
+         faers_edited("REAC19Q1.txt", 3, "\n", "$x$y\n"),
+         says=("faers_ascii_2019q1.zip", "REAC19Q1.txt", "line 3",
+               "where the header names")),
     # ---- implausible values and text (issue 12, item 5) --------------------------------------
     Case("euda_infinite_load", "euda_wastewater", "a load published as inf",
          euda(loads=("2.5,4.5,4\n", "2.5,4.5,inf\n")),
