@@ -175,6 +175,9 @@ class Tables:
     indicators: pd.DataFrame = field(default_factory=lambda: _empty(INDICATOR_COLUMNS))
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
     details: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Warnings that do not stop the load (a few FAERS report ids without DEMO): they reach the
+    # refresh's message and the run log.
+    notes: list[str] = field(default_factory=list)
 
     def row_count(self) -> int:
         return (

@@ -231,6 +231,7 @@ def refresh_source(
                 )
                 return result
             continue
+        notes += snap.meta.get("notes", [])  # warnings of the load and of the file choice
         stored = None
         if origin in ("live", "mirror"):
             try:
@@ -306,6 +307,7 @@ def load_and_stage(
             where = ", ".join(p.name for paths in snap.files.values() for p in paths)
             raise ValidationFailed(f"{where}: " + "; ".join(problems))
         log_stage("validate", run=run_id, source=sid, origin=origin, duration_s=step.elapsed)
+        snap.meta.setdefault("notes", []).extend(tables.notes)  # refresh_source reports them
         stage, step = "stage", Timer()
         rows = stage_tables(con, sid, tables, source.meta.detail_tables)
         pause_point("stage", sid)
@@ -386,6 +388,8 @@ def discard_snapshot(snap: snapshots.Snapshot) -> None:
 
 def describe(error: BaseException, source_id: str | None = None, snap=None) -> str:
     text = str(error) or type(error).__name__
+    if isinstance(error, ValidationFailed):  # already names the files
+        return text
     if isinstance(error, ParseError):
         if error.line is None and isinstance(error.__cause__, UnicodeDecodeError) and error.file:
             where = first_non_utf8(Path(error.file))

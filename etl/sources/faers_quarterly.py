@@ -121,12 +121,13 @@ class FaersQuarterly:
         return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
-        load_quarters(con, files.get("quarters", []))
+        quarters = load_quarters(con, files.get("quarters", []))
         refuse_samples(con)
         build_signals(con)
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
         rows = observations(counts).assign(vintage=files_vintage(con))
-        return Tables(observations=rows, indicators=indicators())
+        notes = [note for quarter in quarters for note in quarter.notes]
+        return Tables(observations=rows, indicators=indicators(), notes=notes)
 
     def parse(self, files: SourceFiles) -> Tables:
         con = duckdb.connect()
