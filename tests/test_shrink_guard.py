@@ -73,6 +73,17 @@ def keep_header_only(pattern: str) -> Callable[[Path], None]:
     return change
 
 
+def drop_lines(pattern: str, prefix: str) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        (path,) = folder.glob(pattern)
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(prefix)]
+        assert len(kept) < len(lines), f"no line of {path.name} starts with {prefix!r}"
+        path.write_text("".join(kept), encoding="utf-8")
+
+    return change
+
+
 def remove(pattern: str) -> Callable[[Path], None]:
     def change(folder: Path) -> None:
         (path,) = folder.glob(pattern)
@@ -103,10 +114,11 @@ HELD_CASES = {
         remove("Figure_1*.csv"),
         "published rows",
     ),
-    "cms-header-only": (
-        "cms_partd",
-        keep_header_only("*.csv"),
-        "indicator cms_partd_claims_spravato",
+    # The newest year cut from the annual file: the series ends a year early.
+    "nflis-last-year-cut": (
+        "nflis",
+        drop_lines("Drug_frequency_annual.csv", "2023,"),
+        "nflis_reports_ketamine 2023",
     ),
     # The site table gone: every city's coordinates, so the map, with it.
     "euda-site-file-removed": (
@@ -196,10 +208,11 @@ def test_growth_and_unchanged_files_are_not_held(data_dir: Path, tmp_path: Path)
 
 
 def test_status_exits_1_when_a_source_is_held(data_dir: Path, tmp_path: Path) -> None:
-    refresh_from(mirror_of(tmp_path, "cms_partd", keep_header_only("*.csv")), data_dir, "cms_partd")
+    mirror = mirror_of(tmp_path, "nflis", drop_lines("Drug_frequency_annual.csv", "2023,"))
+    assert refresh_from(mirror, data_dir, "nflis")[0].status == "held"
     outcome = CliRunner().invoke(app, ["status", "--data-dir", str(data_dir)])
     assert outcome.exit_code == 1, outcome.output
-    assert "cms_partd" in outcome.output.split("needs attention")[-1]
+    assert "nflis" in outcome.output.split("needs attention")[-1]
 
 
 def test_accept_shrink_needs_named_sources(data_dir: Path) -> None:
@@ -286,8 +299,11 @@ def test_data_and_methods_shows_held_sources_and_revised_values(
     revise = edit("Drug_frequency_annual.csv", line, f"2019,Ketamine,{int(old) + 7},")
     refresh_from(mirror_of(tmp_path / "a", "nflis", revise), data_dir, "nflis")
     held, _ = refresh_from(
-        mirror_of(tmp_path / "b", "cms_partd", keep_header_only("*.csv")), data_dir, "cms_partd"
+        mirror_of(tmp_path / "b", "euda_wastewater", remove("*site-info*.csv")),
+        data_dir,
+        "euda_wastewater",
     )
+    assert held.status == "held", held.message
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(published))
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60)

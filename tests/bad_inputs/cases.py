@@ -127,7 +127,7 @@ LOADS, SITES = "ww2099-all-data.csv", "ww2099-site-info-table.csv"
 
 def euda_files(**changed: tuple[str, str | bytes]) -> Files:
     """The fixture edition, with `name=(old, new)` replacing text in one file (`loads`, `sites`)."""
-    files = {p.name: p.read_bytes() for p in sorted(EUDA_FIXTURES.iterdir())}
+    files = {p.name: p.read_bytes() for p in sorted(EUDA_FIXTURES.glob("*.csv"))}
     for which, (old, new) in changed.items():
         name = {"loads": LOADS, "sites": SITES}[which]
         body = files[name].decode()
