@@ -21,6 +21,7 @@ from dashboard import (
 )
 from dashboard import queries_therapeutic as qt
 from dashboard.charts import therapeutic as tcharts
+from dashboard.safe_text import md
 
 PARTD_NOTE = (
     "Medicare Part D only (people enrolled in Medicare drug plans). **Ketamine has no row in the "
@@ -115,7 +116,7 @@ else:
         if indicator in latest.index:
             row = latest.loc[indicator]
             value = f"${row['value']:,.0f}" if row["unit"] == "USD" else f"{row['value']:,.0f}"
-            col.metric(f"{title}, {row['period_label']}", value)
+            col.metric(f"{title}, {md(row['period_label'])}", value)
     for indicator, y_title in (
         ("cms_partd_claims_spravato", "claims"),
         ("cms_partd_spending_spravato", "USD (gross)"),
@@ -179,7 +180,7 @@ if by_year.empty:
     ctgov = qt.source_row("clinicaltrials")
     components.notice(
         "The ClinicalTrials.gov registry is not loaded in this build "
-        f"(status: {ctgov.get('status') or 'never refreshed'}); it is fetched live with "
+        f"(status: {md(ctgov.get('status')) or 'never refreshed'}); it is fetched live with "
         "`ketamine-watch refresh clinicaltrials`. The published counts below are from reviews."
     )
 else:
@@ -261,7 +262,7 @@ else:
     st.markdown(claims_table.to_markdown(evidence))
 st.download_button(
     "CSV of this table",
-    data=evidence.to_csv(index=False).encode("utf-8"),
+    data=claims_table.for_csv(evidence).to_csv(index=False).encode("utf-8"),
     file_name="therapeutic_claims_evidence.csv",
     mime="text/csv",
     key="csv_therapeutic_claims",
