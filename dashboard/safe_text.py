@@ -9,9 +9,11 @@ or fetched by every viewer's browser, so warehouse text reaches markdown only th
 through `st.text` or `st.dataframe`, which render nothing.
 
 `md` escapes with backslashes, which CommonMark turns back into the same characters: the reader
-sees the text exactly as stored, nothing of it is interpreted. It also folds runs of whitespace
-(a newline in a cell must not start a heading, list or table row) and cuts long text to a
-short excerpt.
+sees the text exactly as stored, nothing of it is interpreted. Backslashes do not stop GFM's
+autolinks (Streamlit's remark-gfm finds `http://...`, `www.` and `a@b.c` in the parsed text, after
+escapes are gone), so `md` also puts an invisible word joiner (U+2060) after `http`, `https`,
+`www` and `@`, which the autolink patterns do not cross. It folds runs of whitespace (a newline
+in a cell must not start a heading, list or table row) and cuts long text to a short excerpt.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from urllib.parse import quote, urlsplit
 # directives (`:red[...]`, `:material/x:`, `$math$`) or in GFM autolinks (`http://`, `www.`):
 # escaping `:` and `.` is what keeps a bare URL from becoming a link.
 SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&])")
+# Where GFM would start an autolink: a scheme before `:`, `www` before `.`, an e-mail's `@`.
+AUTOLINK = re.compile(r"(https?(?=:)|www(?=\.)|@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 WHITESPACE = re.compile(r"\s+")
 # Kept as they are in a link destination; everything else outside letters, digits and `_.-~`
 # (spaces, quotes, `<>`, backslashes, backticks ...) is percent-encoded. Parentheses are kept when
@@ -43,7 +48,7 @@ def plain(value: object, limit: int | None = None) -> str:
 
 def md(value: object, limit: int | None = None) -> str:
     """Warehouse text for a markdown string: one line, every markdown character escaped."""
-    return SPECIAL.sub(r"\\\1", plain(value, limit))
+    return SPECIAL.sub(r"\\\1", AUTOLINK.sub(r"\1" + WORD_JOINER, plain(value, limit)))
 
 
 def safe_url(value: object) -> str | None:
@@ -89,5 +94,6 @@ ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~$:&])")
 
 
 def unescape(text: str) -> str:
-    """`md`'s escapes taken out again, for text that leaves as data (a CSV cell)."""
-    return ESCAPED.sub(r"\1", text)
+    """`md`'s escapes (and word joiners) taken out again, for text that leaves as data (a CSV
+    cell)."""
+    return ESCAPED.sub(r"\1", text).replace(WORD_JOINER, "")

@@ -80,8 +80,18 @@ def markdown_strings(at: AppTest) -> list[tuple[str, str]]:
     return found
 
 
+# A URL GFM would turn into a link once the escapes are read (remark-gfm finds bare URLs in the
+# parsed text, so `http\://x` is still linked unless something breaks the pattern).
+AUTOLINKED = re.compile(r"(https?://|www\.)" + re.escape(EVIL), re.IGNORECASE)
+
+
 def leaks(at: AppTest) -> list[tuple[str, str]]:
-    return [(where, text[:200]) for where, text in markdown_strings(at) if EVIL in text]
+    """Markdown strings with the hostile host unescaped, or as a URL GFM would autolink."""
+    return [
+        (where, text[:200])
+        for where, text in markdown_strings(at)
+        if EVIL in text or AUTOLINKED.search(safe_text.ESCAPED.sub(r"\1", text))
+    ]
 
 
 def run_page(stem: str, params: dict[str, str] | None = None) -> AppTest:
@@ -146,11 +156,18 @@ def test_the_detector_finds_an_unescaped_link() -> None:
     def page() -> None:
         import streamlit as st
 
+        from dashboard.safe_text import md
+
         st.caption("Source: [click](http://evil.example/x)")
+        st.markdown(r"escaped but still autolinked: http\://evil\.example/bare")
         st.text("[click](http://evil.example/x)")  # plain text: not a leak
+        st.markdown("safe: " + md("http://evil.example/bare"))
 
     at = AppTest.from_function(page).run()
-    assert leaks(at) == [("caption.body", "Source: [click](http://evil.example/x)")]
+    assert leaks(at) == [
+        ("caption.body", "Source: [click](http://evil.example/x)"),
+        ("markdown.body", r"escaped but still autolinked: http\://evil\.example/bare"),
+    ]
 
 
 # ---- the escaping helpers --------------------------------------------------------------------
@@ -160,6 +177,8 @@ def test_md_escapes_every_markdown_construct_and_keeps_the_words() -> None:
     escaped = safe_text.md(HOSTILE)
     for raw in ("[click]", "](http", "![", "<img", "**bold**", "http://"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), escaped), raw
+    assert not AUTOLINKED.search(safe_text.ESCAPED.sub(r"\1", escaped))
+    assert "www\u2060\\.x" in safe_text.md("www.x") and "a@\u2060b" in safe_text.md("a@b")
     assert safe_text.unescape(escaped) == HOSTILE
     assert safe_text.md("a\n\n# heading\n- item") == r"a \# heading \- item"
     assert safe_text.md("x" * 50, 10) == "x" * 9 + "…"
