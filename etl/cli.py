@@ -46,14 +46,16 @@ DataDir = Annotated[
 SeedDir = Annotated[
     Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
 ]
-# Statuses that make `status` exit 1: a refused file, or a source that could not load from the
-# place it was asked to (a publisher down for days, a renamed file) must alert, not pass.
-ALERTING = ("failed", "fallback")
+# Statuses that make `status` exit 1: a refused file, a load held back because it would publish
+# less or nonsense, or a source that could not load from the place it was asked to (a publisher
+# down for days, a renamed file) must alert, not pass.
+ALERTING = ("failed", "held", "fallback")
 
 STATUS_STYLE = {
     "ok": "green",
     "fallback": "yellow",
     "kept": "yellow",
+    "held": "bold yellow",
     "empty": "dim",
     "failed": "bold red",
 }
@@ -218,7 +220,9 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         style = STATUS_STYLE.get(state or "", "")
         console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
     if failed:
-        console.print(f"[red]needs attention (failed or fell back): {', '.join(failed)}[/red]")
+        console.print(
+            f"[red]needs attention (failed, held or fell back): {', '.join(failed)}[/red]"
+        )
         raise typer.Exit(1)
 
 
