@@ -35,7 +35,7 @@ CITATION_COLUMNS = ("citation", "citation_url")
 
 def header() -> None:
     """The line under every page title: data vintage, last refresh, and a warning when a source
-    failed at the last refresh. Call it first on every page, right after `st.title`."""
+    failed or was held at the last refresh. Call it first on every page, right after `st.title`."""
     summary = queries.warehouse_summary() if queries.has_warehouse() else {}
     if not summary:
         st.warning(
@@ -51,7 +51,8 @@ def header() -> None:
     failed = int(summary.get("failed") or 0)
     if failed:
         st.warning(
-            f"{failed} source(s) failed at the last refresh and show their previous vintage; "
+            f"{failed} source(s) failed or were held at the last refresh and show their "
+            "previous vintage; "
             "see Data & methods for the message.",
             icon=":material/warning:",
         )

@@ -159,7 +159,7 @@ def warehouse_summary() -> dict:
         "SELECT max(last_refresh) AS last_refresh, max(last_success) AS last_success,"
         " string_agg(DISTINCT vintage, '; ' ORDER BY vintage)"
         "   FILTER (WHERE coalesce(vintage, '') <> '') AS vintages,"
-        " count(*) FILTER (WHERE status = 'failed') AS failed, count(*) AS sources,"
+        " count(*) FILTER (WHERE status IN ('failed', 'held')) AS failed, count(*) AS sources,"
         " (SELECT count(DISTINCT source) FROM observations) AS sources_with_rows,"
         " (SELECT count(*) FROM observations) AS observations"
         " FROM sources"
