@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries, transforms
-from dashboard.safe_text import md, md_link, plain
+from dashboard.safe_text import md, md_link, plain, safe_url
 from dashboard.specs import ChartSpec, to_spec
 
 Chart = alt.TopLevelMixin | ChartSpec
@@ -113,6 +113,12 @@ def message_box(kind: str, lead: str, message: object) -> None:
     with st.container(border=True):
         st.markdown(f"{ALERT_STYLES.get(kind, '')} **{lead}**")
         st.text(plain(message, MESSAGE_EXCERPT))
+
+
+def http_links(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """`frame` with its link columns (shown with `st.column_config.LinkColumn`) kept only where
+    they are absolute http(s) URLs: a `javascript:` or `data:` link in a file is not clickable."""
+    return frame.assign(**{c: frame[c].map(safe_url) for c in columns if c in frame})
 
 
 def safe_key(text: str) -> str:

@@ -6,8 +6,8 @@ sources (FAERS quarters, openFDA, ClinicalTrials.gov, FDA labels) from their han
 through `refresh --mirror`, so every page has rows to show, then appends `HOSTILE` to every text
 column a page shows: labels, definitions, notes, citations, vintages, event text, publication
 titles, claims, trial titles, label text, reaction terms, city names, source descriptions and
-refresh messages. Keys (ids, geographies, strata, periods) are left alone so pages still select
-and join.
+refresh messages; and sets the link columns pages draw links from to a `javascript:` URL. Keys
+(ids, geographies, strata, periods) are left alone so pages still select and join.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ EVIL = "evil.example"
 HOSTILE = (
     f"[click](http://{EVIL}/x) ![img](http://{EVIL}/i.png) <img src=http://{EVIL}/j.png> "
     f"**bold** http://{EVIL}/bare"
+)
+SCRIPT_URL = "javascript:alert(1)"
+URL_COLUMNS = (
+    ("observations", "citation_url"),
+    ("events", "citation_url"),
+    ("drug_labels", "source_url"),
+    ("literature_undated", "citation_url"),
+    ("claims", "citation_url"),
 )
 LIVE_ONLY = ("faers_quarterly", "openfda", "clinicaltrials", "labels")
 
@@ -102,6 +110,9 @@ def build_hostile_warehouse(seed_warehouse: Path, root: Path) -> Path:
                     f'UPDATE "{table}" SET "{column}" = coalesce("{column}", \'\') || \' \' || ?',
                     [HOSTILE],
                 )
+        # links that are not web pages, where a page shows a link column or a citation link
+        for table, column in URL_COLUMNS:
+            con.execute(f'UPDATE "{table}" SET "{column}" = ?', [SCRIPT_URL])
         # a failed source shows its message in an alert box on Data & methods
         con.execute("UPDATE sources SET status = 'failed' WHERE id = 'nflis'")
         con.execute("UPDATE runs SET status = 'failed' WHERE source = 'nflis'")

@@ -331,6 +331,7 @@ def test_every_page_answers_at_its_url_and_renders_no_file_markup(
             )
             assert f'href="http://{EVIL}' not in html, where
             assert f'src="http://{EVIL}' not in html, where
+            assert 'href="javascript:' not in html, where
             linked = tab.evaluate(
                 "() => [...document.querySelectorAll('[href],[src]')]"
                 ".map(e => e.getAttribute('href') || e.getAttribute('src'))"

@@ -11,6 +11,7 @@ test (tests/test_browser.py) checks the served HTML of the same warehouse.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -90,8 +91,25 @@ def leaks(at: AppTest) -> list[tuple[str, str]]:
     return [
         (where, text[:200])
         for where, text in markdown_strings(at)
-        if EVIL in text or AUTOLINKED.search(safe_text.ESCAPED.sub(r"\1", text))
+        if EVIL in text
+        or AUTOLINKED.search(safe_text.ESCAPED.sub(r"\1", text))
+        or "](javascript:" in text
     ]
+
+
+def unsafe_links(at: AppTest) -> list[str]:
+    """Values of data-frame link columns (`LinkColumn`: clickable) that are not absolute http(s)
+    URLs. Other columns are text in the grid, whatever they hold."""
+    bad = []
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        links = [
+            c for c, conf in config.items() if conf.get("type_config", {}).get("type") == "link"
+        ]
+        for column in links:
+            values = frame.value[column].dropna().astype(str)
+            bad += [v for v in values if not v.startswith(("http://", "https://"))]
+    return bad
 
 
 def run_page(stem: str, params: dict[str, str] | None = None) -> AppTest:
@@ -132,6 +150,7 @@ def test_no_file_text_is_rendered_as_markdown(
     at = run_page(stem, params)
     assert not at.exception, [e.value for e in at.exception]
     assert leaks(at) == []
+    assert unsafe_links(at) == []
     shown = [where for where, text in markdown_strings(at) if ESCAPED in text]
     assert shown, f"{stem}: the hostile text is not shown at all, so nothing was tested"
 
@@ -146,6 +165,8 @@ def test_the_pages_show_the_hostile_text_escaped_where_it_matters(hostile_env: P
     texts = [t.value for t in methods.text]
     assert any(HOSTILE in t for t in texts), "the failed source's message is shown as text"
     therapeutic = run_page("therapeutic")
+    linked = [f for f in therapeutic.dataframe if '"type": "link"' in f.proto.columns]
+    assert len(linked) >= 2, "the link columns were not exercised"
     table = next(m.value for m in therapeutic.markdown if m.value.startswith("| Kind"))
     assert ESCAPED in table and f"](http://{EVIL}" not in table
 

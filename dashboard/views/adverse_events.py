@@ -295,7 +295,9 @@ for unit, rows in charted:
     )
 if not rest.empty:
     st.dataframe(
-        rest[["figure", "value", "unit", "citation", "citation_url"]],
+        components.http_links(
+            rest[["figure", "value", "unit", "citation", "citation_url"]], "citation_url"
+        ),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},

@@ -21,7 +21,7 @@ from dashboard import (
 )
 from dashboard import queries_therapeutic as qt
 from dashboard.charts import therapeutic as tcharts
-from dashboard.safe_text import md
+from dashboard.safe_text import md, safe_url
 
 PARTD_NOTE = (
     "Medicare Part D only (people enrolled in Medicare drug plans). **Ketamine has no row in the "
@@ -89,7 +89,10 @@ else:
     with st.expander("FDA label text: indications, boxed warnings and REMS (openFDA)"):
         st.caption("Label text as approved by FDA; context, not medical advice.")
         st.dataframe(
-            labels[["brand", "section", "text", "effective_date", "version", "source_url"]],
+            components.http_links(
+                labels[["brand", "section", "text", "effective_date", "version", "source_url"]],
+                "source_url",
+            ),
             hide_index=True,
             width="stretch",
             column_config={"source_url": st.column_config.LinkColumn("DailyMed")},
@@ -167,7 +170,7 @@ else:
     st.dataframe(
         prescriptions[
             ["label", "geography", "stratum", "period_label", "value", "unit", "flags", "citation"]
-        ].assign(citation_url=prescriptions["citation_url"]),
+        ].assign(citation_url=prescriptions["citation_url"].map(safe_url)),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},
@@ -221,7 +224,7 @@ if not published_trials.empty:
         ["what", "period_label", "stratum", "value", "unit", "flags", "citation", "citation_url"]
     ]
     st.dataframe(
-        table,
+        components.http_links(table, "citation_url"),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},
