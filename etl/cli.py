@@ -47,15 +47,16 @@ DataDir = Annotated[
 SeedDir = Annotated[
     Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
 ]
-# Statuses that make `status` exit 1: a refused file, or a source that could not load from the
-# place it was asked to (a publisher down for days, a renamed file) must alert, not pass.
-ALERTING = ("failed", "fallback", "held")
+# Statuses that make `status` exit 1: a refused file, a load held back because it would publish
+# less or nonsense, or a source that could not load from the place it was asked to (a publisher
+# down for days, a renamed file) must alert, not pass.
+ALERTING = ("failed", "held", "fallback")
 
 STATUS_STYLE = {
     "ok": "green",
     "fallback": "yellow",
-    "held": "red",
     "kept": "yellow",
+    "held": "bold yellow",
     "empty": "dim",
     "failed": "bold red",
 }
