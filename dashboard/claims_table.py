@@ -8,6 +8,10 @@ what it shows (a markdown link, or the citation text when there is no link) or s
 the warehouse has no data for it. Series that bear on a claim link to the Overview page with the
 series selected (`overview?ind=<indicator id>`). Clinic and seller links never reach the
 warehouse (the ETL drops them), so nothing here has to filter them.
+
+Cells are markdown: every word from the warehouse in them is escaped (`safe_text.md`), and a
+link is drawn only to an http(s) URL (`safe_text.md_link`), so a link or image typed into a
+curated file is shown as text. `for_csv` turns the cells back into the stored words.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from urllib.parse import quote, urlparse
 
 import pandas as pd
 
+from dashboard.safe_text import md, md_link, unescape
 from dashboard.selection import is_secondary
 
 CTGOV_SEARCH = "https://clinicaltrials.gov/search?intr=ketamine%20OR%20esketamine"
@@ -49,23 +54,17 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def label_text(text: str, limit: int) -> str:
-    label = str(text).replace("|", "/").replace("[", "(").replace("]", ")").strip()
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
 def cite(text: str, url: str | None, *, limit: int = 70) -> str:
-    """A markdown link, or the citation text alone when there is no link."""
-    label = label_text(text, limit)
-    if not url or (isinstance(url, float) and pd.isna(url)):
-        return label
-    return f"[{label}]({url})"
+    """A markdown link (escaped text, http(s) URL), or the escaped citation text alone when
+    there is no such link."""
+    return md_link(text, url, limit=limit)
 
 
 def number(value: float, unit: str = "") -> str:
+    """A value with its unit, as markdown."""
     text = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.3g}"
     unit = str(unit or "")
-    return f"{text}%" if unit == "percent" else f"{text} {unit}".strip()
+    return md(f"{text}%" if unit == "percent" else f"{text} {unit}".strip())
 
 
 def more(items: list[str]) -> str:
@@ -77,8 +76,8 @@ def more(items: list[str]) -> str:
 def evidence_cell(claim: dict) -> str:
     citation = str(claim["citation_text"] or "").strip()
     if not citation or citation.lower() == "none found":
-        return f"{claim['evidence']} — {NO_CITATION}"
-    return f"{claim['evidence']} — " + cite(citation, claim["citation_url"], limit=90)
+        return f"{md(claim['evidence'])} — {NO_CITATION}"
+    return f"{md(claim['evidence'])} — " + cite(citation, claim["citation_url"], limit=90)
 
 
 def regulatory_cell(claim: dict, events: pd.DataFrame) -> str:
@@ -91,7 +90,8 @@ def regulatory_cell(claim: dict, events: pd.DataFrame) -> str:
             events["event"].str.contains(claim["regulatory_pattern"], case=False, regex=True)
         ]
     items = [
-        f"{row.agency}, {row.date_label} ({row.category}): " + cite(row.event, row.citation_url)
+        f"{md(row.agency)}, {md(row.date_label)} ({md(row.category)}): "
+        + cite(row.event, row.citation_url)
         for row in hits.itertuples()
     ]
     if off_label:
@@ -119,7 +119,7 @@ def trials_cell(claim: dict, trials: pd.DataFrame, vintage: str = "") -> str:
     if found.empty:
         return f"No registered study matches this use: {link}"
     phases = found["phase"].value_counts().sort_index()
-    parts = " · ".join(f"{phase}: {count}" for phase, count in phases.items())
+    parts = " · ".join(f"{md(phase)}: {count}" for phase, count in phases.items())
     return f"{len(found)} studies ({parts}): {link}"
 
 
@@ -135,7 +135,7 @@ def faers_cell(claim: dict, reactions: pd.DataFrame | None, sources: dict[str, d
         return f"No de-duplicated reports with these reaction terms in the loaded quarters: {link}"
     items = []
     for row in reactions.itertuples():
-        text = f"{row.ingredient}, {row.pt}: {int(row.a):,} reports"
+        text = f"{md(row.ingredient)}, {md(row.pt)}: {int(row.a):,} reports"
         if "prr" in reactions and pd.notna(getattr(row, "prr", None)):
             text += f" (PRR {row.prr:.3g}"
             text += ", meets Evans criteria)" if getattr(row, "evans", False) else ")"
@@ -151,14 +151,14 @@ def series_summary(indicator: str, rows: pd.DataFrame, *, explorable: bool = Tru
     longest = max(lines.groups, key=lambda key: len(lines.groups[key]))
     rows = lines.get_group(longest).sort_values("period_start")
     first, last = rows.iloc[0], rows.iloc[-1]
-    span = number(last["value"], last["unit"]) + f" ({last['period_label']})"
+    span = number(last["value"], last["unit"]) + f" ({md(last['period_label'])})"
     if len(rows) > 1 and first["period_label"] != last["period_label"]:
-        span = number(first["value"], first["unit"]) + f" ({first['period_label']}) → " + span
+        span = number(first["value"], first["unit"]) + f" ({md(first['period_label'])}) → " + span
     # A mostly secondary series is drawn on the Overview only with secondary figures switched on.
     secondary = "secondary_share" in rows and is_secondary(rows["secondary_share"].max())
     target = OVERVIEW + quote(indicator) + ("&secondary=1" if secondary else "")
     explore = f" [explore]({target})" if explorable else ""
-    label = label_text(last["label"], 80)
+    label = md(last["label"], 80)
     return f"{label}: {span}, " + cite(last["citation"], last["citation_url"]) + explore
 
 
@@ -202,9 +202,9 @@ def build(q: ModuleType) -> pd.DataFrame:
         rows.append(
             {
                 "claim_id": claim["claim_id"],
-                "kind": claim["kind"],
-                "claim": claim["claim"],
-                "verdict": claim["verdict"],
+                "kind": md(claim["kind"]),
+                "claim": md(claim["claim"]),
+                "verdict": md(claim["verdict"]),
                 "evidence": evidence_cell(claim),
                 "regulatory": regulatory_cell(claim, events),
                 "trials": trials_cell(claim, trials, str(ctgov.get("vintage") or "")),
@@ -216,11 +216,20 @@ def build(q: ModuleType) -> pd.DataFrame:
 
 
 def to_markdown(table: pd.DataFrame) -> str:
-    """A markdown table (links stay clickable); pipes inside cells are escaped."""
+    """A markdown table of `build`'s cells (links stay clickable). The warehouse's words in the
+    cells are already escaped, pipes included; a cell never spans lines."""
     header = "| " + " | ".join(COLUMNS.values()) + " |"
     rule = "|" + "---|" * len(COLUMNS)
     lines = [header, rule]
     for row in table.to_dict("records"):
-        cells = [str(row[key]).replace("|", "\\|").replace("\n", " ") for key in COLUMNS]
+        cells = [str(row[key]).replace("\n", " ") for key in COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """`build`'s table for a CSV download: the same cells with the markdown escapes taken out
+    (links stay written as `[text](url)`)."""
+    return table.apply(
+        lambda column: column.map(lambda v: unescape(v) if isinstance(v, str) else v)
+    )

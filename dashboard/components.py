@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries, transforms
+from dashboard.safe_text import md, md_link, plain, safe_url
 from dashboard.specs import ChartSpec, to_spec
 
 Chart = alt.TopLevelMixin | ChartSpec
@@ -34,7 +35,7 @@ CITATION_COLUMNS = ("citation", "citation_url")
 
 def header() -> None:
     """The line under every page title: data vintage, last refresh, and a warning when a source
-    failed at the last refresh. Call it first on every page, right after `st.title`."""
+    failed or was held at the last refresh. Call it first on every page, right after `st.title`."""
     summary = queries.warehouse_summary() if queries.has_warehouse() else {}
     if not summary:
         st.warning(
@@ -50,7 +51,8 @@ def header() -> None:
     failed = int(summary.get("failed") or 0)
     if failed:
         st.warning(
-            f"{failed} source(s) failed at the last refresh and show their previous vintage; "
+            f"{failed} source(s) failed or were held at the last refresh and show their "
+            "previous vintage; "
             "see Data & methods for the message.",
             icon=":material/warning:",
         )
@@ -78,17 +80,18 @@ ORIGIN_WORDS = {
 
 
 def vintage_lines(vintages: pd.DataFrame) -> str:
-    """One markdown line per source: its releases, and where the rows were loaded from."""
+    """One markdown line per source: its releases, and where the rows were loaded from (the
+    warehouse's words escaped)."""
     lines = []
     for row in vintages.itertuples():
         releases = (
-            row.vintages
+            md(row.vintages)
             if int(row.releases) <= 2
             else f"{int(row.releases)} releases (each figure names its own publication)"
         )
-        where = ORIGIN_WORDS.get(str(row.origin), str(row.origin or ""))
-        status = "" if row.status == "ok" else f" · **{row.status}**"
-        lines.append(f"- **{row.title}**: {releases} · {where}{status}")
+        where = ORIGIN_WORDS.get(str(row.origin), md(row.origin))
+        status = "" if row.status == "ok" else f" · **{md(row.status)}**"
+        lines.append(f"- **{md(row.title)}**: {releases} · {where}{status}")
     return "\n".join(lines)
 
 
@@ -98,13 +101,24 @@ ALERT_STYLES = {
 }
 
 
+# A message box quotes at most this much of a message; the run history table holds the rest.
+MESSAGE_EXCERPT = 600
+
+
 def message_box(kind: str, lead: str, message: object) -> None:
     """An alert whose `message` came from a file or a publisher (refresh messages quote them):
-    the lead is ours, the message is shown as plain text (`st.text`), so no link, image, HTML or
-    colour directive in a file cell is rendered, and no viewer's browser fetches a URL in it."""
+    the lead is ours (markdown), the message is shown as plain text (`st.text`), so no link,
+    image, HTML or colour directive in a file cell is rendered, and no viewer's browser fetches
+    a URL in it. Only a short excerpt of the message is shown."""
     with st.container(border=True):
         st.markdown(f"{ALERT_STYLES.get(kind, '')} **{lead}**")
-        st.text(str(message))
+        st.text(plain(message, MESSAGE_EXCERPT))
+
+
+def http_links(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """`frame` with its link columns (shown with `st.column_config.LinkColumn`) kept only where
+    they are absolute http(s) URLs: a `javascript:` or `data:` link in a file is not clickable."""
+    return frame.assign(**{c: frame[c].map(safe_url) for c in columns if c in frame})
 
 
 def safe_key(text: str) -> str:
@@ -129,20 +143,19 @@ def citation_text(data: pd.DataFrame) -> str:
 
 
 def caption_for(data: pd.DataFrame, counts: str = "") -> str:
-    """Source, citation link(s) and vintage of exactly the rows shown."""
+    """Source, citation link(s) and vintage of exactly the rows shown, as markdown: the
+    warehouse's text escaped, a citation linked only to an http(s) URL."""
     if data.empty:
         return ""
     parts = []
     if {"citation", "citation_url"} <= set(data.columns):
         cited = data[["citation", "citation_url"]].drop_duplicates().head(4)
-        links = [
-            f"[{str(c)[:90]}{'…' if len(str(c)) > 90 else ''}]({u})" if u else str(c)[:90]
-            for c, u in cited.itertuples(index=False)
-        ]
+        links = [md_link(c, u, limit=91) for c, u in cited.itertuples(index=False)]
         more = data[["citation"]].drop_duplicates().shape[0] - len(links)
         parts.append("Source: " + " · ".join(links) + (f" (+{more} more)" if more > 0 else ""))
     if "vintage" in data and data["vintage"].notna().any():
-        parts.append("Vintage: " + ", ".join(sorted(data["vintage"].dropna().astype(str).unique())))
+        vintages = sorted(data["vintage"].dropna().astype(str).unique())
+        parts.append("Vintage: " + ", ".join(md(v) for v in vintages))
     if counts:
         parts.append(f"What this counts: {counts}")
     return "  \n".join(parts)

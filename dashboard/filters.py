@@ -31,6 +31,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from dashboard.safe_text import code, md
+
 MAX_VALUE_LENGTH = 200  # longer than any id or label we publish
 MAX_VALUES = 100  # a repeated key beyond this is not a view anyone shared
 YEARS_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4}))?\s*$")
@@ -131,8 +133,13 @@ def url_values(key: str) -> list[str]:
 
 
 def _notice(key: str, label: str, message: str | None) -> None:
+    """Say a link parameter was ignored. The key and the message quote the URL, which anyone can
+    write and share: both are escaped, so a link or image in it is shown as text."""
     if message:
-        st.info(f"Link parameter `{key}` ({label}): {message}.", icon=":material/link_off:")
+        st.info(
+            f"Link parameter {code(key)} ({md(label)}): {md(message)}.",
+            icon=":material/link_off:",
+        )
 
 
 def _write_url(key: str, value: str | list[str] | None) -> None:

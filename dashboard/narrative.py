@@ -1,12 +1,16 @@
 """Sentences written from the data ("What changed"). Pure functions: no Streamlit, no SQL.
 
 Every number in a sentence comes from the summary dicts of `transforms.change_summary` and
-`transforms.recent_range`; nothing is typed in.
+`transforms.recent_range`; nothing is typed in. `what_changed` and `range_flag` return markdown:
+the warehouse's words in them (labels, places, units, period labels) are escaped
+(`safe_text.md`), so a link or image in a file cell is never rendered.
 """
 
 from __future__ import annotations
 
 import math
+
+from dashboard.safe_text import md
 
 # Changes smaller than this (in percent) are described as "about the same".
 STEADY_PCT = 2.0
@@ -45,15 +49,19 @@ def what_changed(
     e.g. 'Supply: NFLIS lab reports: Ketamine (United States) was 2,031 reports in 2023, up 12%
     from 1,812 in 2022. That is above its range over the previous 5 years (…).'
     """
-    latest = format_value(summary["latest_value"], summary.get("unit"))
-    sentence = f"**{stream}**: {label} ({where}) was {latest} in {summary['latest_period']}"
+    latest = md(format_value(summary["latest_value"], summary.get("unit")))
+    sentence = (
+        f"**{md(stream)}**: {md(label)} ({md(where)}) was {latest} in "
+        f"{md(summary['latest_period'])}"
+    )
     change = format_change(summary.get("change_pct"))
     if summary.get("previous_value") is not None and change:
-        previous = format_value(summary["previous_value"], summary.get("unit"))
+        previous = md(format_value(summary["previous_value"], summary.get("unit")))
+        previous_period = md(summary["previous_period"])
         if change == "about the same":
-            sentence += f", about the same as in {summary['previous_period']} ({previous})"
+            sentence += f", about the same as in {previous_period} ({previous})"
         else:
-            sentence += f", {change} from {previous} in {summary['previous_period']}"
+            sentence += f", {change} from {previous} in {previous_period}"
     elif summary.get("previous_value") is None:
         sentence += f" ({no_comparison_text(summary)})"
     sentence += "."
@@ -61,12 +69,12 @@ def what_changed(
     if "provisional" in flags:
         sentence += " The latest figure is provisional."
     if spread and spread.get("beyond"):
-        low = format_value(spread["low"], summary.get("unit"))
-        high = format_value(spread["high"], summary.get("unit"))
+        low = md(format_value(spread["low"], summary.get("unit")))
+        high = md(format_value(spread["high"], summary.get("unit")))
         sentence += (
             f" That is {spread['beyond']} its range over the previous {spread['periods']}"
-            f" comparable periods ({low} to {high}, {spread['from_period']}–"
-            f"{spread['to_period']})."
+            f" comparable periods ({low} to {high}, {md(spread['from_period'])}–"
+            f"{md(spread['to_period'])})."
         )
     return sentence
 
@@ -81,7 +89,8 @@ def no_comparison_text(summary: dict) -> str:
 
 
 def range_flag(spread: dict | None, unit: str | None = None) -> str | None:
-    """Short flag for a card, or None when the latest point is inside its recent range."""
+    """Short flag for a card (markdown), or None when the latest point is inside its recent
+    range."""
     if not spread or not spread.get("beyond"):
         return None
     arrow = "▲" if spread["beyond"] == "above" else "▼"
@@ -89,5 +98,5 @@ def range_flag(spread: dict | None, unit: str | None = None) -> str | None:
     return (
         f"{arrow} Beyond its recent range: {spread['beyond']} the "
         f"{'highest' if spread['beyond'] == 'above' else 'lowest'} of the previous "
-        f"{spread['periods']} periods ({format_value(bound, unit)})"
+        f"{spread['periods']} periods ({md(format_value(bound, unit))})"
     )

@@ -132,6 +132,17 @@ def runs(limit: int = 200) -> pd.DataFrame:
     )
 
 
+def revisions(limit: int = 1000) -> pd.DataFrame:
+    """Published values later refreshes changed, newest run first (etl/shrink.py lists them)."""
+    if not has_table("revisions"):
+        return pd.DataFrame()
+    return run_query(
+        "SELECT run_id, source, indicator, geography, period_label, stratum, previous_value,"
+        " value FROM revisions ORDER BY run_id DESC, source, indicator, period_label LIMIT ?",
+        (limit,),
+    )
+
+
 def source_vintages() -> pd.DataFrame:
     """Per source with published rows: its title, status, origin and the releases its rows
     come from (observations.vintage), newest rows first."""
@@ -159,7 +170,7 @@ def warehouse_summary() -> dict:
         "SELECT max(last_refresh) AS last_refresh, max(last_success) AS last_success,"
         " string_agg(DISTINCT vintage, '; ' ORDER BY vintage)"
         "   FILTER (WHERE coalesce(vintage, '') <> '') AS vintages,"
-        " count(*) FILTER (WHERE status = 'failed') AS failed, count(*) AS sources,"
+        " count(*) FILTER (WHERE status IN ('failed', 'held')) AS failed, count(*) AS sources,"
         " (SELECT count(DISTINCT source) FROM observations) AS sources_with_rows,"
         " (SELECT count(*) FROM observations) AS observations"
         " FROM sources"

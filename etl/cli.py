@@ -1,7 +1,8 @@
-"""The `ketamine-watch` command: refresh | serve | up | status | sources."""
+"""The `ketamine-watch` command: refresh | serve | up | status | sources | doctor."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -47,14 +48,16 @@ DataDir = Annotated[
 SeedDir = Annotated[
     Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
 ]
-# Statuses that make `status` exit 1: a refused file, or a source that could not load from the
-# place it was asked to (a publisher down for days, a renamed file) must alert, not pass.
-ALERTING = ("failed", "fallback")
+# Statuses that make `status` exit 1: a refused file, a load held back because it would publish
+# less or nonsense, or a source that could not load from the place it was asked to (a publisher
+# down for days, a renamed file) must alert, not pass.
+ALERTING = ("failed", "held", "fallback")
 
 STATUS_STYLE = {
     "ok": "green",
     "fallback": "yellow",
     "kept": "yellow",
+    "held": "bold yellow",
     "empty": "dim",
     "failed": "bold red",
 }
@@ -89,6 +92,14 @@ def refresh_command(
     ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
+    accept_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--accept-shrink",
+            help="Publish the named sources' new rows even where they lose published "
+            "indicators, years, places or rows (a real shrink); once, and logged.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
     deadline: Annotated[
         float,
@@ -108,13 +119,17 @@ def refresh_command(
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
-    Exit codes: 0 all sources loaded; 1 some source failed or fell back (run `partial`);
+    Exit codes: 0 all sources loaded; 1 some source failed, was held or fell back (run `partial`);
     2 nothing could be published (locked, sanity checks refused it, or the run aborted);
     143 stopped by SIGTERM (nothing published).
     """
     configure_logging(verbose)
     if offline and mirror:
         raise typer.BadParameter("--offline and --mirror exclude each other")
+    if accept_shrink and not source_ids:
+        raise typer.BadParameter(
+            "name the source(s) whose shrink you accept, e.g. `refresh nflis --accept-shrink`"
+        )
     mode = "offline" if offline else "mirror" if mirror else "online"
     if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
         console.print(f"[red]--mirror {mirror}: no such folder[/red]")
@@ -126,6 +141,7 @@ def refresh_command(
         seed_dir=seed_dir,
         deadline=deadline,
         source_deadline=source_deadline,
+        accept_shrink=accept_shrink,
     )
     # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
     # the published warehouse is untouched.
@@ -241,7 +257,9 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         style = STATUS_STYLE.get(state or "", "")
         console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
     if failed:
-        console.print(f"[red]needs attention (failed or fell back): {', '.join(failed)}[/red]")
+        console.print(
+            f"[red]needs attention (failed, held or fell back): {', '.join(failed)}[/red]"
+        )
         raise typer.Exit(1)
 
 
@@ -257,6 +275,35 @@ def sources_command() -> None:
             meta.id, meta.title, meta.publisher, meta.homepage, meta.licence, meta.cadence
         )
     Console().print(table)
+
+
+@app.command("doctor")
+def doctor_command(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON list of {check, status, detail, seconds}.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="KETAMINE_WATCH_DOCTOR_BASE_URL",
+            help="Send every probe here instead of the publishers' hosts (path and query kept).",
+        ),
+    ] = None,
+) -> None:
+    """Will tonight's refresh work? Checks this machine and asks each source one question.
+
+    Exit 0 only when every check is ok; 1 otherwise. Under 30 s without network.
+    """
+    from etl import doctor
+
+    results = doctor.run_checks(data_dir, SOURCES, base_url=base_url)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=1))
+    else:
+        typer.echo(doctor.render_text(results))
+    raise typer.Exit(0 if doctor.passed(results) else 1)
 
 
 # Local by default: a dashboard meant for the network is a deployment decision (`--address`).
@@ -358,14 +405,29 @@ def up(
                 stderr=subprocess.STDOUT,
                 cwd=PROJECT_ROOT,
             )
+    # SIGTERM (systemd stop, `kill`) must unwind like Ctrl-C, or the dashboard and the background
+    # refresh outlive us: Python's default SIGTERM exits without running `finally`.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         raise typer.Exit(server.wait())
     except KeyboardInterrupt:
-        server.terminate()
         raise typer.Exit(0) from None
     finally:
-        if background and background.poll() is None:
-            background.terminate()
+        stop_child(server)
+        if background:
+            stop_child(background)
+
+
+def stop_child(process: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """Terminate a child process and wait for it; kill it if it ignores the request."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

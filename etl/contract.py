@@ -156,6 +156,10 @@ class SourceMeta:
     caveats: str = ""
     allowed_hosts: tuple[str, ...] = ()  # extra hosts beyond those in remote_files' URLs
     detail_tables: tuple[str, ...] = ()  # detail tables this source owns, carried over on failure
+    # The shrink guard (etl/shrink.py) holds a refresh that loses more than this share of the
+    # source's published rows; a rolling window (newest N quarters) may drop its oldest years.
+    shrink_tolerance: float = 0.05
+    rolling_window: bool = False
 
 
 def _empty(columns: Mapping[str, str]) -> pd.DataFrame:
@@ -174,6 +178,9 @@ class Tables:
     indicators: pd.DataFrame = field(default_factory=lambda: _empty(INDICATOR_COLUMNS))
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
     details: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Warnings that do not stop the load (a few FAERS report ids without DEMO): they reach the
+    # refresh's message and the run log.
+    notes: list[str] = field(default_factory=list)
 
     def row_count(self) -> int:
         return (

@@ -245,7 +245,9 @@ def mirror_targets(
                 raise
             listing[folder] = []  # the mirror does not carry this source, as with a folder
     matched = sorted(
-        (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)), key=str.lower
+        (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)),
+        # one file: the newest release by the year in its name (headers are not read yet)
+        key=str.lower if remote.many else lambda n: (snapshots.release_year(n), n.lower()),
     )
     if not matched:
         return []  # not in the mirror: the next origin (snapshot, seed) is tried

@@ -92,12 +92,16 @@ class FetchError(Exception):
         status: int | None = None,
         publisher_code: str | None = None,
         publisher_message: str | None = None,
+        transient: bool = False,
     ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
         self.publisher_code = publisher_code
         self.publisher_message = publisher_message
+        # A failure another attempt might cure (connection, timeout, 429, 5xx), kept after the
+        # retries give up, so a caller can tell "unreachable" from "answered, but wrongly".
+        self.transient = transient
 
 
 class _Retryable(FetchError):
@@ -119,6 +123,7 @@ class _Retryable(FetchError):
             status=status,
             publisher_code=publisher_code,
             publisher_message=publisher_message,
+            transient=True,
         )
         self.retry_after = retry_after
 
@@ -275,6 +280,22 @@ class HttpClient:
 
         return self._with_retries(url, params, attempt)
 
+    def get_start(
+        self, url: str, *, size: int = 8192, params: Mapping[str, str] | None = None
+    ) -> bytes:
+        """The first `size` bytes of `url` (a ranged GET, cut off at `size` bytes if the server
+        ignores the range): enough to check a file's header or magic bytes without downloading
+        it. Same retries, limits and host checks; no content check."""
+        self._scrub.remember(params)
+
+        def attempt() -> bytes:
+            sink = _StartSink(size)
+            with contextlib.suppress(_Enough):
+                self._stream(url, params, {"Range": f"bytes=0-{size - 1}"}, sink, self.max_bytes)
+            return b"".join(sink.chunks)[:size]
+
+        return self._with_retries(url, params, attempt)
+
     # -- one attempt --------------------------------------------------------------------------
 
     def _download_once(
@@ -339,7 +360,9 @@ class HttpClient:
         limit: int,
     ) -> httpx.Response:
         """One GET: status handling, size limit, deadlines, body into `sink`. Logs one line."""
-        shown = self._scrub(str(httpx.URL(url, params=params)))
+        # httpx.URL(url, params=None) drops the URL's own query (ONS's `file?uri=...`), which
+        # the request itself keeps; show what is sent.
+        shown = self._scrub(str(httpx.URL(url, params=params) if params else httpx.URL(url)))
         started = time.monotonic()
         # The earlier of this request's own deadline and the client's overall one.
         ends, why = (
@@ -351,7 +374,9 @@ class HttpClient:
         status: int | None = None
         left = ends - started
         if left <= 0:
-            raise FetchError(f"GET {shown}: not started, {why} has passed", url=shown)
+            raise FetchError(
+                f"GET {shown}: not started, {why} has passed", url=shown, transient=True
+            )
         timeout = httpx.Timeout(
             min(self.read_timeout, left), connect=min(self.connect_timeout, left)
         )
@@ -392,6 +417,7 @@ class HttpClient:
                             f"({why}), {sink.size} bytes read; stopped",
                             url=shown,
                             status=status,
+                            transient=True,
                         )
                 if sink.size == 0 and status != 204:
                     raise FetchError(f"GET {shown}: empty body", url=shown, status=status)
@@ -401,7 +427,7 @@ class HttpClient:
             msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
             if time.monotonic() >= ends:  # the timeout was cut to the deadline: do not retry
                 msg = f"{msg} ({why} reached after {time.monotonic() - started:.1f} s)"
-                raise FetchError(msg, url=shown, status=status) from None
+                raise FetchError(msg, url=shown, status=status, transient=True) from None
             if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
                 raise _Retryable(msg, url=shown, status=status) from None
             raise FetchError(msg, url=shown, status=status) from None
@@ -464,7 +490,7 @@ class HttpClient:
         permanent: Callable[[FetchError], bool] | None = None,
     ) -> _T:
         try:
-            target = httpx.URL(url, params=params)
+            target = httpx.URL(url, params=params) if params else httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise FetchError(
                 f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
@@ -502,6 +528,7 @@ class HttpClient:
                 status=last.status,
                 publisher_code=last.publisher_code,
                 publisher_message=last.publisher_message,
+                transient=last.transient,
             ) from None
 
     def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
@@ -552,3 +579,18 @@ class _Sink:
             self.chunks.append(chunk)
         else:
             self.out.write(chunk)
+
+
+class _Enough(Exception):
+    """Raised by `_StartSink` once it holds what was asked for: stops reading the body."""
+
+
+class _StartSink(_Sink):
+    def __init__(self, limit: int) -> None:
+        super().__init__(None)
+        self.limit = limit
+
+    def write(self, chunk: bytes) -> None:
+        super().write(chunk)
+        if self.size >= self.limit:
+            raise _Enough

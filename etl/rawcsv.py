@@ -4,8 +4,10 @@ Publishers' CSVs go wrong in a few recurring ways, and each gets its own clear m
 than a pandas traceback or, worse, a silently empty table:
 - an HTML page (an error or landing page) saved in place of the file;
 - a wrong delimiter (`;` or tab), which pandas reads as one wide column;
-- a renamed or missing column;
-- a cell that should be a number or a year and is not.
+- a renamed or missing column, or a header with no rows below it;
+- a cell that should be a number or a year and is not;
+- a cell too long to be real, or holding control characters (a NUL block from a damaged copy);
+- a number outside its unit's plausible range (`etl/plausible.py`), named with its line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.contract import ParseError
+from etl.plausible import CELL_LIMIT, CONTROL, range_for, shown, text_problem
 
 _HTML = re.compile(rb"^\s*(<!doctype html|<html|<\?xml|<head|<body)", re.I)
 
@@ -60,8 +63,27 @@ def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
         raise ParseError(
             f"missing columns {', '.join(missing)}{hint}; found {found}", file=path, line=1
         )
+    if frame.empty:  # every publisher file read here has rows; a header alone is a cut file
+        raise ParseError("header only: no rows", file=path, line=2)
     frame["line"] = range(2, len(frame) + 2)
+    check_cells(frame, path)
     return frame
+
+
+def check_cells(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a cell longer than any real one or holding control characters (file, line,
+    column and the cell's start): a damaged copy must not publish a 64 MB city name."""
+    for column in frame.columns.drop("line"):
+        cells = frame[column]
+        suspect = (cells.str.len() > CELL_LIMIT) | cells.str.contains(CONTROL.pattern)
+        if suspect.any():
+            index = suspect.idxmax()
+            cell = str(cells.at[index])
+            raise ParseError(
+                f"column {column}: {shown(cell)} {text_problem(cell, CELL_LIMIT)}",
+                file=path,
+                line=int(frame.at[index, "line"]),
+            )
 
 
 GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -87,17 +109,32 @@ def strict_number(text: object) -> float | None:
 
 
 def to_numbers(
-    frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool = False, na: tuple = ()
+    frame: pd.DataFrame,
+    column: str,
+    path: Path,
+    *,
+    blank_ok: bool = False,
+    na: tuple = (),
+    unit: str | None = None,
 ) -> pd.Series:
-    """Column as floats (`strict_number`); a cell that is not a number raises with its line."""
+    """Column as floats (`strict_number`); a cell that is not a number, or (given its `unit`)
+    is outside the unit's plausible range, raises with its line, column and value."""
+    bounds = range_for(unit) if unit else None
     values: list[float | None] = []
     for index, cell in frame[column].astype(str).str.strip().items():
         try:
-            values.append(None if cell in na else strict_number(cell))
+            value = None if cell in na else strict_number(cell)
         except ValueError as error:
             raise ParseError(
                 f"{column} {error}", file=path, line=int(frame.at[index, "line"])
             ) from None
+        if value is not None and bounds and (problem := bounds.problem(value)):
+            raise ParseError(
+                f"column {column}: {cell} {unit} {problem} ({bounds.describe()})",
+                file=path,
+                line=int(frame.at[index, "line"]),
+            )
+        values.append(value)
     numbers = pd.Series(values, index=frame.index, dtype="float64")
     empty = numbers.isna()
     if not blank_ok and empty.any():

@@ -8,6 +8,8 @@ Where a source's files come from, in order (the first that yields files is used)
 A source whose files fail to parse or validate keeps its previously published rows (status
 `failed`, run `partial`); if nothing was published before, the next origin in the chain is tried
 so the dashboard still has the seed's facts. A source with nothing anywhere is `empty`.
+A source whose new rows would lose published data is `held` with its previous rows (the shrink
+guard, etl/shrink.py), unless the operator accepts the shrink with `--accept-shrink`.
 
 Bounds (etl.limits): a file refused for a limit (size, unpacked size, cells, a FIFO or a symlink
 out of the mirror) fails its source like a file that does not parse, keeping the previous rows.
@@ -30,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import snapshots
+from etl import shrink, snapshots
 from etl.contract import ApiSource, DatabaseSource, ParseError, Source, SourceMeta, Tables
 from etl.limits import (
     DEFAULT_RUN_DEADLINE,
@@ -44,6 +46,7 @@ from etl.runlog import (
     EMPTY,
     FAILED,
     FALLBACK,
+    HELD,
     KEPT,
     OK,
     RunResult,
@@ -64,6 +67,7 @@ from etl.warehouse import (
     publish,
     refresh_lock,
     stage_provenance,
+    stage_revisions,
     stage_tables,
 )
 
@@ -72,12 +76,8 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SEED_DIR = DEFAULT_DATA_DIR / "seed"
 
 
-class UnavailableError(RuntimeError):
-    """The origin could not supply files (network error, HTTP error, wrong content)."""
-
-
 class ValidationFailed(ValueError):
-    pass
+    """A source's parsed tables broke the rules of the numbers (etl/validate.py)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class RefreshOptions:
     mirror: str | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     seed_dir: Path = DEFAULT_SEED_DIR
+    # Publish the selected sources' new rows even where they lose published data (once).
+    accept_shrink: bool = False
     deadline: float = DEFAULT_RUN_DEADLINE  # seconds for the whole run, from `started`
     source_deadline: float = DEFAULT_SOURCE_DEADLINE  # seconds for one source's fetch
     started: float | None = None  # time.monotonic() when the run began; refresh() sets it
@@ -260,7 +262,18 @@ def refresh_source(
             "fetch", run=run_id, source=meta.id, origin=origin, duration_s=step.elapsed, files=files
         )
         try:
-            rows, vintage = load_and_stage(source, con, snap, run_id)
+            rows, vintage, report = load_and_stage(source, con, snap, run_id, options, has_previous)
+        except shrink.ShrinkHeld as held:
+            discard_snapshot(snap)
+            result.rows = carry_over(con, meta.id)
+            result.status, result.origin = HELD, "previous"
+            result.message = (
+                f"{meta.id}: "
+                + "; ".join([*notes, f"{origin}: {held}"])
+                + " — held: previously published rows kept. If the loss is real, publish it"
+                f" with `ketamine-watch refresh {meta.id} --accept-shrink`"
+            )
+            return result
         except Exception as error:
             parse_failed = True
             notes.append(f"{origin}: {describe(error, meta.id, snap)}")
@@ -273,6 +286,7 @@ def refresh_source(
                 )
                 return result
             continue
+        notes += snap.meta.get("notes", [])  # warnings of the load and of the file choice
         stored = None
         if origin in ("live", "mirror"):
             try:
@@ -294,7 +308,7 @@ def refresh_source(
             result.status = FALLBACK
         else:
             result.status = OK
-        result.message = "; ".join([*notes, f"loaded {rows} rows from {origin}"])
+        result.message = "; ".join([*notes, f"loaded {rows} rows from {origin}", *report])
         if notes:
             result.message = f"{meta.id}: {result.message}"
         return result
@@ -316,12 +330,18 @@ def refresh_source(
 
 
 def load_and_stage(
-    source: Source, con: duckdb.DuckDBPyConnection, snap: snapshots.Snapshot, run_id: str | None
-) -> tuple[int, str]:
-    """Parse, validate and stage one snapshot in one transaction; roll back on any failure.
+    source: Source,
+    con: duckdb.DuckDBPyConnection,
+    snap: snapshots.Snapshot,
+    run_id: str | None,
+    options: RefreshOptions | None = None,
+    has_previous: bool = False,
+) -> tuple[int, str, list[str]]:
+    """Parse, validate, stage and guard one snapshot in one transaction; roll back on any failure.
 
-    Returns the rows staged and the source's vintage (its rows' releases, summarised).
-    Logs one line per stage; re-raises the first failure (ValidationFailed for problems)."""
+    Returns the rows staged, the source's vintage (its rows' releases, summarised) and notes on
+    revised values or an accepted shrink. Logs one line per stage; re-raises the first failure
+    (ValidationFailed for problems, ShrinkHeld when the rows would lose published data)."""
     sid, origin = source.meta.id, snap.origin
     stage, step = "parse", Timer()
     con.begin()
@@ -342,9 +362,11 @@ def load_and_stage(
             where = ", ".join(p.name for paths in snap.files.values() for p in paths)
             raise ValidationFailed(f"{where}: " + "; ".join(problems))
         log_stage("validate", run=run_id, source=sid, origin=origin, duration_s=step.elapsed)
+        snap.meta.setdefault("notes", []).extend(tables.notes)  # refresh_source reports them
         stage, step = "stage", Timer()
         rows = stage_tables(con, sid, tables, source.meta.detail_tables)
         pause_point("stage", sid)
+        report = guard(con, source.meta, snap, run_id, options, has_previous)
         con.commit()
     except BaseException as error:
         with contextlib.suppress(duckdb.Error):
@@ -361,7 +383,44 @@ def load_and_stage(
             )
         raise
     log_stage("stage", run=run_id, source=sid, origin=origin, rows=rows, duration_s=step.elapsed)
-    return rows, vintage_summary(tables)
+    return rows, vintage_summary(tables), report
+
+
+def guard(
+    con: duckdb.DuckDBPyConnection,
+    meta: SourceMeta,
+    snap: snapshots.Snapshot,
+    run_id: str | None,
+    options: RefreshOptions | None,
+    has_previous: bool,
+) -> list[str]:
+    """Hold staged rows that lose published data (raise ShrinkHeld); record revised values.
+
+    Returns notes for the run log: how many values were revised, and any shrink accepted."""
+    if not has_previous:
+        return []
+    report = shrink.compare(con, meta.id, rolling_window=meta.rolling_window)
+    if report is None:
+        return []
+    notes = []
+    if report.shrinks(meta.shrink_tolerance):
+        what = report.describe(meta.shrink_tolerance)
+        if not (options and options.accept_shrink):
+            where = ", ".join(p.name for paths in snap.files.values() for p in paths)
+            raise shrink.ShrinkHeld(f"{where}: {what}" if where else what)
+        notes.append(f"shrink accepted (--accept-shrink): {what}")
+    if report.revision_count:
+        stage_revisions(con, run_id or "", meta.id, report.revisions)
+        listed = len(report.revisions)
+        notes.append(
+            f"{report.revision_count:,} published values revised"
+            + (
+                f" (first {listed} listed on Data & methods)"
+                if listed < report.revision_count
+                else " (listed on Data & methods)"
+            )
+        )
+    return notes
 
 
 def vintage_summary(tables: Tables) -> str:
@@ -390,6 +449,8 @@ def describe(error: BaseException, source_id: str | None = None, snap=None) -> s
 
 def _describe(error: BaseException, source_id: str | None = None, snap=None) -> str:
     text = str(error) or type(error).__name__
+    if isinstance(error, ValidationFailed):  # already names the files
+        return text
     if isinstance(error, ParseError):
         if error.line is None and isinstance(error.__cause__, UnicodeDecodeError) and error.file:
             where = first_non_utf8(Path(error.file))

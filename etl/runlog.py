@@ -2,8 +2,9 @@
 
 Statuses per source: `ok` (loaded from the first origin tried), `fallback` (that origin failed;
 the snapshot or seed was loaded), `kept` (nothing new; previous rows kept), `empty` (nothing to
-load) and `failed` (a file did not parse or validate; previous rows kept). A run is `partial`
-when any source failed or fell back.
+load), `failed` (a file did not parse or validate; previous rows kept) and `held` (the new rows
+would lose published data, see etl/shrink.py; previous rows kept). A run is `partial` when any
+source failed, fell back or was held.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from etl.contract import Source
 from etl.observe import log_stage
 from etl.warehouse import RUN_COLUMNS, SOURCE_COLUMNS, insert_frame, previous_source_row
 
-OK, FALLBACK, FAILED, EMPTY, KEPT = "ok", "fallback", "failed", "empty", "kept"
+OK, FALLBACK, FAILED, EMPTY, KEPT, HELD = "ok", "fallback", "failed", "empty", "kept", "held"
 
 
 @dataclass
@@ -43,7 +44,9 @@ class RunResult:
 
     @property
     def status(self) -> str:
-        return "partial" if any(r.status in (FAILED, FALLBACK) for r in self.results) else "ok"
+        return (
+            "partial" if any(r.status in (FAILED, FALLBACK, HELD) for r in self.results) else "ok"
+        )
 
 
 def log_result(run_id: str, result: SourceResult) -> None:
@@ -56,8 +59,8 @@ def log_result(run_id: str, result: SourceResult) -> None:
         status=result.status,
         rows=result.rows,
         duration_s=elapsed,
-        error=result.message if result.status == FAILED else None,
-        message=None if result.status == FAILED else result.message,
+        error=result.message if result.status in (FAILED, HELD) else None,
+        message=None if result.status in (FAILED, HELD) else result.message,
     )
 
 

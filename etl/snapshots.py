@@ -21,6 +21,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -119,17 +120,89 @@ def hash_folder(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def match_files(candidates: list[Path], remote: RemoteFile) -> list[Path]:
-    """Files whose name matches the remote file's pattern (case-insensitive), sorted by name."""
-    pattern = remote.pattern.lower()
-    found = [
-        path
-        for path in candidates
-        if fnmatch.fnmatch(path.name.lower(), pattern)
+def name_matches(path: Path, remote: RemoteFile) -> bool:
+    """Whether the name fits the remote file's pattern; looks at the name only (opens nothing)."""
+    return (
+        fnmatch.fnmatch(path.name.lower(), remote.pattern.lower())
         and not path.name.endswith(".meta.json")
         and not path.name.endswith(".tmp")
-    ]
-    return sorted(found, key=lambda p: p.name.lower())
+    )
+
+
+def match_files(candidates: list[Path], remote: RemoteFile) -> list[Path]:
+    """Files whose name matches the remote file's pattern (case-insensitive). Sorted by name
+    when the source reads them all (`many`), else oldest release first (`release_key`), so the
+    last is the one to load."""
+    found = [path for path in candidates if name_matches(path, remote)]
+    if remote.many:
+        return sorted(found, key=lambda p: p.name.lower())
+    return sorted(found, key=release_key)
+
+
+# CMS names the data year `DY23` (and the release year `RY25`); other publishers write years out.
+_DATA_YEAR = re.compile(r"(?i)(?<![a-z0-9])dy(\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_STORED = re.compile(r"^[0-9a-f]{64}-")  # the raw store's `<sha256>-` prefix
+
+
+def release_year(name: str, header: str = "") -> int:
+    """The data year a file holds, as far as its name and header line say (0 if they don't):
+    CMS's `DY23` in the name, else the greatest year in the header (CMS's `Tot_Clms_2023`),
+    else the greatest in the name (EUDA's `ww2025-all-data.csv`)."""
+    name = _STORED.sub("", name)
+    if match := _DATA_YEAR.search(name):
+        return 2000 + int(match[1])
+    years = [int(y) for y in _YEAR.findall(header)] or [int(y) for y in _YEAR.findall(name)]
+    return max(years, default=0)
+
+
+def first_line(path: Path) -> str:
+    if path.is_dir() or path.suffix.lower() not in {".csv", ".tsv", ".txt"}:
+        return ""
+    try:
+        with path.open("rb") as handle:
+            return handle.readline(65536).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+
+
+def release_key(path: Path) -> tuple[int, float, str]:
+    """Newest release last: by the data year in the file's name or header, then the file's
+    modification time, then its name. Publishers keep old releases beside new ones (CMS's DY22
+    file beside DY23), and the last name in the alphabet is not the newest."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return release_year(path.name, first_line(path)), mtime, path.name.lower()
+
+
+def release_notes(folder: Path, source: SourceMeta, files: SourceFiles) -> list[str]:
+    """'spending: loaded X (data year 2023), not the older Y (2022)' for each single file that
+    had older releases beside it in `folder`, so the run log says which was chosen."""
+    if not folder.is_dir():
+        return []
+    candidates = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    notes = []
+    for remote in source.remote_files:
+        chosen = files.get(remote.name, [])
+        if remote.many or len(chosen) != 1:
+            continue
+        others = [
+            p
+            for p in match_files(candidates, remote)
+            if p != chosen[0] and header_matches(p, remote.header)
+        ]
+        if others:
+            described = ", ".join(
+                f"{p.name} ({release_year(p.name, first_line(p)) or 'no year'})" for p in others
+            )
+            year = release_year(chosen[0].name, first_line(chosen[0])) or "no year"
+            notes.append(
+                f"{remote.name}: loaded {chosen[0].name} (data year {year}), the newest of "
+                f"{len(others) + 1}; not loaded: {described}"
+            )
+    return notes
 
 
 def header_matches(path: Path, header: tuple[str, ...]) -> bool:
@@ -164,7 +237,7 @@ def safe_candidates(folder: Path, source: SourceMeta, root: Path) -> list[Path]:
     candidates = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
     for path in candidates:
         for remote in source.remote_files:
-            if match_files([path], remote):
+            if name_matches(path, remote):  # not match_files: it reads headers to sort
                 refuse_unsafe(path, real_root)
                 refuse_oversized(path, remote)
     return candidates
@@ -239,7 +312,10 @@ def mirror_snapshot(mirror: Path, source: SourceMeta) -> Snapshot | None:
     if not required_present(source, files):
         explain_missing(mirror / source.id, source, files)
         return None
-    return Snapshot(origin="mirror", files=files, meta={"url": str(mirror / source.id)})
+    notes = release_notes(mirror / source.id, source, files)
+    return Snapshot(
+        origin="mirror", files=files, meta={"url": str(mirror / source.id), "notes": notes}
+    )
 
 
 def explain_missing(folder: Path, source: SourceMeta, found: SourceFiles) -> None:

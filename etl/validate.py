@@ -1,4 +1,8 @@
-"""Checks a source's canonical tables before they are staged: schema, ranges, keys.
+"""Checks a source's canonical tables before they are staged: schema, ranges, keys, text.
+
+Plausible ranges and text limits come from `etl/plausible.py` (the ranges are data). A parser
+may carry the publisher's line in an optional `line` column of `observations` (not staged); a
+value out of range is then named with it.
 
 Each check returns human-readable problems; an empty list means the tables may be staged. A problem
 stops that source (its previous vintage stays published), never the run.
@@ -6,8 +10,10 @@ stops that source (its previous vintage stays published), never the run.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from etl.contract import (
@@ -18,8 +24,17 @@ from etl.contract import (
     OBSERVATION_COLUMNS,
     Tables,
 )
+from etl.plausible import (
+    CONTROL,
+    DETAIL_TEXT_LIMIT,
+    TEXT_LIMITS,
+    Range,
+    range_for,
+    shown,
+    text_problem,
+)
 
-PERCENT_UNITS = ("percent",)
+CHANGE_UNIT = re.compile(r"change|index", re.I)  # may be negative
 # Publishers date things a little ahead (a survey year "2025" ends 2025-12-31), never years ahead.
 FUTURE_SLACK = timedelta(days=400)
 SERIES_KEY = ["indicator", "geography", "stratum", "period_start", "period_end", "period_label"]
@@ -36,6 +51,7 @@ def validate(tables: Tables, *, source_id: str, today: date | None = None) -> li
     problems += check_observations(tables.observations, tables.indicators, source_id, today)
     problems += check_indicators(tables.indicators, source_id)
     problems += check_events(tables.events, today)
+    problems += check_text(tables)
     return problems
 
 
@@ -65,23 +81,7 @@ def check_observations(
     wrong_source = obs["source"] != source_id
     if wrong_source.any():
         problems.append(f"observations: {int(wrong_source.sum())} rows name another source")
-    values = pd.to_numeric(obs["value"], errors="coerce")
-    is_count = ~obs["unit"].astype(str).str.contains("percent change|change|index", case=False)
-    negative = (values < 0) & is_count
-    if negative.any():
-        first = obs.loc[negative].iloc[0]
-        problems.append(
-            f"observations: {int(negative.sum())} negative values "
-            f"(first: {first['indicator']} {first['period_label']} = {first['value']})"
-        )
-    is_percent = obs["unit"].astype(str).str.lower().isin(PERCENT_UNITS)
-    over = is_percent & (values > 100)
-    if over.any():
-        first = obs.loc[over].iloc[0]
-        problems.append(
-            f"observations: {int(over.sum())} percentages over 100 "
-            f"(first: {first['indicator']} {first['period_label']} = {first['value']})"
-        )
+    problems += check_ranges(obs)
     starts = pd.to_datetime(obs["period_start"], errors="coerce")
     ends = pd.to_datetime(obs["period_end"], errors="coerce")
     if (starts > ends).any():
@@ -116,6 +116,77 @@ def check_observations(
     mixed = units[units > 1]
     if not mixed.empty:
         problems.append(f"observations: indicators mixing units: {', '.join(mixed.index[:5])}")
+    return problems
+
+
+def check_ranges(obs: pd.DataFrame) -> list[str]:
+    """Each value within its unit's plausible range (etl/data/plausible_ranges.csv); a unit with
+    no range must still be finite and, unless it measures a change, not negative."""
+    problems: list[str] = []
+    for (indicator, unit), rows in obs.groupby(["indicator", "unit"], dropna=False, sort=True):
+        bounds = range_for(str(unit), str(indicator))
+        reasons = rows["value"].map(lambda v, b=bounds, u=str(unit): implausible(v, b, u))
+        bad = reasons.notna()
+        if not bad.any():
+            continue
+        index = bad.idxmax()
+        row = obs.loc[index]
+        line = f", line {int(row['line'])}" if "line" in obs and pd.notna(row["line"]) else ""
+        why = f" ({bounds.describe()})" if bounds else ""
+        problems.append(
+            f"observations: {int(bad.sum())} {unit} values of {indicator} implausible "
+            f"(first: {row['geography']} / {row['period_label']}{line}: "
+            f"value {shown_value(row['value'])} {reasons[index]}){why}"
+        )
+    return problems
+
+
+def shown_value(value: object) -> str:
+    try:
+        return format(float(value), ".12g")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def implausible(value: object, bounds: Range | None, unit: str) -> str | None:
+    """Why a value is not plausible for its unit, or None (blank values are reported apart)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "is not a number"
+    if bounds is not None:
+        return bounds.problem(number)
+    if not np.isfinite(number):
+        return "is not a finite number"
+    if number < 0 and not CHANGE_UNIT.search(unit):
+        return "is negative"
+    return None
+
+
+def check_text(tables: Tables) -> list[str]:
+    """Text cells within their column's limit and free of control characters: a damaged file
+    must not publish a 4,000-character label or a 64 MB city name."""
+    problems: list[str] = []
+    frames = {name: getattr(tables, name) for name in TEXT_LIMITS}
+    frames |= {name: frame for name, frame in tables.details.items()}
+    for name, frame in frames.items():
+        limits = TEXT_LIMITS.get(name, {})
+        for column in frame.columns:
+            if not pd.api.types.is_string_dtype(frame[column]):
+                continue
+            limit = limits.get(column, DETAIL_TEXT_LIMIT)
+            cells = frame[column].astype(str)
+            suspect = (cells.str.len() > limit) | cells.str.contains(CONTROL.pattern)
+            if suspect.any():
+                index = suspect.idxmax()
+                cell = cells.at[index]
+                key = next((c for c in ("indicator", "id", "geography") if c in frame), None)
+                where = f" ({key} {shown(frame.at[index, key], 40)})" if key else ""
+                problems.append(
+                    f"{name}.{column}{where}: {shown(cell)} {text_problem(cell, limit)}"
+                )
     return problems
 
 

@@ -65,6 +65,18 @@ RUN_COLUMNS: dict[str, str] = {
     "message": "VARCHAR",
 }
 
+# Published values a refresh changed (etl/shrink.py): counted in the run log, listed here.
+REVISION_COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR",
+    "source": "VARCHAR",
+    "indicator": "VARCHAR",
+    "geography": "VARCHAR",
+    "period_label": "VARCHAR",
+    "stratum": "VARCHAR",
+    "previous_value": "DOUBLE",
+    "value": "DOUBLE",
+}
+
 # One row per file a source's published rows were parsed from (Data & methods shows it).
 SOURCE_FILE_COLUMNS: dict[str, str] = {
     "source": "VARCHAR",
@@ -174,6 +186,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ddl("sources", SOURCE_COLUMNS))
     con.execute(ddl("source_files", SOURCE_FILE_COLUMNS))
     con.execute(ddl("runs", RUN_COLUMNS))
+    con.execute(ddl("revisions", REVISION_COLUMNS))
     con.execute(ddl("detail_tables", {"table_name": "VARCHAR PRIMARY KEY", "source": "VARCHAR"}))
 
 
@@ -213,6 +226,14 @@ def stage_provenance(con: duckdb.DuckDBPyConnection, source_id: str, files: list
     if files:
         frame = pd.DataFrame.from_records(files).assign(source=source_id)
         insert_frame(con, "source_files", SOURCE_FILE_COLUMNS, frame)
+
+
+def stage_revisions(
+    con: duckdb.DuckDBPyConnection, run_id: str, source_id: str, revisions: pd.DataFrame
+) -> None:
+    if not revisions.empty:
+        frame = revisions.assign(run_id=run_id, source=source_id)
+        insert_frame(con, "revisions", REVISION_COLUMNS, frame)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -331,6 +352,12 @@ def copy_run_history(con: duckdb.DuckDBPyConnection, keep: int = 5000) -> None:
     with contextlib.suppress(duckdb.Error):
         con.execute(
             "INSERT INTO runs BY NAME SELECT * FROM prev.runs ORDER BY started DESC LIMIT ?",
+            [keep],
+        )
+    with contextlib.suppress(duckdb.Error):  # a warehouse from before revisions were kept
+        con.execute(
+            "INSERT INTO revisions BY NAME SELECT * FROM prev.revisions"
+            " ORDER BY run_id DESC LIMIT ?",
             [keep],
         )
 

@@ -186,3 +186,12 @@ def dashboard_env(seed_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(seed_warehouse))
     st.cache_data.clear()
     return seed_warehouse
+
+
+@pytest.fixture(scope="session")
+def hostile_warehouse(seed_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed warehouse plus the live-only sources' fixtures, with markdown, HTML and a bare
+    URL appended to every text field a page shows (tests/hostile_kit.py), once per session."""
+    from tests.hostile_kit import build_hostile_warehouse
+
+    return build_hostile_warehouse(seed_warehouse, tmp_path_factory.mktemp("hostile-warehouse"))

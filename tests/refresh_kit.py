@@ -24,7 +24,14 @@ import duckdb
 
 from etl.http import HttpClient
 from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, RunResult, refresh
-from etl.sources import cms_partd, faers_quarterly, literature, milestones, nflis
+from etl.sources import (
+    cms_partd,
+    euda_wastewater,
+    faers_quarterly,
+    literature,
+    milestones,
+    nflis,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FAERS_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "faers_quarterly"
@@ -37,6 +44,7 @@ TEST_SOURCES = (
     nflis.SOURCE,
     cms_partd.SOURCE,
     faers_quarterly.SOURCE,
+    euda_wastewater.SOURCE,
 )
 TEXT_SOURCES = ("literature", "milestones", "nflis")
 CANONICAL = ("observations", "indicators", "events")
@@ -191,8 +199,15 @@ def run_refresh(
     selected: Sequence[str] | None = None,
     client_factory: Callable | None = None,
     sources=TEST_SOURCES,
+    accept_shrink: bool = False,
 ) -> RunResult:
-    options = RefreshOptions(mode=mode, mirror=mirror, data_dir=data_dir, seed_dir=DEFAULT_SEED_DIR)
+    options = RefreshOptions(
+        mode=mode,
+        mirror=mirror,
+        data_dir=data_dir,
+        seed_dir=DEFAULT_SEED_DIR,
+        accept_shrink=accept_shrink,
+    )
     return refresh(sources, selected, options, client_factory=client_factory)
 
 

@@ -43,18 +43,23 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 pytestmark = pytest.mark.browser
 
 
-def pages() -> list[tuple[str, str]]:
-    """(file stem, url path) of every page app.py registers, in its order."""
+def page_order() -> list[tuple[str, str, str]]:
+    """(file stem, menu title, url path) of every page app.py registers, in its order."""
     source = (REPO / "dashboard" / "app.py").read_text()
     namespace: dict = {}
     start = source.index("PAGE_ORDER = (")
     end = source.index("\n)\n", start) + 3
     exec(source[start:end], namespace)  # the literal tuple only
     return [
-        (file.removesuffix(".py"), url)
-        for file, _title, url in namespace["PAGE_ORDER"]
+        (file.removesuffix(".py"), title, url)
+        for file, title, url in namespace["PAGE_ORDER"]
         if (REPO / "dashboard" / "views" / file).exists()
     ]
+
+
+def pages() -> list[tuple[str, str]]:
+    """(file stem, url path) of every page app.py registers, in its order."""
+    return [(stem, url) for stem, _title, url in page_order()]
 
 
 def free_port() -> int:
@@ -280,3 +285,57 @@ def test_file_content_in_messages_is_shown_as_text_not_markdown(
         )
         assert not any("127.0.0.1:9" in url for url in fetched)
         context.close()
+
+
+def test_every_page_answers_at_its_url_and_renders_no_file_markup(
+    hostile_warehouse: Path, chromium: Path, browser
+) -> None:
+    """Every page at its own URL path (`/overview` too, not only `/`), served from a warehouse
+    with a link, an image, an `<img>` tag and a bare URL in every text field: no page links to
+    or loads anything from that host, and no request leaves 127.0.0.1."""
+    from urllib.parse import urlsplit
+
+    from tests.hostile_kit import EVIL
+
+    # `/` is visited by test_every_page_loads_and_draws_its_charts; here each page's own path
+    visits = [
+        (stem, "Ketamine Watch" if stem == "overview" else title, url)
+        for stem, title, url in page_order()
+    ]
+    with streamlit_on(hostile_warehouse, "streamlit-browser-safe-display.log") as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 2600})
+        outside: list[str] = []
+
+        def gate(route) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", gate)
+        tab = context.new_page()
+        tab.set_default_timeout(90_000)
+        for stem, h1, url_path in visits:
+            tab.goto(f"{base}/{url_path}")
+            tab.wait_for_selector("h1")
+            settle(tab, charts=stem != "methods")
+            where = f"/{url_path}"
+            assert "Page not found" not in tab.inner_text("body"), where
+            assert tab.locator("h1").first.inner_text().strip() == h1, where
+            assert exceptions(tab) == [], where
+            html = tab.content()
+            text = tab.evaluate("document.body.textContent").replace("\u2060", "")
+            assert f"[click](http://{EVIL}/x)" in text, (
+                f"{where}: the hostile text is not on the page, so nothing was tested"
+            )
+            assert f'href="http://{EVIL}' not in html, where
+            assert f'src="http://{EVIL}' not in html, where
+            assert 'href="javascript:' not in html, where
+            linked = tab.evaluate(
+                "() => [...document.querySelectorAll('[href],[src]')]"
+                ".map(e => e.getAttribute('href') || e.getAttribute('src'))"
+            )
+            assert not [u for u in linked if EVIL in u], where
+        context.close()
+    assert outside == []

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.safe_text import unescape
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
@@ -39,7 +41,7 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
     # vintages its rows carry in the warehouse.
     vintages = [e for e in at.expander if e.label == "Vintage of each source"]
     assert vintages, f"page {page}: no per-source vintages in the header"
-    listed = " ".join(m.value for m in vintages[0].markdown)
+    listed = unescape(" ".join(m.value for m in vintages[0].markdown))
     from dashboard import queries
 
     for row in queries.source_vintages().itertuples():
@@ -57,7 +59,9 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
 
 def test_overview_draws_a_card_per_headline_stream(dashboard_env: Path) -> None:
     at = run_page("overview")
-    cards = [m.value for m in at.markdown if m.value.startswith("**") and "  \n" in m.value]
+    cards = [
+        unescape(m.value) for m in at.markdown if m.value.startswith("**") and "  \n" in m.value
+    ]
     titles = {c.split("**")[1] for c in cards}
     # The seed has dated series for these streams (literature figures and NFLIS).
     assert {"Supply: lab reports and seizures", "Therapeutic use", "Deaths"} <= titles, titles

@@ -39,7 +39,6 @@ def mirror_warehouse(tmp_path_factory) -> Path:
     mirror = root / "mirror"
     shutil.copytree(FIXTURES / "euda_wastewater", mirror / "euda_wastewater")
     shutil.copytree(FIXTURES / "nflis", mirror / "nflis")
-    refresh(SOURCES, ("euda_wastewater", "nflis"), RefreshOptions(mode="offline", data_dir=root))
     refresh(
         SOURCES,
         ("euda_wastewater", "nflis"),

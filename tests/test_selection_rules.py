@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import narrative, queries, selection, transforms
 from dashboard import queries_harm as qh
 from dashboard import queries_therapeutic as qt
+from dashboard.safe_text import unescape
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -119,7 +120,7 @@ def test_overview_cards_show_primary_figures_only_by_default(env: Path) -> None:
         assert not rows.empty, row.indicator
         assert not rows["flags"].fillna("").str.contains("secondary").any(), row.indicator
     # each card's latest period is its latest primary figure's
-    shown = sorted(m.label.split(" · ")[0] for m in at.metric)
+    shown = sorted(unescape(m.label).split(" · ")[0] for m in at.metric)
     latest = []
     for row in headlines.itertuples():
         rows = queries.series(row.indicator, row.geography, row.stratum, include_secondary=False)
@@ -203,8 +204,8 @@ def test_no_change_in_the_rendered_overview_crosses_a_break(env: Path, params: d
         assert row.role == "focus"
         if not metric.delta:
             continue
-        previous = DELTA.match(metric.delta).group(1)
-        latest = metric.label.split(" · ")[0]
+        previous = DELTA.match(unescape(metric.delta)).group(1)
+        latest = unescape(metric.label).split(" · ")[0]
         rows = queries.series(
             row.indicator, row.geography, row.stratum, include_secondary=bool(params)
         )
@@ -262,7 +263,7 @@ def test_the_overview_filter_offers_countries_and_keeps_sub_national_cards(env: 
         chosen=["United States"], geographies=queries.series_catalog()["geography"]
     )
     headlines = queries.headline_indicators(2, geographies=tuple(inside))
-    captions = " ".join(c.value for c in at.caption)
+    captions = unescape(" ".join(c.value for c in at.caption))
     for row in headlines.itertuples():
         assert row.geography in captions  # the card is drawn, whatever the sub-geography
     assert len(at.metric) == len(headlines)

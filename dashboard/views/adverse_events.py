@@ -12,6 +12,7 @@ from dashboard import adverse_events_frames as frames
 from dashboard import components, filters, queries, specs, transforms
 from dashboard import queries_adverse_events as qa
 from dashboard.charts import adverse_events as aecharts
+from dashboard.safe_text import md
 
 SOURCE_NAMES = {
     qa.FAERS: "FAERS quarterly data files (de-duplicated)",
@@ -105,8 +106,8 @@ if not available:
 else:
     meta = qa.source_row(source)
     st.caption(
-        f"Data: {SOURCE_NAMES[source]} · {meta.get('citation', '')} · "
-        f"vintage {meta.get('vintage') or str(meta.get('last_success') or '')[:10] or 'unknown'}"
+        f"Data: {SOURCE_NAMES[source]} · {md(meta.get('citation'))} · vintage "
+        f"{md(meta.get('vintage') or str(meta.get('last_success') or '')[:10]) or 'unknown'}"
     )
     counts = COUNTS[source]
     if source == qa.FAERS:
@@ -294,7 +295,9 @@ for unit, rows in charted:
     )
 if not rest.empty:
     st.dataframe(
-        rest[["figure", "value", "unit", "citation", "citation_url"]],
+        components.http_links(
+            rest[["figure", "value", "unit", "citation", "citation_url"]], "citation_url"
+        ),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components, exports, queries
+from dashboard.safe_text import code, md, md_link, safe_url
 
 RULES = """
 - **Reports are not cases and not people.** FAERS counts de-duplicated reports; poison-center
@@ -31,6 +32,7 @@ RULES = """
 STATUS_ICONS = {
     "ok": ":green[:material/check_circle:]",
     "failed": ":red[:material/error:]",
+    "held": ":red[:material/error:]",
     "fallback": ":orange[:material/warning:]",
     "kept": ":orange[:material/warning:]",
     "empty": ":orange[:material/warning:]",
@@ -53,7 +55,7 @@ published = queries.source_vintages()
 counts = sources["status"].value_counts()
 st.markdown(
     f"{len(sources)} sources · "
-    + " · ".join(f"{int(n)} {status}" for status, n in counts.items())
+    + " · ".join(f"{int(n)} {md(status)}" for status, n in counts.items())
     + f" · {int(published['observations'].sum()) if not published.empty else 0:,} published "
     f"numbers from {len(published)} sources (the header's count) · "
     f"{int(sources['rows'].fillna(0).sum()):,} rows in all, with dated events"
@@ -64,24 +66,34 @@ for start in range(0, len(sources), 2):
         with column.container(border=True):
             status = row.status or "never refreshed"
             icon = STATUS_ICONS.get(status, ":material/help:")
-            st.markdown(f"**{row.title}** (`{row.id}`)  \n{icon} status: **{status}**")
+            st.markdown(f"**{md(row.title)}** ({code(row.id)})  \n{icon} status: **{md(status)}**")
             st.markdown(
-                f"Publisher: {row.publisher}  \nLicence: {row.licence}  \n"
-                f"Cadence: {row.cadence}  \nVintage: {row.vintage or '—'} "
-                f"({components.ORIGIN_WORDS.get(str(row.origin), row.origin or '—')})  \n"
+                f"Publisher: {md(row.publisher)}  \nLicence: {md(row.licence)}  \n"
+                f"Cadence: {md(row.cadence)}  \nVintage: {md(row.vintage) or '—'} "
+                f"({components.ORIGIN_WORDS.get(str(row.origin), md(row.origin) or '—')})  \n"
                 f"Last refresh: {when(row.last_refresh)} · "
                 f"last success: {when(row.last_success)}  \nRows: {int(row.rows or 0):,}"
             )
             if row.homepage:
-                st.caption(f"[Publisher page]({row.homepage})  \nCitation: {row.citation}")
+                # A curated source's "home page" is a file in this repository, not a link.
+                page = (
+                    md_link("Publisher page", row.homepage)
+                    if safe_url(row.homepage)
+                    else f"Home: {md(row.homepage)}"
+                )
+                st.caption(f"{page}  \nCitation: {md(row.citation)}")
             if row.counts:
-                st.caption(f"What it counts: {row.counts}")
+                st.caption(f"What it counts: {md(row.counts)}")
             if row.caveats:
-                st.caption(f"Caveats: {row.caveats}")
+                st.caption(f"Caveats: {md(row.caveats)}")
             if status == "failed":
                 components.message_box("error", "Last refresh failed", row.message)
+            elif status == "held":
+                components.message_box(
+                    "error", "Last refresh held: it would lose data", row.message
+                )
             elif status in ("fallback", "kept", "empty") and row.message:
-                components.message_box("warning", status, row.message)
+                components.message_box("warning", md(status), row.message)
 
 st.header("Files loaded")
 st.markdown(
@@ -103,13 +115,25 @@ failures = history[history["status"] == "failed"]
 if not failures.empty:
     st.subheader("Failures")
     for row in failures.head(20).itertuples():
-        components.message_box("error", f"{when(row.started)} · {row.source}", row.message)
+        components.message_box("error", f"{when(row.started)} · {md(row.source)}", row.message)
 st.dataframe(
     history,
     hide_index=True,
     width="stretch",
     column_config={"message": st.column_config.TextColumn("message", width="large")},
 )
+
+st.header("Revised values")
+revised = queries.revisions()
+if revised.empty:
+    st.markdown("No refresh has changed a published value yet.")
+else:
+    st.markdown(
+        "Published values that a later release changed: the value before and after, by run. "
+        "A revision is published; a refresh that would drop published series, years, places or "
+        "more than 5 % of a source's rows is held instead (status `held`)."
+    )
+    st.dataframe(revised, hide_index=True, width="stretch")
 
 undated, conflicts = queries.literature_set_aside()
 set_aside = queries.literature_detail("literature_set_aside")
@@ -146,7 +170,7 @@ if not register.empty:
 st.header("Download the warehouse")
 tables = queries.table_names()
 st.markdown(
-    f"Every table ({len(tables)}: {', '.join(f'`{t}`' for t in tables)}) as CSV or Parquet. "
+    f"Every table ({len(tables)}: {', '.join(code(t) for t in tables)}) as CSV or Parquet. "
     "Cite the original publications listed in `sources` and `observations.citation`."
 )
 left, right = st.columns(2)

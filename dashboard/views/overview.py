@@ -25,6 +25,7 @@ from dashboard import (
     transforms,
 )
 from dashboard.charts.theme import PALETTE
+from dashboard.safe_text import md, md_link, safe_url
 
 DOMAIN_TITLES = selection.STREAM_TITLES
 CARDS_PER_ROW = 3
@@ -39,19 +40,20 @@ def where_text(geography: str, stratum: str) -> str:
     return f"{geography} · {stratum}"
 
 
+def where_md(geography: str, stratum: str) -> str:
+    return f"{md(geography)} · {md(stratum)}"
+
+
 def explore(indicator: str) -> None:
     st.session_state[filters.WIDGET_PREFIX + "ind"] = indicator
 
 
 def citation_link(row: pd.Series) -> str:
     """'[citation](url)' of a published number (its own citation and link, else its source's
-    title and home page); plain text when there is no link."""
-    name = str(row.get("citation") or row.get("source_title") or row.get("publisher"))
-    name = name if len(name) <= 70 else name[:70] + "…"
-    for url in (row.get("citation_url"), row.get("source_url")):
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
-            return f"[{name}]({url})"
-    return name
+    title and home page), escaped markdown; the text alone when there is no http(s) link."""
+    name = row.get("citation") or row.get("source_title") or row.get("publisher")
+    urls = (row.get("citation_url"), row.get("source_url"))
+    return md_link(name, next((u for u in urls if safe_url(u)), None), limit=71)
 
 
 def stream_card(
@@ -77,17 +79,17 @@ def stream_card(
     ordered = data.sort_values("period_start")
     cited = ordered.iloc[-1]
     with st.container(border=True):
-        st.markdown(f"**{title}**  \n{label}")
+        st.markdown(f"**{md(title)}**  \n{md(label)}")
         st.caption(
-            f"{where_text(row.geography, row.stratum)}  \n"
-            f"Source: {citation_link(cited)} · vintage: {cited['vintage']}"
+            f"{where_md(row.geography, row.stratum)}  \n"
+            f"Source: {citation_link(cited)} · vintage: {md(cited['vintage'])}"
         )
         change = summary["change_pct"]
         unit = str(summary["unit"])
         st.metric(
-            f"{summary['latest_period']} · {unit}",
+            f"{md(summary['latest_period'])} · {md(unit)}",
             narrative.format_value(summary["latest_value"], "%" if unit == "percent" else ""),
-            f"{change:+.0f}% vs {summary['previous_period']}" if change is not None else None,
+            f"{change:+.0f}% vs {md(summary['previous_period'])}" if change is not None else None,
             delta_color="off",
             help="Change against the previous period of the same length, never across a "
             "method change.",
@@ -105,7 +107,7 @@ def stream_card(
             alt_text=f"Sparkline of {label}; the Numbers table below holds the same values.",
         )
         first = ordered.iloc[0]["period_label"]
-        st.caption(f"{len(data)} periods, {first} to {summary['latest_period']}")
+        st.caption(f"{len(data)} periods, {md(first)} to {md(summary['latest_period'])}")
         with st.expander("Numbers"):
             st.dataframe(
                 components.export_columns(frame)[
@@ -304,7 +306,7 @@ def explore_one_series(
         chart,
         frame,
         key=f"overview_{indicator}",
-        counts=str(frame["definition"].iloc[0] or ""),
+        counts=md(frame["definition"].iloc[0]),
     )
 
 

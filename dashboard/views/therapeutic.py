@@ -21,6 +21,7 @@ from dashboard import (
 )
 from dashboard import queries_therapeutic as qt
 from dashboard.charts import therapeutic as tcharts
+from dashboard.safe_text import md, safe_url
 
 PARTD_NOTE = (
     "Medicare Part D only (people enrolled in Medicare drug plans). **Ketamine has no row in the "
@@ -88,7 +89,10 @@ else:
     with st.expander("FDA label text: indications, boxed warnings and REMS (openFDA)"):
         st.caption("Label text as approved by FDA; context, not medical advice.")
         st.dataframe(
-            labels[["brand", "section", "text", "effective_date", "version", "source_url"]],
+            components.http_links(
+                labels[["brand", "section", "text", "effective_date", "version", "source_url"]],
+                "source_url",
+            ),
             hide_index=True,
             width="stretch",
             column_config={"source_url": st.column_config.LinkColumn("DailyMed")},
@@ -115,7 +119,7 @@ else:
         if indicator in latest.index:
             row = latest.loc[indicator]
             value = f"${row['value']:,.0f}" if row["unit"] == "USD" else f"{row['value']:,.0f}"
-            col.metric(f"{title}, {row['period_label']}", value)
+            col.metric(f"{title}, {md(row['period_label'])}", value)
     for indicator, y_title in (
         ("cms_partd_claims_spravato", "claims"),
         ("cms_partd_spending_spravato", "USD (gross)"),
@@ -166,7 +170,7 @@ else:
     st.dataframe(
         prescriptions[
             ["label", "geography", "stratum", "period_label", "value", "unit", "flags", "citation"]
-        ].assign(citation_url=prescriptions["citation_url"]),
+        ].assign(citation_url=prescriptions["citation_url"].map(safe_url)),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},
@@ -179,7 +183,7 @@ if by_year.empty:
     ctgov = qt.source_row("clinicaltrials")
     components.notice(
         "The ClinicalTrials.gov registry is not loaded in this build "
-        f"(status: {ctgov.get('status') or 'never refreshed'}); it is fetched live with "
+        f"(status: {md(ctgov.get('status')) or 'never refreshed'}); it is fetched live with "
         "`ketamine-watch refresh clinicaltrials`. The published counts below are from reviews."
     )
 else:
@@ -220,7 +224,7 @@ if not published_trials.empty:
         ["what", "period_label", "stratum", "value", "unit", "flags", "citation", "citation_url"]
     ]
     st.dataframe(
-        table,
+        components.http_links(table, "citation_url"),
         hide_index=True,
         width="stretch",
         column_config={"citation_url": st.column_config.LinkColumn("source")},
@@ -261,7 +265,7 @@ else:
     st.markdown(claims_table.to_markdown(evidence))
 st.download_button(
     "CSV of this table",
-    data=evidence.to_csv(index=False).encode("utf-8"),
+    data=claims_table.for_csv(evidence).to_csv(index=False).encode("utf-8"),
     file_name="therapeutic_claims_evidence.csv",
     mime="text/csv",
     key="csv_therapeutic_claims",

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import components, filters, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
+from dashboard.safe_text import md
 
 SURVEYS = (
     "the share of a survey's population reporting ketamine use in the period asked about "
@@ -156,7 +157,7 @@ else:
                 "refresh with `--mirror` to place the cities on the map."
             )
     with right:
-        st.caption(f"{len(cities)} cities, {year} · {unit}")
+        st.caption(f"{len(cities)} cities, {md(year)} · {md(unit)}")
         st.dataframe(
             cities[["geography", "value", "population", "flags", "note"]],
             hide_index=True,

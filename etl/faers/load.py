@@ -29,6 +29,7 @@ import duckdb
 
 from etl.contract import ParseError
 from etl.faers.dedup import DEMO_KEYS, keep_latest, load_deleted
+from etl.faers.integrity import ORPHANS_SQL, check_dates, create_orphans, orphan_notes
 from etl.faers.locate import KINDS, Quarter, locate_quarters
 from etl.faers.match import build_matches, candidate_sql, load_synonyms
 from etl.faers.read import create_stage, run_on_file, select_sql
@@ -50,7 +51,7 @@ TABLES: tuple[str, ...] = (
 )
 SCRATCH = ("faers_latest", "faers_deleted", "faers_synonyms", "faers_name_map", "faers_drug_match",
            "faers_report_ingredient", "faers_keep", "faers_drug_candidates", "faers_pt_reports",
-           "faers_stage_demo", *(f"faers_rows_{k}" for k in KINDS))  # fmt: skip
+           "faers_stage_demo", "faers_orphans", *(f"faers_rows_{k}" for k in KINDS))  # fmt: skip
 AGE_YEARS = (
     "CASE upper(age_cod) WHEN 'YR' THEN 1 WHEN 'DEC' THEN 10 WHEN 'MON' THEN 1/12 "
     "WHEN 'WK' THEN 1/52.1775 WHEN 'DY' THEN 1/365.25 WHEN 'HR' THEN 1/8766 END"
@@ -111,6 +112,8 @@ def first_pass(con: duckdb.DuckDBPyConnection, files: Files) -> None:
     keys = ", ".join(DEMO_KEYS)
     files.each(con, "demo", f"INSERT INTO faers_stage_demo SELECT {keys}, quarter, layout "
                             "FROM ({src}) s")  # fmt: skip
+    origins = {q.label: q.origin.name for q in files.quarters}
+    check_dates(con, origins)
     load_deleted(con, [p for q in files.quarters for p in q.deleted])
     keep_latest(con)
     load_synonyms(con)
@@ -124,6 +127,11 @@ def first_pass(con: duckdb.DuckDBPyConnection, files: Files) -> None:
         "INSERT INTO faers_drug_candidates SELECT primaryid, quarter, drug_seq, role_cod, "
         "drugname, prod_ai FROM ({src}) s WHERE " + candidate_sql(con, DRUG_NAMES),
     )
+    create_orphans(con)
+    for kind in ("drug", "reac"):
+        files.each(con, kind, ORPHANS_SQL.replace("{kind}", kind))
+    for quarter in files.quarters:
+        quarter.notes += orphan_notes(con, origins, quarter.label)
     build_matches(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE faers_keep AS

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from etl import limits
 from etl.contract import ParseError
+from etl.faers.integrity import check_member_quarter
 from etl.limits import RefusedFile
 
 KINDS: tuple[str, ...] = ("demo", "drug", "reac", "outc", "indi", "ther", "rpsr")
@@ -44,6 +45,7 @@ class Quarter:
     tables: dict[str, Path] = field(default_factory=dict)  # kind -> file
     deleted: list[Path] = field(default_factory=list)
     members: dict[Path, str] = field(default_factory=dict)  # local file -> name in zip/folder
+    notes: list[str] = field(default_factory=list)  # warnings for the refresh message
 
 
 def locate_quarters(paths: Iterable[Path], workdir: Path) -> list[Quarter]:
@@ -64,7 +66,12 @@ def locate_quarters(paths: Iterable[Path], workdir: Path) -> list[Quarter]:
     labels = [q.label for q in quarters]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
-        raise ParseError(f"quarter(s) given twice: {', '.join(dupes)}", file=quarters[0].origin)
+        twice = [q.origin.name for q in quarters if q.label == dupes[0]]
+        raise ParseError(
+            f"quarter {dupes[0]} given twice ({' and '.join(twice)}): keep one"
+            + (f"; also given twice: {', '.join(dupes[1:])}" if len(dupes) > 1 else ""),
+            file=next(q.origin for q in quarters if q.label == dupes[0]),
+        )
     return sorted(quarters, key=lambda q: q.label)
 
 
@@ -154,6 +161,7 @@ def _assemble(origin: Path, members: list[str], local) -> Quarter:
     if named:
         label = f"{named.group(2)}Q{named.group(3)}"
         layout = "aers" if named.group(1).lower() == "aers" else "faers"
+        check_member_quarter(origin.name, label, quarters_seen, sorted(members))
     elif len(quarters_seen) == 1:
         label, layout = quarters_seen.pop(), ""
     else:

@@ -24,12 +24,6 @@ import duckdb
 
 SYNONYMS_CSV = Path(__file__).resolve().parents[1] / "data" / "faers_synonyms.csv"
 ROLE_RANK = {"PS": 1, "SS": 2, "I": 3, "C": 4}
-ROLE_LABELS = {
-    "PS": "primary suspect",
-    "SS": "secondary suspect",
-    "I": "interacting",
-    "C": "concomitant",
-}
 _NORM = "trim(regexp_replace(upper({x}), '[^A-Z0-9]+', ' ', 'g'))"
 
 

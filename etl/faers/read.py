@@ -193,13 +193,37 @@ def create_stage(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({cols}, quarter VARCHAR, layout VARCHAR)")
 
 
+_CONVERT = re.compile(
+    r'converting column "(?P<column>[^"]+)"\. Could not convert string "(?P<value>[^"]*)"'
+)
+_WIDTH = re.compile(r"Expected Number of Columns: (?P<expected>\d+) Found: (?P<found>\d+)")
+
+
 def as_parse_error(exc: Exception, path: Path) -> ParseError:
+    """DuckDB's CSV error as a plain sentence with the file and line: a cell that is not a
+    whole number names its column and value; a line with too many fields says how many."""
     text = str(exc)
     m = _LINE.search(text)
+    line = int(m.group(1)) if m else None
+    if convert := _CONVERT.search(text):
+        return ParseError(
+            f"column {convert['column']}: {convert['value']!r} is not a whole number "
+            "(report ids and sequence numbers are integers)",
+            file=path,
+            line=line,
+        )
+    if width := _WIDTH.search(text):
+        # `expected` counts the spare column declared for a trailing '$'
+        return ParseError(
+            f"{width['found']} '$'-separated fields where the header names "
+            f"{int(width['expected']) - 1} (a '$' inside a value, or a shifted line)",
+            file=path,
+            line=line,
+        )
     first = next((line.strip() for line in text.splitlines() if line.strip()), text)
     detail = [line.strip() for line in text.splitlines()[1:4] if line.strip()]
     msg = "; ".join([first, *detail])[:500]
-    return ParseError(msg, file=path, line=int(m.group(1)) if m else None)
+    return ParseError(msg, file=path, line=line)
 
 
 def _sql_str(path: Path) -> str:

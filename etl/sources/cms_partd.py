@@ -255,6 +255,12 @@ def drug_observations(
                 records += year_records(
                     row, rows, columns, path=path, year=year, brand=slug(brand_name)
                 )
+    if not records:  # every Part D release since 2019 has Spravato's Overall row
+        raise ParseError(
+            f"no Overall row of a ketamine or esketamine generic in {len(frame):,} rows "
+            "(a cut file, or another drug's extract)",
+            file=path,
+        )
     for record in records:
         record["vintage"] = vintage
     return pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))

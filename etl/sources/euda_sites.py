@@ -75,9 +75,9 @@ def read_sites(path: Path) -> pd.DataFrame:
             "country_published": text(raw, "Country"),
             "city": text(raw, "City"),
             "location": text(raw, "Location"),
-            "latitude": to_numbers(raw, "Latitude", path),
-            "longitude": to_numbers(raw, "Longitude", path),
-            "population": to_numbers(raw, "Population", path, blank_ok=True),
+            "latitude": to_numbers(raw, "Latitude", path, unit="degrees latitude"),
+            "longitude": to_numbers(raw, "Longitude", path, unit="degrees longitude"),
+            "population": to_numbers(raw, "Population", path, blank_ok=True, unit="people served"),
             "population_rounded": population_text.str.contains("e", case=False),
             "institution": text(raw, "Institution"),
         }
@@ -103,13 +103,18 @@ def read_changes(path: Path) -> pd.DataFrame:
             "city": text(raw, "city"),
             "metabolite": text(raw, "metabolite"),
             "year_current": to_years(raw, "year_current", path),
-            "value_current": to_numbers(raw, "value_current", path),
+            "value_current": to_numbers(raw, "value_current", path, unit=UNIT),
             "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True),
-            "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True),
+            "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True, unit=UNIT),
             # EUDA writes 'Inf' where the previous load was 0: no percentage exists, so it is
             # kept blank (the category column still says "increase"), never an infinite number.
             "change_percent": to_numbers(
-                raw, "change_percent", path, blank_ok=True, na=("Inf", "-Inf", "NaN")
+                raw,
+                "change_percent",
+                path,
+                blank_ok=True,
+                na=("Inf", "-Inf", "NaN"),
+                unit="percent change",
             ),
             "change_category": text(raw, "change_percent2"),
             "unit": UNIT,

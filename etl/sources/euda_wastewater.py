@@ -196,13 +196,17 @@ def read_loads(path: Path) -> pd.DataFrame:
     ]
     for day in DAYS:
         column = day.lower()
-        frame[column] = to_numbers(raw, day, path, blank_ok=True) if day in raw else float("nan")
+        frame[column] = (
+            to_numbers(raw, day, path, blank_ok=True, unit=UNIT) if day in raw else float("nan")
+        )
     for column in ("Weekday mean", "Weekend mean"):
         name = column.lower().replace(" ", "_")
         frame[name] = (
-            to_numbers(raw, column, path, blank_ok=True) if column in raw else float("nan")
+            to_numbers(raw, column, path, blank_ok=True, unit=UNIT)
+            if column in raw
+            else float("nan")
         )
-    frame["daily_mean"] = to_numbers(raw, "Daily mean", path)
+    frame["daily_mean"] = to_numbers(raw, "Daily mean", path, unit=UNIT)
     frame["unit"] = UNIT
     frame["line"] = raw["line"]
     duplicated = frame.duplicated(["year", "metabolite", "site_id"], keep="first")

@@ -94,6 +94,8 @@ META = SourceMeta(
     ),
     allowed_hosts=("fis.fda.gov",),
     detail_tables=(*TABLES, SIGNALS_TABLE),
+    # The newest N quarters (KETAMINE_WATCH_FAERS_QUARTERS): each new quarter drops the oldest.
+    rolling_window=True,
 )
 
 _INDICATORS = {
@@ -127,12 +129,13 @@ class FaersQuarterly:
         return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
-        load_quarters(con, files.get("quarters", []))
+        quarters = load_quarters(con, files.get("quarters", []))
         refuse_samples(con)
         build_signals(con)
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
         rows = observations(counts).assign(vintage=files_vintage(con))
-        return Tables(observations=rows, indicators=indicators())
+        notes = [note for quarter in quarters for note in quarter.notes]
+        return Tables(observations=rows, indicators=indicators(), notes=notes)
 
     def parse(self, files: SourceFiles) -> Tables:
         con = duckdb.connect()

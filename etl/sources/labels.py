@@ -13,6 +13,9 @@ Caveats, and why each choice was made:
   the same indications and warnings.
 - openFDA has no REMS field: passages are picked from the label sections by the words "REMS" or
   "Risk Evaluation and Mitigation Strategy".
+- A response holding fewer labels than openFDA says matched (`meta.results.total`) is refused
+  rather than read in part; `openfda` is `{}` for labels openFDA cannot link to a product, which
+  leaves brand, generic name and maker blank on those rows.
 - Live only. The seed has no rows: the approval facts are dated events in the `milestones` source,
   and label text is not copied into the repository.
 """
@@ -145,6 +148,19 @@ def effective_date(text: str) -> str:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else ""
 
 
+def check_complete(body: dict, path: Path) -> None:
+    """openFDA returns at most `limit` results; meta.results.total says how many matched.
+    A response holding fewer would silently drop labels, so it is refused."""
+    paging = (body.get("meta") or {}).get("results") or {}
+    total, skip = paging.get("total"), paging.get("skip") or 0
+    if isinstance(total, int) and total > skip + len(body["results"]):
+        raise ParseError(
+            f"openFDA matched {total} labels but the response holds {len(body['results'])}"
+            " (raise the query's limit)",
+            file=path,
+        )
+
+
 def label_rows(path: Path) -> list[dict]:
     try:
         body = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -152,6 +168,7 @@ def label_rows(path: Path) -> list[dict]:
         raise ParseError(f"not JSON ({error})", file=path) from error
     if not isinstance(body, dict) or not isinstance(body.get("results"), list):
         raise ParseError("no 'results' list (not an openFDA /drug/label response)", file=path)
+    check_complete(body, path)
     rows = []
     for index, result in enumerate(body["results"]):
         openfda = result.get("openfda") or {}

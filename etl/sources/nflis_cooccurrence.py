@@ -85,7 +85,9 @@ def read_monthly(path: Path) -> pd.DataFrame:
         raise ParseError(f"Time '{row['Time']}' is not YYYY-MM", file=path, line=int(row["line"]))
     start = pd.to_datetime(months + "-01")
     smoothed = (
-        to_numbers(raw, "Percent_fent_12month_average", path, blank_ok=True, na=("NA",))
+        to_numbers(
+            raw, "Percent_fent_12month_average", path, blank_ok=True, na=("NA",), unit="percent"
+        )
         if "Percent_fent_12month_average" in raw
         else pd.Series(float("nan"), index=raw.index)
     )
@@ -97,9 +99,11 @@ def read_monthly(path: Path) -> pd.DataFrame:
             "period_label": months,
             "year": start.dt.year,
             "geography": "United States",
-            "samples": to_numbers(raw, "Total_samples", path),
-            "fentanyl_samples": to_numbers(raw, "Fent_present_samples", path),
-            "fentanyl_pct": to_numbers(raw, "Percent_fent_cooccurrence_monthly", path, na=("NA",)),
+            "samples": to_numbers(raw, "Total_samples", path, unit="samples"),
+            "fentanyl_samples": to_numbers(raw, "Fent_present_samples", path, unit="samples"),
+            "fentanyl_pct": to_numbers(
+                raw, "Percent_fent_cooccurrence_monthly", path, na=("NA",), unit="percent"
+            ),
             "fentanyl_pct_12m": smoothed,
             "line": raw["line"],
         }
@@ -124,9 +128,11 @@ def read_states(path: Path) -> pd.DataFrame:
             "period_label": years.astype(str),
             "year": years,
             "geography": "US-" + states,
-            "samples": to_numbers(raw, "Total_samples", path),
-            "fentanyl_samples": to_numbers(raw, "Fent_present_samples", path),
-            "fentanyl_pct": to_numbers(raw, "Percent_fent_cooccurrence", path, na=("NA",)),
+            "samples": to_numbers(raw, "Total_samples", path, unit="samples"),
+            "fentanyl_samples": to_numbers(raw, "Fent_present_samples", path, unit="samples"),
+            "fentanyl_pct": to_numbers(
+                raw, "Percent_fent_cooccurrence", path, na=("NA",), unit="percent"
+            ),
             "line": raw["line"],
         }
     )

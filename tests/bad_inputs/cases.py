@@ -43,6 +43,7 @@ NFLIS = "Drug_frequency_annual.csv"
 LIT = "published_figures.csv"
 MS = "therapeutic_milestones.csv"
 CMS = "DSD_PTD_RY25_P04_V10_DY23_BGM.csv"
+CMS_DY22 = "partd_spending_by_drug_DY22_spravato_rows.csv"  # after CMS by name, older by data
 Files = dict[str, bytes]
 
 
@@ -118,17 +119,46 @@ def cms_csv(years=(2021, 2022), drop: tuple[str, ...] = ()) -> bytes:
     return ("\n".join(",".join(r) for r in (header, row, other)) + "\n").encode()
 
 
+# -- EUDA wastewater: the hand-made ww2099 edition in tests/fixtures -----------------------------
+
+EUDA_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "euda_wastewater"
+LOADS, SITES = "ww2099-all-data.csv", "ww2099-site-info-table.csv"
+
+
+def euda_files(**changed: tuple[str, str | bytes]) -> Files:
+    """The fixture edition, with `name=(old, new)` replacing text in one file (`loads`, `sites`)."""
+    files = {p.name: p.read_bytes() for p in sorted(EUDA_FIXTURES.glob("*.csv"))}
+    for which, (old, new) in changed.items():
+        name = {"loads": LOADS, "sites": SITES}[which]
+        body = files[name].decode()
+        assert old in body, old
+        new_bytes = new if isinstance(new, bytes) else new.encode()
+        files[name] = body.encode().replace(old.encode(), new_bytes)
+    return files
+
+
+def euda(**changed: tuple[str, str | bytes]) -> Callable[[], Files]:
+    return lambda: euda_files(**changed)
+
+
 # -- FAERS quarters ------------------------------------------------------------------------------
 
 
 def faers_nested() -> Files:
-    """The 2019Q1 quarter zipped under an unexpected folder name (members still found)."""
+    """The 2019Q1 quarter zipped under an unexpected folder name (members still found), beside
+    the baseline's 2019Q2 (with Q1 alone, the shrink guard would rightly hold the source)."""
     body = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1", prefix="Export 2019 Q1 (copy)/")
-    return {"faers_ascii_2019q1.zip": body}
+    return {"faers_ascii_2019q1.zip": body} | faers_q2()
+
+
+def faers_q2() -> Files:
+    return {"faers_ascii_2019q2.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q2")}
 
 
 def faers_clean_q1() -> Files:
-    return {"faers_ascii_2019q1.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")}
+    return {"faers_ascii_2019q1.zip": faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")} | (
+        faers_q2()
+    )
 
 
 def faers_renamed_members() -> Files:
@@ -143,6 +173,63 @@ def faers_renamed_members() -> Files:
 def faers_truncated() -> Files:
     whole = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")
     return {"faers_ascii_2020q1.zip": whole[: len(whole) // 2]}
+
+
+def faers_zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+def q1_members(rename: str = "19Q1", drop_demo: str = "") -> dict[str, bytes]:
+    """The 2019Q1 fixture's tables, optionally renamed (`DEMO20Q1.txt`) or with DEMO rows whose
+    primaryid starts with `drop_demo` removed (their DRUG and REAC rows stay: orphans)."""
+    members = {}
+    for path in sorted((FAERS_FIXTURES / "faers_ascii_2019q1" / "ASCII").iterdir()):
+        body = path.read_bytes()
+        if drop_demo and path.name.startswith("DEMO"):
+            lines = body.splitlines(keepends=True)
+            body = b"".join(x for x in lines if not x.startswith(drop_demo.encode()))
+        members[f"ASCII/{path.name.replace('19Q1', rename)}"] = body
+    return members
+
+
+def faers_edited(member: str, line: int, old: str, new: str) -> Callable[[], Files]:
+    """2019Q1 with one line of one table edited."""
+
+    def files() -> Files:
+        members = q1_members()
+        lines = members[f"ASCII/{member}"].decode().splitlines(keepends=True)
+        assert old in lines[line - 1], (old, lines[line - 1])
+        lines[line - 1] = lines[line - 1].replace(old, new, 1)
+        members[f"ASCII/{member}"] = "".join(lines).encode()
+        return {"faers_ascii_2019q1.zip": faers_zip_of(members)}
+
+    return files
+
+
+def faers_misfiled() -> Files:
+    """A zip named for 2020Q1 that holds 2019Q1's files, names and all."""
+    return {"faers_ascii_2020q1.zip": faers_zip_of(q1_members())}
+
+
+def faers_relabelled() -> Files:
+    """2019Q1's tables renamed DEMO20Q1.txt ... in a zip named for 2020Q1: only the dates tell."""
+    return {"faers_ascii_2020q1.zip": faers_zip_of(q1_members("20Q1"))}
+
+
+def faers_orphans() -> Files:
+    """The ketamine report 5001 has DRUG and REAC rows but no DEMO row."""
+    return {"faers_ascii_2019q1.zip": faers_zip_of(q1_members(drop_demo="5001$"))}
+
+
+def faers_zip_and_folder() -> Files:
+    """2019Q1 as a zip and, beside it, as its extracted folder's files (the mirror writer takes
+    flat names, so the folder is given as a second zip name that is a quarter folder)."""
+    body = faers_zip(FAERS_FIXTURES / "faers_ascii_2019q1")
+    return {"faers_ascii_2019q1.zip": body, "faers_ascii_2019Q1 (copy).zip": body}
 
 
 # -- http faults (routes for the conftest local_server) ----------------------------------------
@@ -203,7 +290,7 @@ def status(code: int, headers: dict | None = None) -> Callable[[bytes], object]:
 
 def baseline_files() -> dict[str, Files]:
     """What the published warehouse holds before every case (see refresh_kit.build_baseline)."""
-    return clean_files() | {"cms_partd": {CMS: cms_csv()}}
+    return clean_files() | {"cms_partd": {CMS: cms_csv()}, "euda_wastewater": euda_files()}
 
 
 NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
@@ -282,7 +369,7 @@ CASES: tuple[Case, ...] = (
               .encode("latin-1")), says=(LIT, "line 4", "0xe4")),
     Case("literature_percent_over_100", "literature", "a percentage over 100",
          lit(replace(LIT_CLEAN, "2020,all adults,0.9,", "2020,all adults,109,")),
-         says=(LIT, "percentages over 100")),
+         says=(LIT, "value 109 is above 100", "plausible range 0 to 100")),
     Case("literature_value_not_number", "literature", "a value that is not a number",
          lit(replace(LIT_CLEAN, "2019,all adults,0.8,", "2019,all adults,about a third,")),
          says=(LIT, "line 2", "not a number")),
@@ -331,4 +418,67 @@ CASES: tuple[Case, ...] = (
          faers_nested, outcome="recovered", status="ok", clean=faers_clean_q1),
     Case("faers_renamed_members", "faers_quarterly", "zip whose tables are renamed",
          faers_renamed_members, says=("faers_ascii_2020q1.zip", "DEMO")),
+    # ---- the newest of several releases (issue 12, item 7) ------------------------------------
+    Case("cms_older_release_beside", "cms_partd", "DY22 beside DY23 (DY22 last by name)",
+         lambda: {CMS: cms_csv((2021, 2022, 2023)), CMS_DY22: cms_csv()}, outcome="recovered",
+         status="ok", clean=lambda: {CMS: cms_csv((2021, 2022, 2023))}),
+    Case("cms_older_release_beside_http", "cms_partd", "DY22 beside DY23 on an http mirror",
+         lambda: {CMS: cms_csv((2021, 2022, 2023)), CMS_DY22: cms_csv()}, transport="http",
+         outcome="recovered", status="ok", clean=lambda: {CMS: cms_csv((2021, 2022, 2023))}),
+    # ---- FAERS quarter identity and orphans (issue 12, items 6 and 13) ----------------------
+    Case("faers_misfiled_quarter", "faers_quarterly", "a 2020Q1 zip holding 2019Q1's files",
+         faers_misfiled, says=("faers_ascii_2020q1.zip", "named for quarter 2020Q1",
+                               "2019Q1", "DEMO19Q1.txt")),
+    Case("faers_relabelled_quarter", "faers_quarterly", "2019Q1's tables renamed to 2020Q1",
+         faers_relabelled, says=("faers_ascii_2020q1.zip", "only 0 of 5 DEMO fda_dt dates",
+                                 "2019-01-05 to 2019-03-20")),
+    Case("faers_orphan_drug_rows", "faers_quarterly", "DRUG rows of a report with no DEMO row",
+         faers_orphans, says=("faers_ascii_2019q1.zip", "1 of 5 DRUG report ids (20.0%)",
+                              "1 of them with a drug name that may be ketamine",
+                              "do not belong together")),
+    Case("faers_quarter_twice", "faers_quarterly", "one quarter given twice",
+         faers_zip_and_folder, says=("quarter 2019Q1 given twice", "faers_ascii_2019q1.zip",
+                                     "faers_ascii_2019Q1 (copy).zip")),
+    # ---- plain messages instead of library errors (issue 12, item 13) ------------------------
+    Case("nflis_header_only", "nflis", "header and no rows (was: float NaN to integer)",
+         text(NFLIS, "YYYY,SubstanceDetected,Freq\n"), says=(NFLIS, "line 2", "header only")),
+    Case("euda_header_only", "euda_wastewater", "loads header and no rows",
+         lambda: euda_files() | {LOADS: euda_files()[LOADS].splitlines(keepends=True)[0]},
+         says=(LOADS, "line 2", "header only")),
+    Case("cms_no_spravato_row", "cms_partd", "a Part D file without the Spravato row",
+         lambda: {CMS: b"\n".join(cms_csv().splitlines()[::2]) + b"\n"},
+         says=(CMS, "no Overall row of a ketamine or esketamine generic")),
+    Case("faers_id_not_a_number", "faers_quarterly", "a report id that is not a number",
+         faers_edited("DEMO19Q1.txt", 4, "3001$", "30x1$"),
+         says=("faers_ascii_2019q1.zip", "DEMO19Q1.txt", "line 4",
+               "column primaryid: '30x1' is not a whole number")),
+    Case("faers_extra_fields", "faers_quarterly", "a line with more fields than the header",
+         faers_edited("REAC19Q1.txt", 3, "\n", "$x$y\n"),
+         says=("faers_ascii_2019q1.zip", "REAC19Q1.txt", "line 3",
+               "where the header names")),
+    # ---- implausible values and text (issue 12, item 5) --------------------------------------
+    Case("euda_infinite_load", "euda_wastewater", "a load published as inf",
+         euda(loads=("2.5,4.5,4\n", "2.5,4.5,inf\n")),
+         says=(LOADS, "line 2", "Daily mean", "'inf' is not a number")),
+    Case("euda_huge_load", "euda_wastewater", "a load of 1e12 mg/1,000/day",
+         euda(loads=("2.5,4.5,4\n", "2.5,4.5,1e12\n")),
+         says=(LOADS, "line 2", "column Daily mean: 1e12", "above 10,000")),
+    Case("euda_negative_weekday", "euda_wastewater", "a negative weekday load",
+         euda(loads=('"Testville",2,2,2,', '"Testville",-2,2,2,')),
+         says=(LOADS, "line 3", "column Wednesday: -2", "below 0")),
+    Case("euda_latitude_508", "euda_wastewater", "latitude 508.5",
+         euda(sites=('"50.5","10.25"', '"508.5","10.25"')),
+         says=(SITES, "line 2", "column Latitude: 508.5", "-90 to 90")),
+    Case("euda_huge_city_name", "euda_wastewater", "a 100,000-character city name",
+         euda(sites=('"ZZ","Testville"', '"ZZ","Testville' + "e" * 100_000 + '"')),
+         says=(SITES, "line 2", "column City", "100,009 characters long")),
+    Case("euda_nul_block", "euda_wastewater", "a 4 KB NUL block inside the loads file",
+         euda(loads=('"cocaine"', b'"coca' + bytes(4096) + b'ine"')),
+         says=(LOADS, "line 5", "column Metabolite", "control character")),
+    Case("literature_fractional_count", "literature", "1,204.9 cases (a count with a fraction)",
+         lit(replace(LIT_CLEAN, '"1,204",cases', '"1,204.9",cases')),
+         says=(LIT, "value 1204.9 is not a whole number", "ketamine")),
+    Case("cms_spending_1e15", "cms_partd", "spending of 1e15 USD",
+         lambda: {CMS: cms_csv().replace(b",2000,80,", b",1000000000000000,80,")},
+         says=(CMS, "USD values", "above 200,000,000,000")),
 )  # fmt: skip
