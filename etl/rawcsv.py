@@ -42,16 +42,28 @@ def csv_error_line(error: Exception) -> int | None:
     return None
 
 
-def read_strict_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
-    """All columns as text, with `line` = the file's line number of each row (header is line 1)."""
+def read_strict_csv(
+    path: Path, required: Iterable[str], encodings: tuple[str, ...] = ("utf-8-sig",)
+) -> pd.DataFrame:
+    """All columns as text, with `line` = the file's line number of each row (header is line 1).
+
+    `encodings` are tried in order: a publisher known to export in a Windows code page as well
+    as UTF-8 (EUDA) names both; UTF-8 comes first, because cp1252 decodes almost any bytes."""
     required = tuple(required)
     sniff_html(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ParseError(
-            f"not a readable CSV ({error})", file=path, line=csv_error_line(error)
-        ) from error
+    frame = None
+    for encoding in encodings:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except UnicodeDecodeError as error:
+            if encoding == encodings[-1]:
+                raise ParseError(f"not a readable CSV ({error})", file=path) from error
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+            raise ParseError(
+                f"not a readable CSV ({error})", file=path, line=csv_error_line(error)
+            ) from error
+    assert frame is not None
     columns = [str(c).strip() for c in frame.columns]
     frame.columns = columns
     missing = [c for c in required if c not in columns]
@@ -136,7 +148,8 @@ def to_numbers(
             )
         values.append(value)
     numbers = pd.Series(values, index=frame.index, dtype="float64")
-    empty = numbers.isna()
+    # A cell in `na` is the publisher's own "missing" mark, allowed where a blank is not.
+    empty = numbers.isna() & ~frame[column].astype(str).str.strip().isin(na)
     if not blank_ok and empty.any():
         row = frame.loc[empty].iloc[0]
         raise ParseError(

@@ -66,8 +66,15 @@ def geography(city: str, country: str) -> str:
     return f"{city} ({country})"
 
 
+# EUDA's exports have come in UTF-8 and, reportedly for the 2026 edition, in Windows-1252
+# (Western European city names); both are read. "NA" marks a value not measured: missing,
+# never zero (a zero is "below the limit of quantification", a different statement).
+ENCODINGS = ("utf-8-sig", "cp1252")
+NOT_MEASURED = ("NA",)
+
+
 def read_sites(path: Path) -> pd.DataFrame:
-    raw = read_strict_csv(path, SITE_COLUMNS)
+    raw = read_strict_csv(path, SITE_COLUMNS, ENCODINGS)
     population_text = text(raw, "Population")
     sites = pd.DataFrame(
         {
@@ -77,7 +84,9 @@ def read_sites(path: Path) -> pd.DataFrame:
             "location": text(raw, "Location"),
             "latitude": to_numbers(raw, "Latitude", path, unit="degrees latitude"),
             "longitude": to_numbers(raw, "Longitude", path, unit="degrees longitude"),
-            "population": to_numbers(raw, "Population", path, blank_ok=True, unit="people served"),
+            "population": to_numbers(
+                raw, "Population", path, blank_ok=True, na=NOT_MEASURED, unit="people served"
+            ),
             "population_rounded": population_text.str.contains("e", case=False),
             "institution": text(raw, "Institution"),
         }
@@ -95,7 +104,7 @@ def read_sites(path: Path) -> pd.DataFrame:
 
 
 def read_changes(path: Path) -> pd.DataFrame:
-    raw = read_strict_csv(path, CHANGE_COLUMNS)
+    raw = read_strict_csv(path, CHANGE_COLUMNS, ENCODINGS)
     changes = pd.DataFrame(
         {
             "site_id": text(raw, "SiteID"),
@@ -104,8 +113,10 @@ def read_changes(path: Path) -> pd.DataFrame:
             "metabolite": text(raw, "metabolite"),
             "year_current": to_years(raw, "year_current", path),
             "value_current": to_numbers(raw, "value_current", path, unit=UNIT),
-            "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True),
-            "value_previous": to_numbers(raw, "value_previous", path, blank_ok=True, unit=UNIT),
+            "year_previous": to_numbers(raw, "year_previous", path, blank_ok=True, na=NOT_MEASURED),
+            "value_previous": to_numbers(
+                raw, "value_previous", path, blank_ok=True, na=NOT_MEASURED, unit=UNIT
+            ),
             # EUDA writes 'Inf' where the previous load was 0: no percentage exists, so it is
             # kept blank (the category column still says "increase"), never an infinite number.
             "change_percent": to_numbers(
@@ -113,7 +124,7 @@ def read_changes(path: Path) -> pd.DataFrame:
                 "change_percent",
                 path,
                 blank_ok=True,
-                na=("Inf", "-Inf", "NaN"),
+                na=("Inf", "-Inf", "NaN", *NOT_MEASURED),
                 unit="percent change",
             ),
             "change_category": text(raw, "change_percent2"),

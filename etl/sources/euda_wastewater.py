@@ -66,6 +66,8 @@ from etl.limits import max_bytes_for
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources.euda_sites import (
     CHANGE_COLUMNS,
+    ENCODINGS,
+    NOT_MEASURED,
     SITE_COLUMNS,
     fix_country,
     geography,
@@ -80,6 +82,13 @@ CITATION = (
     "multi-city study. Reproduction authorised provided the source is acknowledged."
 )
 CITATION_URL = "https://www.euda.europa.eu/publications/html/pods/waste-water-analysis_en"
+# Where the "Source data" links are looked for, in order. Projects that downloaded the 2026
+# edition cite the page without `/html/` (tests/fixtures/euda_wastewater/real/SOURCE.md); the
+# address our 2025 files came from is kept as the second try.
+LANDING_PAGES = (
+    "https://www.euda.europa.eu/publications/pods/waste-water-analysis_en",
+    CITATION_URL,
+)
 UNIT = "mg per 1,000 people per day"
 DAYS = ("Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday")
 LOAD_COLUMNS = ("Year", "Metabolite", "Site ID", "Country", "City", "Daily mean")
@@ -103,7 +112,8 @@ META = SourceMeta(
         RemoteFile("changes", "", "*changes*.csv", "csv", header=CHANGE_COLUMNS, optional=True),
     ),
     detail_tables=("wastewater_loads", "wastewater_sites", "wastewater_changes"),
-    allowed_hosts=("www.euda.europa.eu",),
+    # d9www: the data host one project records for the 2026 files.
+    allowed_hosts=("www.euda.europa.eu", "d9www.euda.europa.eu"),
 )
 
 
@@ -118,11 +128,32 @@ class EudaWastewater:
 
     meta = META
 
-    def __init__(self, landing: str = CITATION_URL) -> None:
-        self.landing = landing
+    def __init__(self, landing: str | None = None, landings: tuple[str, ...] = ()) -> None:
+        self.landings = landings or ((landing,) if landing else LANDING_PAGES)
+        self.landing = self.landings[0]
 
     def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
-        page = client.get_text(self.landing)
+        """Download the newest edition's files from the first landing page that links them."""
+        tried: list[str] = []
+        for landing in self.landings:
+            try:
+                page = client.get_text(landing)
+            except FetchError as error:
+                if landing == self.landings[-1]:
+                    raise
+                tried.append(str(error))
+                continue
+            required = [r for r in self.meta.remote_files if not r.optional]
+            if landing != self.landings[-1] and not all(
+                links_matching(page, landing, r.pattern) for r in required
+            ):
+                tried.append(f"{landing}: no source-data links")
+                continue
+            self.landing = landing
+            return self.download_linked(client, page, dest)
+        raise FetchError("; ".join(tried), url=self.landings[-1])
+
+    def download_linked(self, client: HttpClient, page: str, dest: Path) -> SourceFiles:
         files: dict[str, list[Path]] = {}
         for remote in self.meta.remote_files:
             links = sorted(links_matching(page, self.landing, remote.pattern), key=file_name)
@@ -146,11 +177,17 @@ class EudaWastewater:
 
     def parse(self, files: SourceFiles) -> Tables:
         loads = read_loads(files["loads"][0])
+        unmeasured = loads["daily_mean"].isna()
+        loads = loads[~unmeasured]
         vintage = edition_vintage(files["loads"][0], loads)
         observations = load_observations(loads).assign(
             vintage=vintage, citation=f"{CITATION} Edition: {vintage}."
         )
         tables = Tables(observations=observations, indicators=indicators(loads))
+        if unmeasured.any():
+            tables.notes.append(
+                f"{int(unmeasured.sum())} site-years with daily mean NA (not measured) left out"
+            )
         tables.details["wastewater_loads"] = loads.drop(columns=["line", "fix_note"])
         if files.get("sites"):
             tables.details["wastewater_sites"] = read_sites(files["sites"][0])
@@ -175,7 +212,7 @@ def suffix_of(metabolite: str) -> str:
 
 
 def read_loads(path: Path) -> pd.DataFrame:
-    raw = read_strict_csv(path, LOAD_COLUMNS)
+    raw = read_strict_csv(path, LOAD_COLUMNS, ENCODINGS)
     frame = pd.DataFrame(
         {
             "year": to_years(raw, "Year", path),
@@ -197,16 +234,18 @@ def read_loads(path: Path) -> pd.DataFrame:
     for day in DAYS:
         column = day.lower()
         frame[column] = (
-            to_numbers(raw, day, path, blank_ok=True, unit=UNIT) if day in raw else float("nan")
+            to_numbers(raw, day, path, blank_ok=True, na=NOT_MEASURED, unit=UNIT)
+            if day in raw
+            else float("nan")
         )
     for column in ("Weekday mean", "Weekend mean"):
         name = column.lower().replace(" ", "_")
         frame[name] = (
-            to_numbers(raw, column, path, blank_ok=True, unit=UNIT)
+            to_numbers(raw, column, path, blank_ok=True, na=NOT_MEASURED, unit=UNIT)
             if column in raw
             else float("nan")
         )
-    frame["daily_mean"] = to_numbers(raw, "Daily mean", path, unit=UNIT)
+    frame["daily_mean"] = to_numbers(raw, "Daily mean", path, na=NOT_MEASURED, unit=UNIT)
     frame["unit"] = UNIT
     frame["line"] = raw["line"]
     duplicated = frame.duplicated(["year", "metabolite", "site_id"], keep="first")
