@@ -119,9 +119,11 @@ def refresh_command(
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
-    Exit codes: 0 all sources loaded; 1 some source failed, was held or fell back (run `partial`);
-    2 nothing could be published (locked, sanity checks refused it, or the run aborted);
-    143 stopped by SIGTERM (nothing published).
+    Exit 0: every source loaded. Exit 1: a source failed, was held or fell back (`partial`).
+
+    Exit 2: nothing published (locked, refused by the sanity checks, or aborted).
+
+    Exit 143: stopped by SIGTERM (nothing published).
     """
     configure_logging(verbose)
     if offline and mirror:
