@@ -24,7 +24,9 @@ import duckdb
 
 # Times and run ids: `sources.last_refresh/last_success`, `runs.started/finished/run_id`,
 # `revisions.run_id`, `retrieved_at` in sources and source_files.
-IGNORED = frozenset({"started", "finished", "last_refresh", "last_success", "retrieved_at", "run_id"})
+IGNORED = frozenset(
+    {"started", "finished", "last_refresh", "last_success", "retrieved_at", "run_id"}
+)
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
