@@ -144,6 +144,24 @@ class Download:
     not_modified: bool  # the server said 304 to our conditional GET
 
 
+def _log_request(shown: str, status: int | None, size: int, duration: float) -> None:
+    """One line per GET, with the same fields as `extra` for structured handlers."""
+    log.info(
+        "GET %s -> %s, %d bytes, %.2f s",
+        shown,
+        status if status is not None else "no response",
+        size,
+        duration,
+        extra={
+            "method": "GET",
+            "url": shown,
+            "status": status,
+            "bytes": size,
+            "duration_s": round(duration, 3),
+        },
+    )
+
+
 def _refuse_declared_size(response: httpx.Response, shown: str, limit: int) -> None:
     """Refuse a body whose Content-Length is over the limit before reading any of it."""
     declared = response.headers.get("Content-Length")
@@ -436,21 +454,7 @@ class HttpClient:
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, shown, status, started, ends, why) from None
         finally:
-            duration = time.monotonic() - started
-            log.info(
-                "GET %s -> %s, %d bytes, %.2f s",
-                shown,
-                status if status is not None else "no response",
-                sink.size,
-                duration,
-                extra={
-                    "method": "GET",
-                    "url": shown,
-                    "status": status,
-                    "bytes": sink.size,
-                    "duration_s": round(duration, 3),
-                },
-            )
+            _log_request(shown, status, sink.size, time.monotonic() - started)
 
     def _request_deadline(self, started: float) -> tuple[float, str]:
         """The earlier of this request's own deadline and the client's overall one, and its name."""

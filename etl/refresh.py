@@ -69,7 +69,7 @@ from etl.runlog import (
     write_runs,
     write_sources,
 )
-from etl.snapshots import seed_note
+from etl.snapshots import Snapshot, seed_note
 from etl.stage import ValidationFailed, describe, file_names, load_and_stage
 from etl.warehouse import (
     WarehousePaths,
@@ -292,13 +292,18 @@ def try_origin(ctx: RunContext, source: Source, origin: str) -> Attempt:
         duration_s=step.elapsed,
         files=file_names(snap),
     )
+    return load_attempt(ctx, source, origin, snap)
+
+
+def load_attempt(ctx: RunContext, source: Source, origin: str, snap: Snapshot) -> Attempt:
+    """Load one origin's files; on success keep their raw copies and provenance."""
     try:
         staged = load_and_stage(source, ctx.con, snap, ctx.run_id, ctx.options, ctx.has_previous)
     except shrink.ShrinkHeld as held:
         discard_snapshot(snap)
         return Attempt(origin, HELD_BACK, f"{origin}: {held}")
     except Exception as error:
-        note = f"{origin}: {describe(error, sid, snap)}"
+        note = f"{origin}: {describe(error, source.meta.id, snap)}"
         discard_snapshot(snap)
         return Attempt(origin, BROKEN, note)
     # The file choice and the load's warnings, then whether the raw copy was kept.
