@@ -5,6 +5,10 @@ Raw downloads are immutable and content-addressed: `data/raw/<source>/<sha256>.<
 parses and validates, `good.json` in its folder records which snapshot files made up that good
 load, so `--offline` and a failed fetch can fall back to exactly the last set that worked.
 
+A `Snapshot` says where its files came from in a typed `Provenance` (the folder or URL, when,
+the per-file URLs, names and HTTP headers of a download, the notes on which release was chosen);
+`provenance()` turns it, with each stored file's `.meta.json`, into the `source_files` rows.
+
 The seed (`data/seed/<source>/`) is committed and carries published facts with their citations;
 `seed.meta.json` describes it the same way.
 
