@@ -526,14 +526,7 @@ class HttpClient:
         *,
         permanent: Callable[[FetchError], bool] | None = None,
     ) -> _T:
-        try:
-            target = httpx.URL(url, params=params) if params else httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise FetchError(
-                f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
-            ) from None
-        shown = self._scrub(str(target))
-        self._check_url(target, shown)
+        shown = self._checked_url(url, params)
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
             wait=self._wait,
@@ -554,19 +547,34 @@ class HttpClient:
         try:
             return retrying(attempt)
         except tenacity.RetryError as exc:
-            last = exc.last_attempt.exception()
-            assert isinstance(last, FetchError)
-            tried = exc.last_attempt.attempt_number
-            why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
-            msg = f"{last} (gave up after {tried} attempt(s){why})"
+            raise self._gave_up(exc) from None
+
+    def _checked_url(self, url: str, params: Mapping[str, str] | None) -> str:
+        """The URL as shown in messages (secrets scrubbed), once it is known to be allowed."""
+        try:
+            target = httpx.URL(url, params=params) if params else httpx.URL(url)
+        except httpx.InvalidURL as exc:
             raise FetchError(
-                msg,
-                url=last.url,
-                status=last.status,
-                publisher_code=last.publisher_code,
-                publisher_message=last.publisher_message,
-                transient=last.transient,
+                f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
             ) from None
+        shown = self._scrub(str(target))
+        self._check_url(target, shown)
+        return shown
+
+    def _gave_up(self, exc: tenacity.RetryError) -> FetchError:
+        """The last attempt's error, saying how many attempts were made and why no more."""
+        last = exc.last_attempt.exception()
+        assert isinstance(last, FetchError)
+        tried = exc.last_attempt.attempt_number
+        why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
+        return FetchError(
+            f"{last} (gave up after {tried} attempt(s){why})",
+            url=last.url,
+            status=last.status,
+            publisher_code=last.publisher_code,
+            publisher_message=last.publisher_message,
+            transient=last.transient,
+        )
 
     def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
         """No retry whose backoff sleep would end past the deadline (tenacity computes the
