@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
+from etl.errors import ParseError as ParseError  # raised by sources; defined apart for etl.limits
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -192,22 +194,6 @@ class Tables:
 
 SourceFiles = Mapping[str, list[Path]]
 """Remote-file name -> local paths found for it (one, or several for `many` files)."""
-
-
-class ParseError(ValueError):
-    """A raw file is not what its source expects. The message names the file and, where it
-    applies, the line; the refresh adds the source id."""
-
-    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None):
-        self.file = str(file) if file is not None else None
-        self.line = line
-        where = ""
-        if file is not None:
-            where = f"{Path(file).name}"
-            if line is not None:
-                where += f", line {line}"
-            where += ": "
-        super().__init__(f"{where}{message}")
 
 
 @runtime_checkable

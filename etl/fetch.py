@@ -20,6 +20,7 @@ it is there but hostile, not absent.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import logging
 import re
@@ -27,19 +28,18 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlparse
 
 from etl import snapshots
 from etl.contract import ApiSource, RemoteFile, Source, SourceFiles, SourceMeta
 from etl.http import Download, FetchError, HttpClient
 from etl.limits import Refused, max_bytes_for
+from etl.options import RefreshOptions
 from etl.warehouse import WarehousePaths
 
 log = logging.getLogger("etl.fetch")
 
-if TYPE_CHECKING:
-    from etl.refresh import RefreshOptions
+Fetched = list[tuple[Path, Download, str]]  # (file in the temp folder, its download, its name)
 
 
 def make_client(meta: SourceMeta, options: RefreshOptions) -> HttpClient:
@@ -94,88 +94,116 @@ def _download_all(
     source: Source, client: HttpClient, raw_dir: Path, tmp: Path, base: str | None
 ) -> snapshots.Snapshot | None:
     meta = source.meta
-    origin = "mirror" if base else "live"
     if isinstance(source, ApiSource) and base is None:
-        files = source.fetch(client, tmp)
-        if not files:
-            return None
-        urls, extras = api_provenance(files, tmp, meta.homepage)
-        return snapshots.Snapshot(
-            origin=origin,
-            files=files,
-            meta={
-                "tmpdir": str(tmp),
-                "url": meta.homepage,
-                "urls": urls,
-                "extras": extras,
-                "retrieved_at": snapshots.utc_now(),
-            },
-        )
+        return _api_snapshot(source, client, tmp)
     previous = snapshots.last_good_snapshot(raw_dir, meta)
     files: dict[str, list[Path]] = {}
-    urls: dict[str, str] = {}
-    names: dict[str, str] = {}
-    extras: dict[str, dict] = {}
+    provenance = snapshots.Provenance(url=base or meta.homepage, tmpdir=str(tmp))
     listing: dict[str, list[str]] = {}
     for remote in meta.remote_files:
         if remote.kind == "folder":
             continue  # folders only come from a directory mirror
         known = previous.files.get(remote.name, []) if previous else []
-        if base is None:
-            if not remote.url:
-                continue
-            targets = [(remote.url, url_file_name(remote.url))]
-        else:
-            targets = mirror_targets(client, f"{base.rstrip('/')}/{meta.id}/", remote, listing)
-        try:
-            got = download_targets(client, tmp, remote, targets, known)
-        except FetchError as error:
-            if isinstance(error, Refused):
-                raise
-            if base is not None and error.status == 404:
-                # The publisher's file name is not in the mirror: look for the pattern instead.
-                folder = f"{base.rstrip('/')}/{meta.id}/"
-                try:
-                    targets = mirror_targets(client, folder, remote, listing, by_name=False)
-                    got = download_targets(client, tmp, remote, targets, known)
-                except FetchError as again:
-                    if not remote.optional or isinstance(again, Refused):
-                        raise
-                    log.warning(
-                        "optional file %s of %s not fetched: %s", remote.name, meta.id, again
-                    )
-                    continue
-            elif remote.optional:
-                log.warning("optional file %s of %s not fetched: %s", remote.name, meta.id, error)
-                continue
-            else:
-                raise
+        got = fetch_file(client, tmp, meta.id, remote, known, base, listing)
         if got is None:  # 304 Not Modified: reuse the last good copy
             files[remote.name] = known
             continue
         for path, download, file_name in got:
             files.setdefault(remote.name, []).append(path)
-            urls[str(path)] = download.url
-            names[str(path)] = file_name
-            extras[str(path)] = {
-                "etag": download.etag,
-                "last_modified": download.last_modified,
-                "content_type": download.content_type,
-            }
+            record_download(provenance, path, download, file_name)
     if not snapshots.required_present(meta, files):
         return None
+    provenance = dataclasses.replace(provenance, retrieved_at=snapshots.utc_now())
     return snapshots.Snapshot(
-        origin=origin,
-        files=files,
-        meta={
-            "tmpdir": str(tmp),
-            "url": base or meta.homepage,
-            "urls": urls,
-            "names": names,
-            "extras": extras,
-            "retrieved_at": snapshots.utc_now(),
-        },
+        origin="mirror" if base else "live", files=files, provenance=provenance
     )
+
+
+def _api_snapshot(source: ApiSource, client: HttpClient, tmp: Path) -> snapshots.Snapshot | None:
+    """What an ApiSource fetched itself (from the publisher, not a mirror)."""
+    files = source.fetch(client, tmp)
+    if not files:
+        return None
+    urls, extras = api_provenance(files, tmp, source.meta.homepage)
+    provenance = snapshots.Provenance(
+        url=source.meta.homepage,
+        retrieved_at=snapshots.utc_now(),
+        tmpdir=str(tmp),
+        urls=urls,
+        extras=extras,
+    )
+    return snapshots.Snapshot(origin="live", files=files, provenance=provenance)
+
+
+def record_download(
+    provenance: snapshots.Provenance, path: Path, download: Download, file_name: str
+) -> None:
+    """Note where a downloaded file came from, for the raw store's `.meta.json`."""
+    provenance.urls[str(path)] = download.url
+    provenance.names[str(path)] = file_name
+    provenance.extras[str(path)] = {
+        "etag": download.etag,
+        "last_modified": download.last_modified,
+        "content_type": download.content_type,
+    }
+
+
+def fetch_file(
+    client: HttpClient,
+    tmp: Path,
+    source_id: str,
+    remote: RemoteFile,
+    known: list[Path],
+    base: str | None,
+    listing: dict[str, list[str]],
+) -> Fetched | None:
+    """Download one remote file (all its releases when `many`) from the publisher or an http
+    mirror. None when unchanged (304) and known; [] when there is nothing to fetch, or an
+    optional file could not be (logged). A refused file always raises."""
+    if base is None:
+        if not remote.url:
+            return []
+        targets = [(remote.url, url_file_name(remote.url))]
+    else:
+        targets = mirror_targets(client, mirror_folder(base, source_id), remote, listing)
+    try:
+        return download_targets(client, tmp, remote, targets, known)
+    except FetchError as error:
+        if isinstance(error, Refused):
+            raise
+        if base is not None and error.status == 404:
+            # The publisher's file name is not in the mirror: look for the pattern instead.
+            return fetch_by_pattern(client, tmp, source_id, remote, known, base, listing)
+        if not remote.optional:
+            raise
+        log.warning("optional file %s of %s not fetched: %s", remote.name, source_id, error)
+        return []
+
+
+def fetch_by_pattern(
+    client: HttpClient,
+    tmp: Path,
+    source_id: str,
+    remote: RemoteFile,
+    known: list[Path],
+    base: str,
+    listing: dict[str, list[str]],
+) -> Fetched | None:
+    """A mirror file looked up by pattern in the folder's index (its publisher's name was 404)."""
+    try:
+        targets = mirror_targets(
+            client, mirror_folder(base, source_id), remote, listing, by_name=False
+        )
+        return download_targets(client, tmp, remote, targets, known)
+    except FetchError as again:
+        if not remote.optional or isinstance(again, Refused):
+            raise
+        log.warning("optional file %s of %s not fetched: %s", remote.name, source_id, again)
+        return []
+
+
+def mirror_folder(base: str, source_id: str) -> str:
+    return f"{base.rstrip('/')}/{source_id}/"
 
 
 def api_provenance(
@@ -201,7 +229,7 @@ def download_targets(
     remote: RemoteFile,
     targets: list[tuple[str, str]],
     known: list[Path],
-) -> list[tuple[Path, Download, str]] | None:
+) -> Fetched | None:
     """Download each (url, name); None when a single file is unchanged (304) and known."""
     known_meta = snapshots.read_meta(known[-1]) if known and len(targets) == 1 else {}
     got = []

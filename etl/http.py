@@ -144,6 +144,71 @@ class Download:
     not_modified: bool  # the server said 304 to our conditional GET
 
 
+def _log_request(shown: str, status: int | None, size: int, duration: float) -> None:
+    """One line per GET, with the same fields as `extra` for structured handlers."""
+    log.info(
+        "GET %s -> %s, %d bytes, %.2f s",
+        shown,
+        status if status is not None else "no response",
+        size,
+        duration,
+        extra={
+            "method": "GET",
+            "url": shown,
+            "status": status,
+            "bytes": size,
+            "duration_s": round(duration, 3),
+        },
+    )
+
+
+def _refuse_declared_size(response: httpx.Response, shown: str, limit: int) -> None:
+    """Refuse a body whose Content-Length is over the limit before reading any of it."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise LimitExceeded(
+            f"GET {shown}: Content-Length {declared} exceeds the limit of {limit} "
+            "bytes; not downloaded",
+            url=shown,
+            status=response.status_code,
+        )
+
+
+def _read_body(
+    response: httpx.Response,
+    sink: _Sink,
+    limit: int,
+    shown: str,
+    started: float,
+    ends: float,
+    why: str,
+) -> None:
+    """Stream the body into `sink`, stopping at the size limit or the deadline."""
+    status = response.status_code
+    encoding = response.headers.get("Content-Encoding", "")
+    for chunk in response.iter_bytes():
+        sink.write(chunk)
+        if sink.size > limit:
+            decoded = f" (decoded from Content-Encoding: {encoding})" if encoding else ""
+            raise LimitExceeded(
+                f"GET {shown}: body passed the limit of {limit} bytes: "
+                f"{sink.size} bytes read{decoded}; stopped",
+                url=shown,
+                status=status,
+            )
+        now = time.monotonic()
+        if now > ends:
+            raise FetchError(
+                f"GET {shown}: body not complete after {now - started:.1f} s "
+                f"({why}), {sink.size} bytes read; stopped",
+                url=shown,
+                status=status,
+                transient=True,
+            )
+    if sink.size == 0 and status != 204:
+        raise FetchError(f"GET {shown}: empty body", url=shown, status=status)
+
+
 class HttpClient:
     """See the module docstring. Use as a context manager, or call `close()`."""
 
@@ -364,13 +429,7 @@ class HttpClient:
         # the request itself keeps; show what is sent.
         shown = self._scrub(str(httpx.URL(url, params=params) if params else httpx.URL(url)))
         started = time.monotonic()
-        # The earlier of this request's own deadline and the client's overall one.
-        ends, why = (
-            started + self.total_timeout,
-            f"whole-body deadline of {self.total_timeout:g} s",
-        )
-        if self.deadline is not None and self.deadline < ends:
-            ends, why = self.deadline, self.deadline_reason
+        ends, why = self._request_deadline(started)
         status: int | None = None
         left = ends - started
         if left <= 0:
@@ -389,64 +448,42 @@ class HttpClient:
                 self._check_status(response, shown)
                 if status == 304:
                     return response
-                declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > limit:
-                    raise LimitExceeded(
-                        f"GET {shown}: Content-Length {declared} exceeds the limit of {limit} "
-                        "bytes; not downloaded",
-                        url=shown,
-                        status=status,
-                    )
-                encoding = response.headers.get("Content-Encoding", "")
-                for chunk in response.iter_bytes():
-                    sink.write(chunk)
-                    if sink.size > limit:
-                        decoded = (
-                            f" (decoded from Content-Encoding: {encoding})" if encoding else ""
-                        )
-                        raise LimitExceeded(
-                            f"GET {shown}: body passed the limit of {limit} bytes: "
-                            f"{sink.size} bytes read{decoded}; stopped",
-                            url=shown,
-                            status=status,
-                        )
-                    now = time.monotonic()
-                    if now > ends:
-                        raise FetchError(
-                            f"GET {shown}: body not complete after {now - started:.1f} s "
-                            f"({why}), {sink.size} bytes read; stopped",
-                            url=shown,
-                            status=status,
-                            transient=True,
-                        )
-                if sink.size == 0 and status != 204:
-                    raise FetchError(f"GET {shown}: empty body", url=shown, status=status)
+                _refuse_declared_size(response, shown, limit)
+                _read_body(response, sink, limit, shown, started, ends, why)
                 return response
         except httpx.HTTPError as exc:
-            kind = exc.__class__.__name__
-            msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
-            if time.monotonic() >= ends:  # the timeout was cut to the deadline: do not retry
-                msg = f"{msg} ({why} reached after {time.monotonic() - started:.1f} s)"
-                raise FetchError(msg, url=shown, status=status, transient=True) from None
-            if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
-                raise _Retryable(msg, url=shown, status=status) from None
-            raise FetchError(msg, url=shown, status=status) from None
+            raise self._transport_error(exc, shown, status, started, ends, why) from None
         finally:
-            duration = time.monotonic() - started
-            log.info(
-                "GET %s -> %s, %d bytes, %.2f s",
-                shown,
-                status if status is not None else "no response",
-                sink.size,
-                duration,
-                extra={
-                    "method": "GET",
-                    "url": shown,
-                    "status": status,
-                    "bytes": sink.size,
-                    "duration_s": round(duration, 3),
-                },
-            )
+            _log_request(shown, status, sink.size, time.monotonic() - started)
+
+    def _request_deadline(self, started: float) -> tuple[float, str]:
+        """The earlier of this request's own deadline and the client's overall one, and its name."""
+        ends, why = (
+            started + self.total_timeout,
+            f"whole-body deadline of {self.total_timeout:g} s",
+        )
+        if self.deadline is not None and self.deadline < ends:
+            ends, why = self.deadline, self.deadline_reason
+        return ends, why
+
+    def _transport_error(
+        self,
+        exc: httpx.HTTPError,
+        shown: str,
+        status: int | None,
+        started: float,
+        ends: float,
+        why: str,
+    ) -> FetchError:
+        """The FetchError to raise for an httpx error: retryable unless the deadline cut it."""
+        kind = exc.__class__.__name__
+        msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
+        if time.monotonic() >= ends:  # the timeout was cut to the deadline: do not retry
+            msg = f"{msg} ({why} reached after {time.monotonic() - started:.1f} s)"
+            return FetchError(msg, url=shown, status=status, transient=True)
+        if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
+            return _Retryable(msg, url=shown, status=status)
+        return FetchError(msg, url=shown, status=status)
 
     def _check_status(self, response: httpx.Response, shown: str) -> None:
         status = response.status_code
@@ -489,14 +526,7 @@ class HttpClient:
         *,
         permanent: Callable[[FetchError], bool] | None = None,
     ) -> _T:
-        try:
-            target = httpx.URL(url, params=params) if params else httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise FetchError(
-                f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
-            ) from None
-        shown = self._scrub(str(target))
-        self._check_url(target, shown)
+        shown = self._checked_url(url, params)
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
             wait=self._wait,
@@ -517,19 +547,34 @@ class HttpClient:
         try:
             return retrying(attempt)
         except tenacity.RetryError as exc:
-            last = exc.last_attempt.exception()
-            assert isinstance(last, FetchError)
-            tried = exc.last_attempt.attempt_number
-            why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
-            msg = f"{last} (gave up after {tried} attempt(s){why})"
+            raise self._gave_up(exc) from None
+
+    def _checked_url(self, url: str, params: Mapping[str, str] | None) -> str:
+        """The URL as shown in messages (secrets scrubbed), once it is known to be allowed."""
+        try:
+            target = httpx.URL(url, params=params) if params else httpx.URL(url)
+        except httpx.InvalidURL as exc:
             raise FetchError(
-                msg,
-                url=last.url,
-                status=last.status,
-                publisher_code=last.publisher_code,
-                publisher_message=last.publisher_message,
-                transient=last.transient,
+                f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
             ) from None
+        shown = self._scrub(str(target))
+        self._check_url(target, shown)
+        return shown
+
+    def _gave_up(self, exc: tenacity.RetryError) -> FetchError:
+        """The last attempt's error, saying how many attempts were made and why no more."""
+        last = exc.last_attempt.exception()
+        assert isinstance(last, FetchError)
+        tried = exc.last_attempt.attempt_number
+        why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
+        return FetchError(
+            f"{last} (gave up after {tried} attempt(s){why})",
+            url=last.url,
+            status=last.status,
+            publisher_code=last.publisher_code,
+            publisher_message=last.publisher_message,
+            transient=last.transient,
+        )
 
     def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
         """No retry whose backoff sleep would end past the deadline (tenacity computes the

@@ -18,7 +18,7 @@ past one is refused with a message saying which limit to raise.
 
 from __future__ import annotations
 
-from etl.contract import ParseError
+from etl.errors import ParseError
 
 # Download limit per file kind when a RemoteFile does not set its own `max_bytes`.
 DEFAULT_MAX_BYTES: dict[str, int] = {

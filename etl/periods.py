@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,39 +74,70 @@ def parse_period(text: str) -> Period:
 
 
 def parse_core(core: str) -> tuple[date, date]:
-    if m := re.fullmatch(r"(\d{4})", core):
-        year = int(m[1])
-        return date(year, 1, 1), date(year, 12, 31)
-    if m := re.fullmatch(r"(\d{4})\s*Q([1-4])", core, re.I):
-        return quarter_bounds(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})\s*Q([1-4])\s*-\s*(\d{4})\s*Q([1-4])", core, re.I):
-        return quarter_bounds(int(m[1]), int(m[2]))[0], quarter_bounds(int(m[3]), int(m[4]))[1]
-    if m := re.fullmatch(r"(\d{4})\s*/\s*(\d{2}|\d{4})", core):
-        first = int(m[1])
-        second = int(m[2]) if len(m[2]) == 4 else (first // 100) * 100 + int(m[2])
-        if second != first + 1:
-            raise PeriodError(f"'{core}' is not a consecutive survey year")
-        return date(first, 4, 1), date(second, 3, 31)
-    if m := re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", core):
-        first, last = int(m[1]), int(m[2])
-        if last < first:
-            raise PeriodError(f"'{core}' ends before it starts")
-        return date(first, 1, 1), date(last, 12, 31)
-    if m := re.fullmatch(r"(\d{4})-(\d{2})\s*/\s*(\d{4})-(\d{2})", core):
-        start = date(int(m[1]), int(m[2]), 1)
-        end = month_end(int(m[3]), int(m[4]))
-        if end < start:
-            raise PeriodError(f"'{core}' ends before it starts")
-        return start, end
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", core):
-        day = date(int(m[1]), int(m[2]), int(m[3]))
-        return day, day
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", core):
-        return date(int(m[1]), int(m[2]), 1), month_end(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"search of (\d{4})-(\d{2})-(\d{2})", core, re.I):
-        day = date(int(m[1]), int(m[2]), int(m[3]))
-        return day, day
+    """The first and last day of a period label without its remark, by the first form that fits."""
+    for pattern, bounds in _FORMS:
+        if m := pattern.fullmatch(core):
+            return bounds(m, core)
     raise PeriodError(f"cannot place '{core}' on a time axis")
+
+
+def _year(m: re.Match, core: str) -> tuple[date, date]:
+    year = int(m[1])
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _quarter(m: re.Match, core: str) -> tuple[date, date]:
+    return quarter_bounds(int(m[1]), int(m[2]))
+
+
+def _quarters(m: re.Match, core: str) -> tuple[date, date]:
+    return quarter_bounds(int(m[1]), int(m[2]))[0], quarter_bounds(int(m[3]), int(m[4]))[1]
+
+
+def _survey_year(m: re.Match, core: str) -> tuple[date, date]:
+    first = int(m[1])
+    second = int(m[2]) if len(m[2]) == 4 else (first // 100) * 100 + int(m[2])
+    if second != first + 1:
+        raise PeriodError(f"'{core}' is not a consecutive survey year")
+    return date(first, 4, 1), date(second, 3, 31)
+
+
+def _years(m: re.Match, core: str) -> tuple[date, date]:
+    first, last = int(m[1]), int(m[2])
+    if last < first:
+        raise PeriodError(f"'{core}' ends before it starts")
+    return date(first, 1, 1), date(last, 12, 31)
+
+
+def _months(m: re.Match, core: str) -> tuple[date, date]:
+    start = date(int(m[1]), int(m[2]), 1)
+    end = month_end(int(m[3]), int(m[4]))
+    if end < start:
+        raise PeriodError(f"'{core}' ends before it starts")
+    return start, end
+
+
+def _day(m: re.Match, core: str) -> tuple[date, date]:
+    day = date(int(m[1]), int(m[2]), int(m[3]))
+    return day, day
+
+
+def _month(m: re.Match, core: str) -> tuple[date, date]:
+    return date(int(m[1]), int(m[2]), 1), month_end(int(m[1]), int(m[2]))
+
+
+# In order: the first pattern that matches the whole label decides.
+_FORMS: tuple[tuple[re.Pattern, Callable[[re.Match, str], tuple[date, date]]], ...] = (
+    (re.compile(r"(\d{4})"), _year),
+    (re.compile(r"(\d{4})\s*Q([1-4])", re.I), _quarter),
+    (re.compile(r"(\d{4})\s*Q([1-4])\s*-\s*(\d{4})\s*Q([1-4])", re.I), _quarters),
+    (re.compile(r"(\d{4})\s*/\s*(\d{2}|\d{4})"), _survey_year),
+    (re.compile(r"(\d{4})\s*-\s*(\d{4})"), _years),
+    (re.compile(r"(\d{4})-(\d{2})\s*/\s*(\d{4})-(\d{2})"), _months),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), _day),
+    (re.compile(r"(\d{4})-(\d{2})"), _month),
+    (re.compile(r"search of (\d{4})-(\d{2})-(\d{2})", re.I), _day),
+)
 
 
 def parse_date_label(text: str) -> tuple[date, str]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from etl.contract import Source
+from etl.contract import Source, SourceMeta
 from etl.observe import log_stage
 from etl.warehouse import RUN_COLUMNS, SOURCE_COLUMNS, insert_frame, previous_source_row
 
@@ -68,43 +68,14 @@ def write_sources(
     con: duckdb.DuckDBPyConnection, sources: Sequence[Source], run: RunResult, has_previous: bool
 ) -> None:
     by_id = {r.source: r for r in run.results}
-    rows = []
-    for source in sources:
-        meta = source.meta
-        previous = previous_source_row(con, meta.id) if has_previous else None
-        row = {
-            "id": meta.id,
-            "title": meta.title,
-            "publisher": meta.publisher,
-            "homepage": meta.homepage,
-            "licence": meta.licence,
-            "citation": meta.citation,
-            "cadence": meta.cadence,
-            "domain": meta.domain,
-            "counts": meta.counts,
-            "caveats": meta.caveats,
-        }
-        result = by_id.get(meta.id)
-        if result is None and previous:
-            row |= {k: previous.get(k) for k in SOURCE_COLUMNS if k not in row}
-        elif result is not None:
-            kept = result.origin == "previous" and previous
-            row |= {
-                "origin": previous.get("origin") if kept else result.origin,
-                "vintage": previous.get("vintage") if kept else result.vintage,
-                "retrieved_at": previous.get("retrieved_at") if kept else result.retrieved_at,
-                "last_refresh": result.finished,
-                "last_success": (
-                    result.finished
-                    if result.status in (OK, FALLBACK)
-                    else (previous or {}).get("last_success")
-                ),
-                "status": result.status,
-                "message": result.message,
-            }
-        else:
-            row |= {"status": EMPTY, "message": "never refreshed"}
-        rows.append(row)
+    rows = [
+        source_row(
+            source.meta,
+            by_id.get(source.meta.id),
+            previous_source_row(con, source.meta.id) if has_previous else None,
+        )
+        for source in sources
+    ]
     frame = utc_naive(pd.DataFrame(rows), ("last_refresh", "last_success"))
     insert_frame(con, "sources", SOURCE_COLUMNS, frame)
     con.execute(
@@ -120,6 +91,41 @@ def write_sources(
             )
         """
     )
+
+
+def source_row(meta: SourceMeta, result: SourceResult | None, previous: dict | None) -> dict:
+    """A source's row: its declaration, then this run's outcome (a source not refreshed this
+    run, or whose previous rows were kept, keeps the previous origin, vintage and dates)."""
+    row = {
+        "id": meta.id,
+        "title": meta.title,
+        "publisher": meta.publisher,
+        "homepage": meta.homepage,
+        "licence": meta.licence,
+        "citation": meta.citation,
+        "cadence": meta.cadence,
+        "domain": meta.domain,
+        "counts": meta.counts,
+        "caveats": meta.caveats,
+    }
+    if result is None and previous:
+        return row | {k: previous.get(k) for k in SOURCE_COLUMNS if k not in row}
+    if result is None:
+        return row | {"status": EMPTY, "message": "never refreshed"}
+    kept = result.origin == "previous" and previous
+    return row | {
+        "origin": previous.get("origin") if kept else result.origin,
+        "vintage": previous.get("vintage") if kept else result.vintage,
+        "retrieved_at": previous.get("retrieved_at") if kept else result.retrieved_at,
+        "last_refresh": result.finished,
+        "last_success": (
+            result.finished
+            if result.status in (OK, FALLBACK)
+            else (previous or {}).get("last_success")
+        ),
+        "status": result.status,
+        "message": result.message,
+    }
 
 
 def write_runs(con: duckdb.DuckDBPyConnection, run: RunResult) -> None:

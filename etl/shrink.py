@@ -120,18 +120,31 @@ def vanished_items(
 ) -> list[str]:
     """Published indicators, indicator-years, indicator-geographies and detail tables that the
     staged rows no longer have, in that order."""
-    items: list[str] = []
-    params = [source_id, source_id]
     gone_indicators = [
         row[0]
         for row in con.execute(
             "SELECT DISTINCT indicator FROM prev.observations WHERE source = ?"
             " EXCEPT SELECT DISTINCT indicator FROM observations WHERE source = ?"
             " ORDER BY 1",
-            params,
+            [source_id, source_id],
         ).fetchall()
     ]
-    items += [f"indicator {name}" for name in gone_indicators]
+    gone_tables = sorted(
+        set(detail_tables(con, source_id, "prev.")) - set(detail_tables(con, source_id, ""))
+    )
+    return [
+        *(f"indicator {name}" for name in gone_indicators),
+        *vanished_years(con, source_id, rolling_window, set(gone_indicators)),
+        *vanished_geographies(con, source_id, set(gone_indicators)),
+        *(f"table {name}" for name in gone_tables),
+    ]
+
+
+def vanished_years(
+    con: duckdb.DuckDBPyConnection, source_id: str, rolling_window: bool, gone: set[str]
+) -> list[str]:
+    """`<indicator> <year>` for each published year an indicator no longer has (a rolling
+    window's years before its new first year are expected to go)."""
     first_new_year = con.execute(
         "SELECT min(year(period_start)) FROM observations WHERE source = ?", [source_id]
     ).fetchone()[0]
@@ -141,32 +154,34 @@ def vanished_items(
         EXCEPT SELECT indicator, year(period_start) FROM observations WHERE source = ?
         ORDER BY 1, 2
         """,
-        params,
+        [source_id, source_id],
     ).fetchall()
+    items = []
     for indicator, year in years:
-        if indicator in gone_indicators or year is None:
+        if indicator in gone or year is None:
             continue
         if rolling_window and first_new_year is not None and year < first_new_year:
             continue
         items.append(f"{indicator} {year}")
+    return items
+
+
+def vanished_geographies(
+    con: duckdb.DuckDBPyConnection, source_id: str, gone: set[str]
+) -> list[str]:
     geographies = con.execute(
         """
         SELECT indicator, geography FROM prev.observations WHERE source = ?
         EXCEPT SELECT indicator, geography FROM observations WHERE source = ?
         ORDER BY 1, 2
         """,
-        params,
+        [source_id, source_id],
     ).fetchall()
-    items += [
+    return [
         f"{indicator} in {geography}"
         for indicator, geography in geographies
-        if indicator not in gone_indicators and geography is not None
+        if indicator not in gone and geography is not None
     ]
-    gone_tables = sorted(
-        set(detail_tables(con, source_id, "prev.")) - set(detail_tables(con, source_id, ""))
-    )
-    items += [f"table {name}" for name in gone_tables]
-    return items
 
 
 def revisions(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[int, pd.DataFrame]:

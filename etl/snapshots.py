@@ -5,6 +5,10 @@ Raw downloads are immutable and content-addressed: `data/raw/<source>/<sha256>.<
 parses and validates, `good.json` in its folder records which snapshot files made up that good
 load, so `--offline` and a failed fetch can fall back to exactly the last set that worked.
 
+A `Snapshot` says where its files came from in a typed `Provenance` (the folder or URL, when,
+the per-file URLs, names and HTTP headers of a download, the notes on which release was chosen);
+`provenance()` turns it, with each stored file's `.meta.json`, into the `source_files` rows.
+
 The seed (`data/seed/<source>/`) is committed and carries published facts with their citations;
 `seed.meta.json` describes it the same way.
 
@@ -24,7 +28,7 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,12 +41,28 @@ CANONICAL_SEED_FILES = ("observations.csv", "indicators.csv", "events.csv")
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a snapshot's files came from, as far as the origin knows before they are stored.
+
+    Per-file maps are keyed by the file's path as a string (`str(path)`)."""
+
+    url: str | None = None  # the folder, mirror base or homepage read from; None: not known
+    retrieved_at: str | None = None  # when the files were fetched (a raw file's or the seed's)
+    tmpdir: str | None = None  # a download folder to remove once its files are stored
+    urls: dict[str, str] = field(default_factory=dict)  # the URL each file was fetched from
+    names: dict[str, str] = field(default_factory=dict)  # the publisher's name for each file
+    extras: dict[str, dict] = field(default_factory=dict)  # etag, last_modified ... per file
+    notes: tuple[str, ...] = ()  # which release was chosen among several, for the run message
+    described: dict[str, dict] = field(default_factory=dict)  # a seed's sha256 and size by name
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """A set of files for one source, ready to parse, and where they came from."""
 
     origin: str  # "live", "mirror", "snapshot" or "seed"
     files: SourceFiles
-    meta: dict
+    provenance: Provenance = field(default_factory=Provenance)
     canonical: bool = False  # a seed in canonical table form rather than the source's raw format
 
 
@@ -314,7 +334,9 @@ def mirror_snapshot(mirror: Path, source: SourceMeta) -> Snapshot | None:
         return None
     notes = release_notes(mirror / source.id, source, files)
     return Snapshot(
-        origin="mirror", files=files, meta={"url": str(mirror / source.id), "notes": notes}
+        origin="mirror",
+        files=files,
+        provenance=Provenance(url=str(mirror / source.id), notes=tuple(notes)),
     )
 
 
@@ -367,24 +389,30 @@ def last_good_snapshot(raw_dir: Path, source: SourceMeta) -> Snapshot | None:
     if not all(path.exists() for paths in files.values() for path in paths):
         return None
     first = next(iter(next(iter(files.values()))))
-    meta = read_meta(first) | {"recorded_at": payload["recorded_at"]}
-    return Snapshot(origin="snapshot", files=files, meta=meta)
+    meta = read_meta(first)
+    provenance = Provenance(url=meta.get("url"), retrieved_at=meta.get("retrieved_at"))
+    return Snapshot(origin="snapshot", files=files, provenance=provenance)
 
 
 def seed_snapshot(seed_dir: Path, source: SourceMeta) -> Snapshot | None:
     folder = seed_dir / source.id
     meta_path = folder / SEED_META
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    provenance = Provenance(
+        url=meta.get("url"),
+        retrieved_at=meta.get("retrieved_at"),
+        described=meta.get("files") or {},
+    )
     canonical = {
         name.removesuffix(".csv"): [folder / name]
         for name in sorted(p.name for p in folder.glob("*.csv"))
         if name in CANONICAL_SEED_FILES or name.removesuffix(".csv") in source.detail_tables
     }
     if canonical:
-        return Snapshot(origin="seed", files=canonical, meta=meta, canonical=True)
+        return Snapshot(origin="seed", files=canonical, provenance=provenance, canonical=True)
     files = find_in_folder(folder, source)
     if required_present(source, files):
-        return Snapshot(origin="seed", files=files, meta=meta)
+        return Snapshot(origin="seed", files=files, provenance=provenance)
     return None
 
 
@@ -393,32 +421,36 @@ def provenance(snap: Snapshot, source: SourceMeta, files: SourceFiles | None = N
     read from, its sha256, size and when it was retrieved. `files` are the stored raw copies of a
     live or mirror load (their `.meta.json` says all of this); seed files are described by
     `seed.meta.json`, and snapshot files by their own `.meta.json`."""
-    rows = []
-    for paths in (files or snap.files).values():
-        for path in paths:
-            if snap.origin == "seed":
-                described = snap.meta.get("files", {}).get(path.name, {})
-                rows.append(
-                    {
-                        "file": path.name,
-                        "location": f"bundled seed: data/seed/{source.id}/{path.name}",
-                        "sha256": described.get("sha256") or file_digest(path),
-                        "size": described.get("size") or file_size(path),
-                        "retrieved_at": snap.meta.get("retrieved_at"),
-                    }
-                )
-                continue
-            meta = read_meta(path)
-            rows.append(
-                {
-                    "file": meta.get("original_name") or path.name,
-                    "location": meta.get("url") or str(snap.meta.get("url") or path.parent),
-                    "sha256": meta.get("sha256") or file_digest(path),
-                    "size": meta.get("size") or file_size(path),
-                    "retrieved_at": meta.get("retrieved_at") or snap.meta.get("retrieved_at"),
-                }
-            )
+    describe = seed_file_row if snap.origin == "seed" else stored_file_row
+    rows = [
+        describe(path, snap.provenance, source.id)
+        for paths in (files or snap.files).values()
+        for path in paths
+    ]
     return [row | {"origin": snap.origin} for row in rows]
+
+
+def seed_file_row(path: Path, provenance: Provenance, source_id: str) -> dict:
+    described = provenance.described.get(path.name, {})
+    return {
+        "file": path.name,
+        "location": f"bundled seed: data/seed/{source_id}/{path.name}",
+        "sha256": described.get("sha256") or file_digest(path),
+        "size": described.get("size") or file_size(path),
+        "retrieved_at": provenance.retrieved_at,
+    }
+
+
+def stored_file_row(path: Path, provenance: Provenance, source_id: str) -> dict:
+    """A raw file described by its own `.meta.json`, else by the snapshot it came in."""
+    meta = read_meta(path)
+    return {
+        "file": meta.get("original_name") or path.name,
+        "location": meta.get("url") or str(provenance.url or path.parent),
+        "sha256": meta.get("sha256") or file_digest(path),
+        "size": meta.get("size") or file_size(path),
+        "retrieved_at": meta.get("retrieved_at") or provenance.retrieved_at,
+    }
 
 
 def file_digest(path: Path) -> str:

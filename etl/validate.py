@@ -65,6 +65,17 @@ def check_observations(
 ) -> list[str]:
     if obs.empty:
         return []
+    return [
+        *check_required(obs, source_id),
+        *check_ranges(obs),
+        *check_dates(obs, today),
+        *check_flags(obs),
+        *check_series(obs, indicators),
+    ]
+
+
+def check_required(obs: pd.DataFrame, source_id: str) -> list[str]:
+    """Every row says what, when, how much, in what unit, citing what, and names its source."""
     problems: list[str] = []
     for column in (
         "indicator",
@@ -81,7 +92,11 @@ def check_observations(
     wrong_source = obs["source"] != source_id
     if wrong_source.any():
         problems.append(f"observations: {int(wrong_source.sum())} rows name another source")
-    problems += check_ranges(obs)
+    return problems
+
+
+def check_dates(obs: pd.DataFrame, today: date) -> list[str]:
+    problems: list[str] = []
     starts = pd.to_datetime(obs["period_start"], errors="coerce")
     ends = pd.to_datetime(obs["period_end"], errors="coerce")
     if (starts > ends).any():
@@ -92,14 +107,22 @@ def check_observations(
             f"observations: {int(future.sum())} periods start in the future "
             f"(first: {obs.loc[future, 'period_label'].iloc[0]})"
         )
+    return problems
+
+
+def check_flags(obs: pd.DataFrame) -> list[str]:
     unknown_flags = {
         flag
         for cell in obs["flags"].dropna().astype(str)
         for flag in cell.split(";")
         if flag and flag not in FLAGS
     }
-    if unknown_flags:
-        problems.append(f"observations: unknown flags {sorted(unknown_flags)}")
+    return [f"observations: unknown flags {sorted(unknown_flags)}"] if unknown_flags else []
+
+
+def check_series(obs: pd.DataFrame, indicators: pd.DataFrame) -> list[str]:
+    """One row per series key and period; every indicator declared, each in one unit."""
+    problems: list[str] = []
     duplicated = obs.duplicated(subset=SERIES_KEY, keep=False)
     if duplicated.any():
         first = obs.loc[duplicated].iloc[0]

@@ -113,6 +113,41 @@ def read_blocks(
 ) -> tuple[list[Column], list[BlockRow]]:
     rows = sheet_rows(sheet, path)
     where = f"sheet '{sheet.title}': "
+    header_at = find_header(rows, block_heading, where, path)
+    header = rows[header_at]
+    year_col = next(j for j, v in enumerate(header) if "year" in text(v).lower())
+    columns = header_columns(rows, header_at, year_col)
+    grid = _Grid(where, path, header, year_col, frozenset(c.index for c in columns), block_heading)
+    data: list[BlockRow] = []
+    block = ""
+    for i in range(header_at + 1, len(rows)):
+        row = rows[i]
+        first = text(row[0]) if row else ""
+        block = next_block(first, block, blocks, grid, i + 1)
+        if block is None:  # the footnotes below the table
+            break
+        out = block_row(row, block, grid, i + 1)
+        if out is not None:
+            data.append(out)
+    if not data:
+        raise ParseError(f"{where}no data rows under the header", file=path, line=header_at + 1)
+    return columns, data
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Where a table's header put things, for reading its rows."""
+
+    where: str  # "sheet '...': " for messages
+    path: Path
+    header: tuple
+    year_col: int
+    labelled: frozenset[int]  # columns with a header label
+    block_heading: str
+
+
+def find_header(rows: list[tuple], block_heading: str, where: str, path: Path) -> int:
+    """The row starting with the block heading and naming a Year column."""
     header_at = next(
         (
             i
@@ -127,55 +162,61 @@ def read_blocks(
         raise ParseError(
             f"{where}no header row starting '{block_heading}' with a Year column", file=path
         )
+    return header_at
+
+
+def header_columns(rows: list[tuple], header_at: int, year_col: int) -> list[Column]:
+    """The labelled columns right of Year, each with the band of headings above it."""
     header = rows[header_at]
-    year_col = next(j for j, v in enumerate(header) if "year" in text(v).lower())
     band_start = header_at
     while band_start > 0 and any(text(v) for v in rows[band_start - 1][year_col + 1 :]):
         band_start -= 1
     band = [fill_right(rows[i], year_col + 1) for i in range(band_start, header_at)]
-    columns = [
+    return [
         Column(j, (*(b[j] for b in band), text(header[j])))
         for j in range(year_col + 1, len(header))
         if text(header[j])
     ]
-    labelled = {c.index for c in columns}
-    data: list[BlockRow] = []
-    block = ""
-    for i in range(header_at + 1, len(rows)):
-        row = rows[i]
-        line = i + 1
-        first = text(row[0]) if row else ""
-        if first in blocks:
-            block = first
-        elif first and FOOTNOTE.match(first):
-            break
-        elif first:
-            raise ParseError(
-                f"{where}unexpected label '{excerpt(first)}' in column A", file=path, line=line
-            )
-        year_text = text(row[year_col]) if len(row) > year_col else ""
-        values = {j: row[j] for j in labelled if j < len(row) and text(row[j])}
-        if not year_text:
-            if values:
-                raise ParseError(f"{where}a row with values but no year", file=path, line=line)
-            continue
-        if not re.fullmatch(r"(19|20)\d\d(\.0)?", year_text):
-            raise ParseError(
-                f"{where}year '{excerpt(year_text)}' is not a year", file=path, line=line
-            )
-        if not block:
-            raise ParseError(
-                f"{where}data before any '{block_heading}' label", file=path, line=line
-            )
-        out = BlockRow(line=line, block=block, year=int(float(year_text)))
-        for j in labelled:
-            raw = row[j] if j < len(row) else None
-            marker = text(row[j + 1]) if j + 1 < len(row) and j + 1 not in labelled else ""
-            out.cells[j] = to_cell(raw, marker, where, path, line, header[j])
-        data.append(out)
-    if not data:
-        raise ParseError(f"{where}no data rows under the header", file=path, line=header_at + 1)
-    return columns, data
+
+
+def next_block(
+    first: str, block: str, blocks: tuple[str, ...], grid: _Grid, line: int
+) -> str | None:
+    """The block a row belongs to, from its column-A label; None at the footnotes."""
+    if first in blocks:
+        return first
+    if first and FOOTNOTE.match(first):
+        return None
+    if first:
+        raise ParseError(
+            f"{grid.where}unexpected label '{excerpt(first)}' in column A",
+            file=grid.path,
+            line=line,
+        )
+    return block
+
+
+def block_row(row: tuple, block: str, grid: _Grid, line: int) -> BlockRow | None:
+    """One data row's cells; None for a blank row."""
+    where, path, year_col = grid.where, grid.path, grid.year_col
+    year_text = text(row[year_col]) if len(row) > year_col else ""
+    values = {j: row[j] for j in grid.labelled if j < len(row) and text(row[j])}
+    if not year_text:
+        if values:
+            raise ParseError(f"{where}a row with values but no year", file=path, line=line)
+        return None
+    if not re.fullmatch(r"(19|20)\d\d(\.0)?", year_text):
+        raise ParseError(f"{where}year '{excerpt(year_text)}' is not a year", file=path, line=line)
+    if not block:
+        raise ParseError(
+            f"{where}data before any '{grid.block_heading}' label", file=path, line=line
+        )
+    out = BlockRow(line=line, block=block, year=int(float(year_text)))
+    for j in grid.labelled:
+        raw = row[j] if j < len(row) else None
+        marker = text(row[j + 1]) if j + 1 < len(row) and j + 1 not in grid.labelled else ""
+        out.cells[j] = to_cell(raw, marker, where, path, line, grid.header[j])
+    return out
 
 
 def fill_right(row: tuple, start: int) -> list[str]:

@@ -169,6 +169,12 @@ def in_origin(exc: ParseError, quarter: Quarter, path: Path) -> ParseError:
 
 
 def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    create_quarterly_counts(con)
+    create_reaction_counts(con)
+
+
+def create_quarterly_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Kept reports per quarter, ingredient and role scope (a full grid: zero where none)."""
     con.execute("""
         CREATE OR REPLACE TABLE faers_quarterly_counts AS
         WITH loaded AS (SELECT DISTINCT quarter FROM faers_stage_demo),
@@ -216,6 +222,10 @@ def create_summaries(con: duckdb.DuckDBPyConnection) -> None:
         FROM grid LEFT JOIN counted USING (quarter, ingredient, role_scope)
         ORDER BY ALL
     """)
+
+
+def create_reaction_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """The disproportionality inputs per ingredient and reaction (PT)."""
     # a and n_drug from the kept ketamine / esketamine reports; n_event from the first pass.
     con.execute("""
         CREATE OR REPLACE TABLE faers_reaction_counts AS
