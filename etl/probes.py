@@ -243,9 +243,21 @@ def probe_faers(source: Source, client: HttpClient, scratch: Path, base: str | N
 
 
 def probe_euda(source: Source, client: HttpClient, scratch: Path, base: str | None) -> str:
-    """EUDA's page, its data links found by the refresh's own link finder."""
-    landing = rebase(source.landing, base)
-    page = client.get_text(landing)
+    """EUDA's page, its data links found by the refresh's own link finder. Like the refresh, it
+    tries each address the page has had (the newest first) until one answers."""
+    landings = [rebase(url, base) for url in getattr(source, "landings", (source.landing,))]
+    required = [r for r in source.meta.remote_files if not r.optional]
+    for landing in landings[:-1]:
+        try:
+            page = client.get_text(landing)
+        except FetchError:
+            continue
+        if all(links_matching(page, landing, r.pattern) for r in required):
+            return euda_links(source, page, landing)
+    return euda_links(source, client.get_text(landings[-1]), landings[-1])
+
+
+def euda_links(source: Source, page: str, landing: str) -> str:
     found = []
     for remote in source.meta.remote_files:
         links = sorted(links_matching(page, landing, remote.pattern), key=file_name)

@@ -49,7 +49,7 @@ PATHS = {
     "clinicaltrials": "/api/v2/studies",
     "cms_partd": "/data-api/v1/dataset/7e0b4365-fd63-4a29-8f5e-e0ac9f66a81b/data",
     "faers_quarterly": "/extensions/FPD-QDE-FAERS/FPD-QDE-FAERS.html",
-    "euda_wastewater": "/publications/html/pods/waste-water-analysis_en",
+    "euda_wastewater": "/publications/pods/waste-water-analysis_en",  # the newest address
     "nflis": NFLIS_PATH,
     "ons_drug_poisoning": "/file",
 }
