@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard import adverse_events_frames as frames
 from dashboard import components, filters, queries, specs, transforms
 from dashboard import queries_adverse_events as qa
@@ -83,10 +84,11 @@ if available:
         )
     indicator_ids = (
         tuple(
-            f"faers_quarterly_{d}_{'suspect_' if role == 'suspect' else ''}reports" for d in drugs
+            wc.FAERS_QUARTERLY_REPORTS[(d, "suspect" if role == "suspect" else "any")]
+            for d in drugs
         )
         if source == qa.FAERS
-        else tuple(f"openfda_{d}_reports" for d in drugs)
+        else tuple(wc.OPENFDA_REPORTS[d] for d in drugs)
     )
     quarterly = qa.quarterly_reports(source, indicator_ids)
     span = filters.year_range("years", transforms.years_of(quarterly), label="Years received")

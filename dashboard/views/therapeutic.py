@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard import (
     charts,
     claims_table,
@@ -29,7 +30,7 @@ PARTD_NOTE = (
     "certified clinic can be billed under Part B**, which this file does not cover. Claims are "
     "prescription fills (refills count again); spending is gross drug cost before rebates."
 )
-HARM_DOMAINS = ("poison_center", "adverse_events", "mortality", "misuse", "supply")
+HARM_DOMAINS = (wc.POISON_CENTER, wc.ADVERSE_EVENTS, wc.MORTALITY, wc.MISUSE, wc.SUPPLY)
 
 
 def short(text: str, limit: int) -> str:
@@ -100,7 +101,7 @@ else:
 
 # --- Prescribing ----------------------------------------------------------------------------
 st.header("Prescribing and spending")
-partd = qt.source_observations("cms_partd")
+partd = qt.source_observations(wc.CMS_PARTD)
 if partd.empty:
     components.notice("Medicare Part D figures are not loaded.")
 else:
@@ -110,9 +111,9 @@ else:
     for col, (indicator, title) in zip(
         cols,
         (
-            ("cms_partd_claims_spravato", "Spravato Part D claims"),
-            ("cms_partd_beneficiaries_spravato", "Spravato Part D beneficiaries"),
-            ("cms_partd_spending_spravato", "Spravato Part D gross spending"),
+            (wc.CMS_PARTD_CLAIMS_SPRAVATO, "Spravato Part D claims"),
+            (wc.CMS_PARTD_BENEFICIARIES_SPRAVATO, "Spravato Part D beneficiaries"),
+            (wc.CMS_PARTD_SPENDING_SPRAVATO, "Spravato Part D gross spending"),
         ),
         strict=True,
     ):
@@ -121,8 +122,8 @@ else:
             value = f"${row['value']:,.0f}" if row["unit"] == "USD" else f"{row['value']:,.0f}"
             col.metric(f"{title}, {md(row['period_label'])}", value)
     for indicator, y_title in (
-        ("cms_partd_claims_spravato", "claims"),
-        ("cms_partd_spending_spravato", "USD (gross)"),
+        (wc.CMS_PARTD_CLAIMS_SPRAVATO, "claims"),
+        (wc.CMS_PARTD_SPENDING_SPRAVATO, "USD (gross)"),
     ):
         rows = partd[partd["indicator"] == indicator]
         if rows.empty:
@@ -142,8 +143,8 @@ else:
 
 prescriptions = qt.matching_observations(
     "prescri|Medicaid",
-    domains=("therapeutic",),
-    sources=("literature",),
+    domains=(wc.THERAPEUTIC,),
+    sources=(wc.LITERATURE,),
     include_secondary=include_secondary,
 )
 if prescriptions.empty:
@@ -180,7 +181,7 @@ else:
 st.header("Registered studies")
 by_year = qt.trials_by_area_year()
 if by_year.empty:
-    ctgov = qt.source_row("clinicaltrials")
+    ctgov = qt.source_row(wc.CLINICALTRIALS)
     components.notice(
         "The ClinicalTrials.gov registry is not loaded in this build "
         f"(status: {md(ctgov.get('status')) or 'never refreshed'}); it is fetched live with "
@@ -192,7 +193,7 @@ else:
         data=by_year,
         title="Ketamine and esketamine studies started per year, by area",
     )
-    ctgov = qt.source_row("clinicaltrials")
+    ctgov = qt.source_row(wc.CLINICALTRIALS)
     components.chart_block(
         chart,
         by_year.assign(citation=ctgov.get("citation"), vintage=ctgov.get("vintage")),
@@ -207,8 +208,8 @@ published_trials = pd.concat(
     [
         qt.matching_observations(
             "trial",
-            domains=("therapeutic",),
-            sources=("literature",),
+            domains=(wc.THERAPEUTIC,),
+            sources=(wc.LITERATURE,),
             include_secondary=include_secondary,
         ),
         qt.matching_undated("trial"),
@@ -274,7 +275,7 @@ st.download_button(
 # --- Side by side ---------------------------------------------------------------------------
 st.header("Side by side: therapeutic supply and harm indicators")
 panels = []
-for indicator, name in (("cms_partd_claims_spravato", "Spravato Part D claims"),):
+for indicator, name in ((wc.CMS_PARTD_CLAIMS_SPRAVATO, "Spravato Part D claims"),):
     rows = partd[partd["indicator"] == indicator] if not partd.empty else partd
     if not rows.empty:
         panels.append(("Therapeutic supply", name, rows))
