@@ -14,7 +14,14 @@ from dashboard import transforms
 
 EVANS = "Evans (PRR ≥ 2, χ² ≥ 4, a ≥ 3)"
 ROR_RULE = "ROR 95% CI lower bound > 1 (a ≥ 3)"
-PUBLISHED_UNITS = ("reports", "cases", "ROR", "percent")
+# Units of published FAERS figures that are charted: (chart title, x title, log scale).
+PUBLISHED_TITLES = {
+    "reports": ("Reports analysed in published FAERS studies", "reports", False),
+    "cases": ("Cases analysed in published FAERS studies", "cases", False),
+    "ROR": ("Published reporting odds ratios (log scale; 1 = no disproportion)", "ROR", True),
+    "percent": ("Published shares of signals by system organ class", "percent", False),
+}
+PUBLISHED_UNITS = tuple(PUBLISHED_TITLES)
 
 
 def with_provenance(frame: pd.DataFrame, source: dict) -> pd.DataFrame:

@@ -32,12 +32,6 @@ COUNTS = {
         "merged), not people and not incidence; a report does not prove causation"
     ),
 }
-PUBLISHED_TITLES = {
-    "reports": ("Reports analysed in published FAERS studies", "reports", False),
-    "cases": ("Cases analysed in published FAERS studies", "cases", False),
-    "ROR": ("Published reporting odds ratios (log scale; 1 = no disproportion)", "ROR", True),
-    "percent": ("Published shares of signals by system organ class", "percent", False),
-}
 
 
 def choose(
@@ -233,7 +227,7 @@ def section_published(published: pd.DataFrame) -> None:
     if not charted:
         components.notice("No published FAERS figures are loaded.")
     for unit, rows in charted:
-        title, x_title, log_scale = PUBLISHED_TITLES[unit]
+        title, x_title, log_scale = frames.PUBLISHED_TITLES[unit]
         chart = specs.chart_spec(
             aecharts.published_values, data=rows, title=title, x_title=x_title, log_scale=log_scale
         )

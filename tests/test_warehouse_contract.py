@@ -6,6 +6,7 @@ no ETL name outside it (no literal, no f-string-built id, no quoted id inside SQ
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from pathlib import Path
 
@@ -50,9 +51,18 @@ def catalog(path: Path) -> tuple[dict[str, set[str]], set[str], set[str], set[st
     return columns, ids, sources, domains, categories
 
 
+BUILDS = ("seed", "real")  # the offline seed build; the build from the shared mirror
+
+
 @pytest.fixture(scope="module")
-def built(seed_warehouse: Path, real_warehouse: Path) -> dict[str, tuple]:
-    return {"seed": catalog(seed_warehouse), "mirror": catalog(real_warehouse)}
+def built(request: pytest.FixtureRequest, seed_warehouse: Path) -> dict[str, tuple]:
+    """The catalogues of the seed build and, when the publishers' files are here, of the mirror
+    build (the per-build tests below skip the mirror with its reason when they are not)."""
+    out = {"seed": catalog(seed_warehouse)}
+    # Without the publishers' files, test_every_table_and_column_exists[real] reports the skip.
+    with contextlib.suppress(pytest.skip.Exception):
+        out["real"] = catalog(request.getfixturevalue("real_warehouse"))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +72,11 @@ def fixtures_loaded(hostile_warehouse: Path) -> tuple:
     return catalog(hostile_warehouse)
 
 
-def test_every_table_and_column_exists_in_seed_and_mirror(built: dict[str, tuple]) -> None:
+@pytest.mark.parametrize("build", BUILDS)
+def test_every_table_and_column_exists(request: pytest.FixtureRequest, build: str) -> None:
+    tables = catalog(request.getfixturevalue(f"{build}_warehouse"))[0]  # real: skips if absent
     missing = [
-        f"{name}: {table}{'' if table not in tables else '.' + ','.join(sorted(gap))}"
-        for name, (tables, *_) in built.items()
+        f"{table}{'' if table not in tables else '.' + ','.join(sorted(gap))}"
         for table, wanted in wc.COLUMNS.items()
         if table not in wc.LIVE_ONLY
         and (table not in tables or (gap := set(wanted) - tables[table]))

@@ -60,6 +60,12 @@ DOMAINS = (MISUSE, POISON_CENTER, ADVERSE_EVENTS, MORTALITY, SUPPLY, WASTEWATER,
 
 APPROVAL = "approval"
 
+
+def cols(names: str) -> tuple[str, ...]:
+    """Column names written as one space-separated string (short to read, one line each)."""
+    return tuple(names.split())
+
+
 # ---- tables ------------------------------------------------------------------------------------
 
 SOURCES = "sources"
@@ -89,172 +95,57 @@ OPENFDA_SIGNALS = "openfda_signals"
 TRIALS = "trials"
 DRUG_LABELS = "drug_labels"
 
-_LITERATURE_ROW = (
-    "figure_id",
-    "publication",
-    "indicator_text",
-    "domain",
-    "geography",
-    "period_label",
-    "stratum",
-    "value",
-    "unit",
-    "flags",
-    "note",
-    "citation",
-    "citation_url",
+_LITERATURE_ROW = cols(
+    "figure_id publication indicator_text domain geography period_label stratum value "
+    "unit flags note citation citation_url"
 )
-_SIGNAL_ROW = (
-    "ingredient",
-    "pt",
-    "a",
-    "n_drug",
-    "n_event",
-    "n_total",
-    "b",
-    "c",
-    "d",
-    "prr",
-    "prr_lower",
-    "prr_upper",
-    "ror",
-    "ror_lower",
-    "ror_upper",
-    "chi2",
-    "evans",
-    "ror_signal",
-    "label_expected",
+_SIGNAL_ROW = cols(
+    "ingredient pt a n_drug n_event n_total b c d prr prr_lower prr_upper ror ror_lower "
+    "ror_upper chi2 evans ror_signal label_expected"
 )
 
 # table -> the columns the dashboard reads from it
 COLUMNS: dict[str, tuple[str, ...]] = {
-    SOURCES: (
-        "id",
-        "title",
-        "publisher",
-        "homepage",
-        "citation",
-        "domain",
-        "origin",
-        "vintage",
-        "last_refresh",
-        "last_success",
-        "status",
-        "message",
+    SOURCES: cols(
+        "id title publisher homepage citation domain origin vintage last_refresh "
+        "last_success status message"
     ),
-    INDICATORS: (
-        "id",
-        "source",
-        "label",
-        "definition",
-        "unit",
-        "domain",
-        "comparability",
-        "series_breaks",
-        "substance",
-        "role",
+    INDICATORS: cols(
+        "id source label definition unit domain comparability series_breaks substance role"
     ),
-    OBSERVATIONS: (
-        "source",
-        "indicator",
-        "geography",
-        "period_start",
-        "period_end",
-        "period_label",
-        "stratum",
-        "value",
-        "lower",
-        "upper",
-        "unit",
-        "flags",
-        "note",
-        "citation",
-        "citation_url",
-        "vintage",
+    OBSERVATIONS: cols(
+        "source indicator geography period_start period_end period_label stratum value "
+        "lower upper unit flags note citation citation_url vintage"
     ),
-    EVENTS: ("source", "date", "date_label", "precision", "category", "event", "agency"),
-    RUNS: (
-        "run_id",
-        "source",
-        "mode",
-        "started",
-        "finished",
-        "status",
-        "origin",
-        "rows",
-        "message",
-    ),
-    REVISIONS: (
-        "run_id",
-        "source",
-        "indicator",
-        "geography",
-        "period_label",
-        "stratum",
-        "previous_value",
-        "value",
-    ),
-    SOURCE_FILES: ("source", "origin", "file", "location", "sha256", "size", "retrieved_at"),
+    EVENTS: cols("source date date_label precision category event agency"),
+    RUNS: cols("run_id source mode started finished status origin rows message"),
+    REVISIONS: cols("run_id source indicator geography period_label stratum previous_value value"),
+    SOURCE_FILES: cols("source origin file location sha256 size retrieved_at"),
     LITERATURE_UNDATED: _LITERATURE_ROW,
     LITERATURE_CONFLICTS: _LITERATURE_ROW,
     LITERATURE_SET_ASIDE: (*_LITERATURE_ROW, "reason"),
     LITERATURE_DUPLICATES: (*_LITERATURE_ROW, "duplicate_of"),
-    LITERATURE_FIGURES: ("figure_id", "publication", "indicator_text", "tier", "status"),
-    CLAIMS: (
-        "claim_id",
-        "claim",
-        "kind",
-        "verdict",
-        "evidence",
-        "citation_url",
-        "citation_text",
-        "series",
-        "regulatory_pattern",
-        "trial_area",
-        "trial_conditions",
-        "faers_ingredients",
-        "faers_terms",
+    LITERATURE_FIGURES: cols("figure_id publication indicator_text tier status"),
+    CLAIMS: cols(
+        "claim_id claim kind verdict evidence citation_url citation_text series "
+        "regulatory_pattern trial_area trial_conditions faers_ingredients faers_terms"
     ),
-    WASTEWATER_SITES: (
-        "site_id",
-        "city",
-        "country",
-        "latitude",
-        "longitude",
-        "population",
-        "geography",
+    WASTEWATER_SITES: cols("site_id city country latitude longitude population geography"),
+    FAERS_CASES: cols(
+        "primaryid file_quarter received_quarter ketamine_role esketamine_role "
+        "age_years sex occp_cod"
     ),
-    FAERS_CASES: (
-        "primaryid",
-        "file_quarter",
-        "received_quarter",
-        "ketamine_role",
-        "esketamine_role",
-        "age_years",
-        "sex",
-        "occp_cod",
-    ),
-    FAERS_REACTIONS: ("primaryid", "pt", "quarter"),
-    FAERS_OUTCOMES: ("primaryid", "outc_cod", "quarter"),
-    FAERS_QUARTERLY_COUNTS: ("quarter", "ingredient", "reports"),
-    FAERS_LOADED_QUARTERS: ("quarter",),
-    FAERS_REACTION_COUNTS: ("ingredient", "pt", "a"),
+    FAERS_REACTIONS: cols("primaryid pt quarter"),
+    FAERS_OUTCOMES: cols("primaryid outc_cod quarter"),
+    FAERS_QUARTERLY_COUNTS: cols("quarter ingredient reports"),
+    FAERS_LOADED_QUARTERS: cols("quarter"),
+    FAERS_REACTION_COUNTS: cols("ingredient pt a"),
     FAERS_SIGNALS: _SIGNAL_ROW,
-    OPENFDA_COUNTS: ("ingredient", "dimension", "term", "label", "reports"),
-    OPENFDA_REACTION_COUNTS: ("ingredient", "pt", "reports"),
+    OPENFDA_COUNTS: cols("ingredient dimension term label reports"),
+    OPENFDA_REACTION_COUNTS: cols("ingredient pt reports"),
     OPENFDA_SIGNALS: _SIGNAL_ROW,
-    TRIALS: (
-        "nct_id",
-        "title",
-        "start_year",
-        "start_date_type",
-        "conditions",
-        "phase",
-        "status",
-        "area",
-        "area_label",
-    ),
-    DRUG_LABELS: ("brand", "section", "text", "effective_date", "version", "source_url"),
+    TRIALS: cols("nct_id title start_year start_date_type conditions phase status area area_label"),
+    DRUG_LABELS: cols("brand section text effective_date version source_url"),
 }
 TABLES = tuple(COLUMNS)
 
