@@ -1,14 +1,27 @@
-"""Pure frame helpers for the Adverse events page: provenance columns for detail-table rows, the
-signal table as analysts read it, published figures grouped by unit. No Streamlit, no SQL."""
+"""Pure frame helpers for the Adverse events page: the reader's choice and the indicators it
+selects, reporting breaks, provenance columns for detail-table rows, the signal table as analysts
+read it, people counts by part, published figures grouped by unit. No Streamlit, no SQL."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+import warehouse_contract as wc
+from dashboard import transforms
+
 EVANS = "Evans (PRR ≥ 2, χ² ≥ 4, a ≥ 3)"
 ROR_RULE = "ROR 95% CI lower bound > 1 (a ≥ 3)"
-PUBLISHED_UNITS = ("reports", "cases", "ROR", "percent")
+# Units of published FAERS figures that are charted: (chart title, x title, log scale).
+PUBLISHED_TITLES = {
+    "reports": ("Reports analysed in published FAERS studies", "reports", False),
+    "cases": ("Cases analysed in published FAERS studies", "cases", False),
+    "ROR": ("Published reporting odds ratios (log scale; 1 = no disproportion)", "ROR", True),
+    "percent": ("Published shares of signals by system organ class", "percent", False),
+}
+PUBLISHED_UNITS = tuple(PUBLISHED_TITLES)
 
 
 def with_provenance(frame: pd.DataFrame, source: dict) -> pd.DataFrame:
@@ -111,3 +124,68 @@ def published_by_unit(frame: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFrame
     ]
     rest = named[~named["unit"].isin(PUBLISHED_UNITS)].reset_index(drop=True)
     return charted, rest
+
+
+# ---- the reader's choice and what it selects ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the reader picked: the data source (None when neither FAERS nor openFDA is loaded),
+    the drugs, the drug's role in the report ('any' or 'suspect', FAERS only), the years
+    received (None = all) and whether label-expected events are masked from the signals."""
+
+    source: str | None
+    drugs: tuple[str, ...]
+    role: str = "any"
+    first: int | None = None
+    last: int | None = None
+    mask: bool = False
+
+
+def report_indicators(source: str, drugs: tuple[str, ...], role: str) -> tuple[str, ...]:
+    """The per-quarter report indicators of one source for the chosen drugs (and role, FAERS)."""
+    if source == wc.FAERS_QUARTERLY:
+        scope = "suspect" if role == "suspect" else "any"
+        return tuple(wc.FAERS_QUARTERLY_REPORTS[(d, scope)] for d in drugs)
+    return tuple(wc.OPENFDA_REPORTS[d] for d in drugs)
+
+
+def reporting_breaks(approvals: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Breaks to draw on the reports chart (date, label, detail): the first approval of Spravato
+    (reports of a new product start with its launch), then the breaks the indicators document
+    (`series_breaks`), leaving out their own mention of Spravato (the approval is already drawn)."""
+    breaks = pd.DataFrame(columns=["date", "label", "detail"])
+    if not approvals.empty:
+        spravato = approvals.iloc[0]
+        breaks = pd.DataFrame(
+            {
+                "date": [pd.Timestamp(spravato["date"])],
+                "label": [f"{spravato['agency']} approves Spravato: reporting break"],
+                "detail": [spravato["event"]],
+            }
+        )
+    documented = [
+        (when, text)
+        for raw in rows.get("series_breaks", pd.Series(dtype=object)).dropna().unique()
+        for when, text in transforms.parse_breaks(str(raw))
+        if "spravato" not in text.lower()
+    ]
+    if documented:
+        extra = pd.DataFrame(documented, columns=["date", "detail"]).drop_duplicates("date")
+        breaks = pd.concat([breaks, extra.assign(label=extra["detail"])], ignore_index=True)
+    return breaks
+
+
+# The `dimension` each source gives to sex, age and reporter type.
+PEOPLE_DIMENSIONS = {
+    wc.FAERS_QUARTERLY: {"sex": "sex", "age": "age", "reporter": "reporter"},
+    wc.OPENFDA: {"sex": "sex", "age": "agegroup", "reporter": "qualification"},
+}
+
+
+def people_part(people: pd.DataFrame, source: str, part: str) -> pd.DataFrame:
+    """The rows of one part ('sex', 'age' or 'reporter') of a source's people counts."""
+    if people.empty:
+        return people
+    return people[people["dimension"] == PEOPLE_DIMENSIONS[source][part]]

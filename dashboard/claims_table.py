@@ -21,6 +21,7 @@ from urllib.parse import quote, urlparse
 
 import pandas as pd
 
+import warehouse_contract as wc
 from dashboard.safe_text import md, md_link, unescape
 from dashboard.selection import is_secondary
 
@@ -128,7 +129,7 @@ def faers_cell(claim: dict, reactions: pd.DataFrame | None, sources: dict[str, d
         return NOT_A_REACTION
     if reactions is None:
         return NO_FAERS_TABLE
-    origin = str(reactions["from_source"].iloc[0]) if not reactions.empty else "faers_quarterly"
+    origin = str(reactions["from_source"].iloc[0]) if not reactions.empty else wc.FAERS_QUARTERLY
     faers = sources.get(origin, {})
     link = cite(faers.get("title") or "FAERS", faers.get("homepage"))
     if reactions.empty:
@@ -185,8 +186,8 @@ def build(q: ModuleType) -> pd.DataFrame:
         return pd.DataFrame(columns=["claim_id", *COLUMNS])
     events = q.milestones()
     trials = q.trials()
-    ctgov = q.source_row("clinicaltrials")
-    reaction_sources = {s: q.source_row(s) for s in ("faers_quarterly", "openfda")}
+    ctgov = q.source_row(wc.CLINICALTRIALS)
+    reaction_sources = {s: q.source_row(s) for s in (wc.FAERS_QUARTERLY, wc.OPENFDA)}
     has_faers = q.has_reaction_tables()
     wanted = tuple(sorted({i for s in claims["series"] for i in str(s or "").split(";") if i}))
     observations = q.series_observations(wanted)

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard.selection import SECONDARY_SHARE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,7 @@ def source_vintages() -> pd.DataFrame:
 
 def source_files() -> pd.DataFrame:
     """Every file the published rows were parsed from: origin, name, location, sha256, size."""
-    if not has_table("source_files"):
+    if not has_table(wc.SOURCE_FILES):
         return pd.DataFrame()
     return run_query(
         "SELECT source, origin, file, location, sha256, size, retrieved_at"
@@ -242,7 +243,7 @@ def events(categories: tuple[str, ...] = ()) -> pd.DataFrame:
 
 # Sources that compile figures quoted in publications (rather than loading the publisher's own
 # files). Their series are used for a headline only when a domain has nothing else.
-COMPILED_SOURCES = ("literature",)
+COMPILED_SOURCES = (wc.LITERATURE,)
 
 # Units that describe a change or a composition rather than a level; never a headline.
 NON_LEVEL_UNITS = ("percent change",)
@@ -408,12 +409,12 @@ def literature_set_aside() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Published figures that could not be placed on a time axis, and conflicting ones."""
     undated = (
         run_query("SELECT * FROM literature_undated")
-        if has_table("literature_undated")
+        if has_table(wc.LITERATURE_UNDATED)
         else pd.DataFrame()
     )
     conflicts = (
         run_query("SELECT * FROM literature_conflicts")
-        if has_table("literature_conflicts")
+        if has_table(wc.LITERATURE_CONFLICTS)
         else pd.DataFrame()
     )
     return undated, conflicts
@@ -421,7 +422,7 @@ def literature_set_aside() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 LITERATURE_DETAIL_SQL = {
     name: f'SELECT * FROM "{name}" ORDER BY figure_id'
-    for name in ("literature_set_aside", "literature_duplicates", "literature_figures")
+    for name in (wc.LITERATURE_SET_ASIDE, wc.LITERATURE_DUPLICATES, wc.LITERATURE_FIGURES)
 }
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+import warehouse_contract as wc
 from dashboard import queries
 
 INGREDIENTS = ("ketamine", "esketamine")
-FAERS = "faers_quarterly"
-OPENFDA = "openfda"
-SIGNAL_TABLES = {FAERS: "faers_signals", OPENFDA: "openfda_signals"}
+FAERS = wc.FAERS_QUARTERLY
+OPENFDA = wc.OPENFDA
+SIGNAL_TABLES = {FAERS: wc.FAERS_SIGNALS, OPENFDA: wc.OPENFDA_SIGNALS}
 
 # FDA's codes in the FAERS quarterly files (ASCII_Readme.pdf), as plain words.
 OUTCOMES = {
@@ -68,10 +69,10 @@ def _faers_params(
 def loaded() -> dict[str, bool]:
     """Whether FAERS quarterly detail tables and openFDA count tables hold rows."""
     out = {FAERS: False, OPENFDA: False}
-    if queries.has_table("faers_quarterly_counts"):
+    if queries.has_table(wc.FAERS_QUARTERLY_COUNTS):
         frame = queries.run_query("SELECT count(*) AS n FROM faers_quarterly_counts")
         out[FAERS] = bool(int(frame["n"].iloc[0]))
-    if queries.has_table("openfda_counts"):
+    if queries.has_table(wc.OPENFDA_COUNTS):
         frame = queries.run_query("SELECT count(*) AS n FROM openfda_counts")
         out[OPENFDA] = bool(int(frame["n"].iloc[0]))
     return out
@@ -84,7 +85,7 @@ def source_row(source_id: str) -> dict:
 
 
 def loaded_quarters() -> pd.DataFrame:
-    if not queries.has_table("faers_loaded_quarters"):
+    if not queries.has_table(wc.FAERS_LOADED_QUARTERS):
         return pd.DataFrame()
     return queries.run_query("SELECT * FROM faers_loaded_quarters ORDER BY quarter")
 
@@ -107,9 +108,9 @@ def approval_events(product: str = "spravato", agency: str = "FDA") -> pd.DataFr
     reporting break: reports of a new product start with its launch)."""
     return queries.run_query(
         "SELECT e.*, s.vintage FROM events e LEFT JOIN sources s ON s.id = e.source"
-        " WHERE e.category = 'approval' AND e.agency = ? AND e.event ILIKE ?"
+        " WHERE e.category = ? AND e.agency = ? AND e.event ILIKE ?"
         " ORDER BY e.date",
-        (agency, f"%{product}%"),
+        (wc.APPROVAL, agency, f"%{product}%"),
     )
 
 
@@ -120,7 +121,7 @@ def faers_top_reactions(
     ingredients: tuple[str, ...], role: str, first: int | None, last: int | None, limit: int = 15
 ) -> pd.DataFrame:
     """Per drug, the MedDRA preferred terms in the most de-duplicated reports."""
-    if not queries.has_table("faers_reactions"):
+    if not queries.has_table(wc.FAERS_REACTIONS):
         return pd.DataFrame()
     return queries.run_query(
         FAERS_REPORTS
@@ -146,7 +147,7 @@ def faers_outcomes(
     ingredients: tuple[str, ...], role: str, first: int | None, last: int | None
 ) -> pd.DataFrame:
     """Per drug and FDA outcome code, de-duplicated reports (a report can have several)."""
-    if not queries.has_table("faers_outcomes"):
+    if not queries.has_table(wc.FAERS_OUTCOMES):
         return pd.DataFrame()
     frame = queries.run_query(
         FAERS_REPORTS
@@ -172,7 +173,7 @@ def faers_people(
 ) -> pd.DataFrame:
     """Per drug, de-duplicated reports by sex, by age band (years, from age and its unit) and by
     reporter occupation, as rows (ingredient, dimension, code, reports)."""
-    if not queries.has_table("faers_cases"):
+    if not queries.has_table(wc.FAERS_CASES):
         return pd.DataFrame()
     frame = queries.run_query(
         FAERS_REPORTS
@@ -210,7 +211,7 @@ def faers_people(
 
 def openfda_counts(ingredients: tuple[str, ...], dimensions: tuple[str, ...]) -> pd.DataFrame:
     """openFDA count rows (ingredient, dimension, term, label, reports, last_updated)."""
-    if not queries.has_table("openfda_counts"):
+    if not queries.has_table(wc.OPENFDA_COUNTS):
         return pd.DataFrame()
     return queries.run_query(
         "SELECT * FROM openfda_counts WHERE list_contains(?, ingredient)"
@@ -220,7 +221,7 @@ def openfda_counts(ingredients: tuple[str, ...], dimensions: tuple[str, ...]) ->
 
 
 def openfda_top_reactions(ingredients: tuple[str, ...], limit: int = 15) -> pd.DataFrame:
-    if not queries.has_table("openfda_reaction_counts"):
+    if not queries.has_table(wc.OPENFDA_REACTION_COUNTS):
         return pd.DataFrame()
     return queries.run_query(
         "SELECT r.ingredient, r.pt AS term, r.reports, t.reports AS drug_reports"
@@ -263,10 +264,8 @@ def published_figures(*, include_secondary: bool = False) -> pd.DataFrame:
     source, each with its own definition, period and citation (mostly secondary series only
     when `include_secondary`)."""
     frame = queries.run_query(
-        queries.OBSERVATIONS_WHERE
-        + ("i.domain = 'adverse_events' AND o.source = 'literature'")
-        + queries.OBSERVATIONS_TIER,
-        queries.tier_params(include_secondary),
+        queries.OBSERVATIONS_WHERE + ("i.domain = ? AND o.source = ?") + queries.OBSERVATIONS_TIER,
+        (wc.ADVERSE_EVENTS, wc.LITERATURE, *queries.tier_params(include_secondary)),
     )
     if frame.empty:
         return frame

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import warehouse_contract as wc
 from dashboard import queries
 
 
@@ -115,8 +116,9 @@ def wastewater_indicators() -> pd.DataFrame:
     comparators, then by id."""
     return queries.run_query(
         "SELECT id, label, definition, unit, substance, role FROM indicators"
-        " WHERE source = 'euda_wastewater'"
-        " ORDER BY role = 'focus' DESC, role = 'comparator' DESC, id"
+        " WHERE source = ?"
+        " ORDER BY role = 'focus' DESC, role = 'comparator' DESC, id",
+        (wc.EUDA_WASTEWATER,),
     )
 
 
@@ -149,5 +151,5 @@ MAP_WITHOUT_SITES = (
 
 def wastewater_map(indicator: str, year: int) -> pd.DataFrame:
     """One substance's city loads in one year, with coordinates when the site table is loaded."""
-    sql = MAP_WITH_SITES if queries.has_table("wastewater_sites") else MAP_WITHOUT_SITES
+    sql = MAP_WITH_SITES if queries.has_table(wc.WASTEWATER_SITES) else MAP_WITHOUT_SITES
     return queries.run_query(sql, (indicator, year))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import warehouse_contract as wc
 from dashboard.queries import (
     OBSERVATIONS_TIER,
     OBSERVATIONS_WHERE,
@@ -80,7 +81,7 @@ def matching_observations(
 
 def matching_undated(pattern: str, *, domains: tuple[str, ...] = ()) -> pd.DataFrame:
     """Published figures that cannot be placed on a time axis, matching a pattern."""
-    if not {"indicator_text", "domain"} <= table_columns("literature_undated"):
+    if not {"indicator_text", "domain"} <= table_columns(wc.LITERATURE_UNDATED):
         return pd.DataFrame()
     return run_query(
         "SELECT figure_id, publication, indicator_text, geography, period_label, stratum, value,"
@@ -93,7 +94,7 @@ def matching_undated(pattern: str, *, domains: tuple[str, ...] = ()) -> pd.DataF
 
 def trials() -> pd.DataFrame:
     """The registry's studies (detail table `trials`), when loaded."""
-    if not has_table("trials"):
+    if not has_table(wc.TRIALS):
         return pd.DataFrame()
     return run_query("SELECT * FROM trials ORDER BY nct_id")
 
@@ -102,7 +103,7 @@ def trials_by_area_year() -> pd.DataFrame:
     """Studies that have started, per start year and area: the registry says the start date is
     ACTUAL (a date with no type is not evidence) and the study is not NOT_YET_RECRUITING or
     WITHDRAWN (the rule of the ETL's `trials_started`)."""
-    if not has_table("trials"):
+    if not has_table(wc.TRIALS):
         return pd.DataFrame()
     return run_query(
         "SELECT start_year, area, area_label, count(*) AS trials FROM trials"
@@ -114,9 +115,9 @@ def trials_by_area_year() -> pd.DataFrame:
 
 # (table, source that builds it): FAERS quarterly extracts first, then openFDA counts.
 REACTION_TABLES = (
-    ("faers_signals", "faers_quarterly"),
-    ("faers_reaction_counts", "faers_quarterly"),
-    ("openfda_signals", "openfda"),
+    (wc.FAERS_SIGNALS, wc.FAERS_QUARTERLY),
+    (wc.FAERS_REACTION_COUNTS, wc.FAERS_QUARTERLY),
+    (wc.OPENFDA_SIGNALS, wc.OPENFDA),
 )
 
 
@@ -167,7 +168,7 @@ def harm_series(
         " GROUP BY ALL)"
         " SELECT * FROM s WHERE points >= ? AND (? OR secondary_share <= ?)"
         " QUALIFY row_number() OVER (PARTITION BY domain ORDER BY secondary_share > ?,"
-        " source = 'literature', points DESC, last_period DESC, indicator, geography, stratum) = 1"
+        " source = ?, points DESC, last_period DESC, indicator, geography, stratum) = 1"
         " ORDER BY domain",
         (
             list(domains),
@@ -175,6 +176,7 @@ def harm_series(
             min_points,
             *tier_params(include_secondary),
             SECONDARY_SHARE,
+            wc.LITERATURE,
         ),
     )
 
@@ -196,7 +198,7 @@ def source_row(source_id: str) -> dict:
 
 
 def drug_labels() -> pd.DataFrame:
-    if not has_table("drug_labels"):
+    if not has_table(wc.DRUG_LABELS):
         return pd.DataFrame()
     return run_query("SELECT * FROM drug_labels ORDER BY brand, section")
 
@@ -204,7 +206,7 @@ def drug_labels() -> pd.DataFrame:
 def claims() -> pd.DataFrame:
     """The curated claims with their verdicts, citations and linked series (detail table
     `claims`, built by the literature source); empty when not loaded."""
-    if not {"claim_id", "verdict", "series"} <= table_columns("claims"):
+    if not {"claim_id", "verdict", "series"} <= table_columns(wc.CLAIMS):
         return pd.DataFrame()
     return run_query("SELECT * FROM claims ORDER BY claim_id")
 

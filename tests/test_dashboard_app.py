@@ -5,25 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.safe_text import unescape
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-
-
-def page_ids() -> list[str]:
-    pages = Path(APP).parent / "views"
-    return sorted(p.stem for p in pages.glob("*.py") if not p.stem.startswith("_"))
-
-
-def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if page != "overview":
-        at.switch_page(f"views/{page}.py")
-        at.run()
-    return at
+from tests.page_kit import page_ids, run_page
 
 
 @pytest.mark.parametrize("page", page_ids())

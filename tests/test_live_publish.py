@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from bad_inputs.cases import NFLIS, baseline_files
+from page_kit import run_page
 from refresh_kit import NFLIS_CLEAN, TEST_SOURCES, run_refresh, write_mirror
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 NEWER = NFLIS_CLEAN + "2022,Ketamine,150\n"
 # Light: no FAERS tables to carry over on every publish, so the loop publishes often.
 SOURCES = tuple(s for s in TEST_SOURCES if s.meta.id != "faers_quarterly")
@@ -83,11 +82,7 @@ def wait_for_publishes(publisher: Publisher, count: int) -> None:
 def test_pages_render_while_refreshes_publish(publishing: Publisher) -> None:
     versions = set()
     for page in ("overview", "methods", "overview"):
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
-        if page != "overview":
-            at.switch_page(f"views/{page}.py")
-            at.run()
+        at = run_page(page)
         assert not at.exception, [e.value for e in at.exception]
         versions.add(publishing.published)
         wait_for_publishes(publishing, 1)

@@ -18,20 +18,10 @@ from dashboard import adverse_events_frames as frames
 from dashboard.charts import adverse_events as aecharts
 from etl.refresh import RefreshOptions, refresh
 from etl.sources import SOURCES
+from tests.page_kit import run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = "'; DROP TABLE observations; --"
-
-
-def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page("views/adverse_events.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    return at
 
 
 def specs(at: AppTest) -> list[str]:
@@ -83,7 +73,7 @@ def faers_env(faers_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_offline_page_shows_published_figures_and_how_to_load(dashboard_env: Path) -> None:
-    at = run_page()
+    at = run_page("adverse_events")
     assert not at.exception, [e.value for e in at.exception]
     charts = specs(at)
     assert len(charts) >= 3, "the published FAERS figures are drawn"
@@ -109,7 +99,7 @@ def test_offline_page_shows_published_figures_and_how_to_load(dashboard_env: Pat
 
 
 def test_loaded_page_draws_quarters_break_reactions_and_signals(faers_env: Path) -> None:
-    at = run_page()
+    at = run_page("adverse_events")
     assert not at.exception, [e.value for e in at.exception]
     headers = [h.value for h in at.header]
     for wanted in (
@@ -148,7 +138,7 @@ def test_loaded_page_draws_quarters_break_reactions_and_signals(faers_env: Path)
 
 
 def test_drug_role_and_masking_from_the_url(faers_env: Path) -> None:
-    at = run_page({"drug": "esketamine", "role": "suspect", "mask": "1"})
+    at = run_page("adverse_events", {"drug": "esketamine", "role": "suspect", "mask": "1"})
     assert not at.exception, [e.value for e in at.exception]
     quarterly = at.dataframe[0].value
     assert set(quarterly["indicator"]) == {"faers_quarterly_esketamine_suspect_reports"}
@@ -158,14 +148,14 @@ def test_drug_role_and_masking_from_the_url(faers_env: Path) -> None:
     assert "No signal rows for this choice." in text_of(at)
     assert "Masking is on" in text_of(at)
     assert at.query_params["drug"] == "esketamine"
-    unmasked = run_page({"drug": "esketamine", "role": "suspect"})
+    unmasked = run_page("adverse_events", {"drug": "esketamine", "role": "suspect"})
     signal = next(f.value for f in unmasked.dataframe if "criteria met" in f.value.columns)
     assert len(signal) == 4 and set(signal["label-expected"]) == {"yes"}
     assert "Masking is off" in text_of(unmasked)
 
 
 def test_openfda_view_says_its_source_and_draws_its_counts(faers_env: Path) -> None:
-    at = run_page({"src": "openfda"})
+    at = run_page("adverse_events", {"src": "openfda"})
     assert not at.exception, [e.value for e in at.exception]
     quarterly = at.dataframe[0].value
     assert set(quarterly["indicator"]) == {"openfda_ketamine_reports", "openfda_esketamine_reports"}
@@ -180,7 +170,10 @@ def test_openfda_view_says_its_source_and_draws_its_counts(faers_env: Path) -> N
 
 
 def test_hostile_parameters_are_ignored_with_a_notice(faers_env: Path) -> None:
-    at = run_page({"drug": HOSTILE, "years": "1999-1990", "src": "faers_signals", "evil": HOSTILE})
+    at = run_page(
+        "adverse_events",
+        {"drug": HOSTILE, "years": "1999-1990", "src": "faers_signals", "evil": HOSTILE},
+    )
     assert not at.exception, [e.value for e in at.exception]
     notices = " ".join(i.value for i in at.info)
     assert "`drug`" in notices and "`years`" in notices and "`src`" in notices
@@ -193,7 +186,9 @@ def test_hostile_parameters_are_ignored_with_a_notice(faers_env: Path) -> None:
 
 
 def test_hostile_parameters_offline_are_ignored_too(dashboard_env: Path) -> None:
-    at = run_page({"src": "openfda", "years": HOSTILE, "drug": ["ketamine", "ketamine"]})
+    at = run_page(
+        "adverse_events", {"src": "openfda", "years": HOSTILE, "drug": ["ketamine", "ketamine"]}
+    )
     assert not at.exception, [e.value for e in at.exception]
     notices = " ".join(i.value for i in at.info)
     assert "`src`" in notices and "`years`" in notices  # no loaded data: not used here

@@ -14,18 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from etl.refresh import RefreshOptions, refresh
 from etl.sources import SOURCES
+from tests.page_kit import run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = ("poison_deaths", "use_supply", "cross_stream")
-
-
-def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(f"views/{page}.py")
-    at.run()
-    return at
 
 
 def specs(at: AppTest) -> list[dict]:

@@ -7,19 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+from tests.page_kit import run_page
+
 SEED = (
     Path(__file__).resolve().parents[1] / "data" / "seed" / "literature" / "published_figures.csv"
 )
 
 
 def test_methods_page_shows_tiers_set_aside_duplicates_and_conflicts(dashboard_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/methods.py")
-    at.run()
+    at = run_page("methods")
     assert not at.exception, [e.value for e in at.exception]
     headers = [h.value for h in at.header]
     assert "Published figures set aside" in headers

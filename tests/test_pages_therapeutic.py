@@ -14,12 +14,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import claims_table
 from dashboard import queries_therapeutic as qt
+from tests.page_kit import run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"
 LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 EXPLORE = re.compile(r"\[explore\]\(overview\?ind=([^)&\s]+)[^)\s]*\)")
@@ -44,14 +43,6 @@ def seed_claims() -> pd.DataFrame:
     return pd.read_csv(SEED_CLAIMS, dtype=str, keep_default_na=False)
 
 
-def run_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/therapeutic.py")
-    at.run()
-    return at
-
-
 def chart_rows(chart) -> list[int]:
     """Row count of every dataset a rendered Vega-Lite chart carries."""
     rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.proto.datasets]
@@ -67,7 +58,7 @@ def claims_by_id() -> dict[str, dict]:
 
 
 def test_offline_page_shows_milestones_partd_trial_counts_and_claims(dashboard_env: Path) -> None:
-    at = run_page()
+    at = run_page("therapeutic")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Therapeutic context"
     metrics = {m.label: m.value for m in at.metric}
@@ -147,10 +138,7 @@ def test_claim_series_link_to_the_overview_with_series_that_exist(dashboard_env:
     assert len(links) == len(explored)
     for link in sorted(links):
         params = parse_qs(urlsplit(link).query)
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, values in params.items():
-            at.query_params[key] = values[0]
-        at.run()
+        at = run_page("overview", {key: values[0] for key, values in params.items()})
         chosen = next(w for w in at.selectbox if w.key == "filter__ind").value
         assert chosen == params["ind"][0], link
 
@@ -230,7 +218,7 @@ def test_claims_link_trials_by_phase_and_faers_counts_when_loaded(loaded_env: Pa
 
 
 def test_page_draws_the_trials_chart_when_the_registry_is_loaded(loaded_env: Path) -> None:
-    at = run_page()
+    at = run_page("therapeutic")
     assert not at.exception, [e.value for e in at.exception]
     chart = next(c for c in at.get("vega_lite_chart") if "studies started per year" in c.proto.spec)
     # (year, area) groups of the 6 studies that started: NCT90000006's start is ESTIMATED and

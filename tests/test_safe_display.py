@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import claims_table, safe_text
 from tests.hostile_kit import EVIL, HOSTILE
+from tests.page_kit import run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 ESCAPED = safe_text.md(EVIL)  # evil\.example
 
 # Elements whose strings Streamlit shows as plain text or data, never as markdown.
@@ -110,17 +110,6 @@ def unsafe_links(at: AppTest) -> list[str]:
             values = frame.value[column].dropna().astype(str)
             bad += [v for v in values if not v.startswith(("http://", "https://"))]
     return bad
-
-
-def run_page(stem: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if stem != "overview" or params:
-        at.switch_page(f"views/{stem}.py")
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
-        at.run()
-    return at
 
 
 @pytest.fixture

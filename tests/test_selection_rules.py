@@ -26,9 +26,9 @@ from dashboard import narrative, queries, selection, transforms
 from dashboard import queries_harm as qh
 from dashboard import queries_therapeutic as qt
 from dashboard.safe_text import unescape
+from tests import page_kit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-APP = str(REPO_ROOT / "dashboard" / "app.py")
 # A method change, as written in indicators.series_breaks ('2021-01-01 break: ...'); gaps and
 # caveats are not method changes. Parsed here independently of dashboard/transforms.
 METHOD_BREAK = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.\S+)?\s+(?:break|stop)\s*:")
@@ -55,19 +55,16 @@ def env(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     st.cache_data.clear()
 
 
-def run_page(page: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
+    """The page, run without an exception. The Overview takes `params` as its query string; on
+    the other pages `secondary=1` turns the secondary-figures switch on after the first run (as
+    a reader does)."""
     if page == "overview":
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
-        at.run()
+        at = page_kit.run_page(page, params)
     else:
-        at.run()
-        at.switch_page(f"views/{page}.py")
-        at.run()
-        for key, value in (params or {}).items():
-            if key == "secondary" and value == "1":
-                at.toggle(key="filter__secondary").set_value(True).run()
+        at = page_kit.run_page(page)
+        if (params or {}).get("secondary") == "1":
+            at.toggle(key="filter__secondary").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -112,7 +109,7 @@ def test_every_headline_is_focus_and_primary_unless_asked(
 
 def test_overview_cards_show_primary_figures_only_by_default(env: Path) -> None:
     """Every card's numbers, latest value included, are primary figures unless asked."""
-    at = run_page("overview")
+    at = open_page("overview")
     assert not at.exception
     headlines = queries.headline_indicators(2)
     for row in headlines.itertuples():
@@ -145,10 +142,10 @@ def test_secondary_series_are_offered_only_when_asked_and_then_labelled(env: Pat
     assert not primary["secondary_share"].map(selection.is_secondary).any()
     assert len(primary) == len(everything) - len(secondary)
 
-    off = run_page("overview")
+    off = open_page("overview")
     box = next(w for w in off.selectbox if w.key == "filter__ind")
     assert not [o for o in box.options if o.endswith("(secondary)")]
-    on = run_page("overview", {"secondary": "1"})
+    on = open_page("overview", {"secondary": "1"})
     box = next(w for w in on.selectbox if w.key == "filter__ind")
     labelled = [o for o in box.options if "(secondary)" in o]
     offered = set(
@@ -196,7 +193,7 @@ def test_no_change_compares_across_a_method_break_in_any_series(env: Path) -> No
 
 @pytest.mark.parametrize("params", [{}, {"secondary": "1"}])
 def test_no_change_in_the_rendered_overview_crosses_a_break(env: Path, params: dict) -> None:
-    at = run_page("overview", params)
+    at = open_page("overview", params)
     headlines = queries.headline_indicators(2, include_secondary=bool(params))
     assert len(at.metric) == len(headlines)
     checked = 0
@@ -253,7 +250,7 @@ def test_a_country_filter_keeps_every_card_of_its_country(env: Path) -> None:
 
 
 def test_the_overview_filter_offers_countries_and_keeps_sub_national_cards(env: Path) -> None:
-    at = run_page("overview", {"geo": "United States"})
+    at = open_page("overview", {"geo": "United States"})
     geo = next(w for w in at.multiselect if w.key == "filter__geo")
     assert geo.value == ["United States"]
     assert set(geo.options) == set(
@@ -285,7 +282,7 @@ def assert_tagged(table: pd.DataFrame) -> None:
 
 
 def test_overview_defaults_are_focus_and_primary(env: Path) -> None:
-    at = run_page("overview")
+    at = open_page("overview")
     explored = next(w for w in at.selectbox if w.key == "filter__ind").value
     catalog = queries.series_catalog(include_secondary=True)
     rows = catalog[catalog["indicator"] == explored]
@@ -299,7 +296,7 @@ def test_overview_defaults_are_focus_and_primary(env: Path) -> None:
 
 
 def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> None:
-    at = run_page("cross_stream")
+    at = open_page("cross_stream")
     chosen = at.multiselect(key="cross_stream_series").value
     catalog = qh.annual_series(("poison_center", "misuse", "mortality", "supply", "wastewater"))
     catalog = catalog.assign(
@@ -322,7 +319,7 @@ def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> 
 
 
 def test_therapeutic_side_by_side_harm_panels_are_focus_and_primary(env: Path) -> None:
-    at = run_page("therapeutic")
+    at = open_page("therapeutic")
     side = [t for t in chart_tables(at) if {"group", "panel"} <= set(t.columns)]
     assert len(side) == 1
     harm = side[0][side[0]["group"] == "Harm indicator"]
@@ -337,7 +334,7 @@ def test_therapeutic_side_by_side_harm_panels_are_focus_and_primary(env: Path) -
 
 @pytest.mark.parametrize("page", ["use_supply", "poison_deaths", "adverse_events"])
 def test_harm_pages_draw_no_mostly_secondary_line_by_default(env: Path, page: str) -> None:
-    at = run_page(page)
+    at = open_page(page)
     tables = [t for t in chart_tables(at) if "secondary_share" in t]
     assert tables, f"{page}: no chart carries the tier of its rows"
     for table in tables:
@@ -346,13 +343,13 @@ def test_harm_pages_draw_no_mostly_secondary_line_by_default(env: Path, page: st
         if "flags" in table:
             assert not table["flags"].fillna("").str.contains("secondary").any(), page
         assert_tagged(table)
-    on = run_page(page, {"secondary": "1"})
+    on = open_page(page, {"secondary": "1"})
     for table in chart_tables(on):
         assert_tagged(table)
 
 
 def test_use_supply_defaults_are_ketamine(env: Path) -> None:
-    at = run_page("use_supply")
+    at = open_page("use_supply")
     substances = qh.wastewater_indicators()
     if not substances.empty:
         chosen = at.selectbox(key="wastewater_substance").value
@@ -375,7 +372,7 @@ def test_use_supply_defaults_are_ketamine(env: Path) -> None:
 def test_context_totals_get_their_own_chart_labelled_context(env: Path, page: str) -> None:
     """All-drug totals never share a chart with ketamine series (they would squash them), and
     say what they are."""
-    at = run_page(page, {"secondary": "1"})
+    at = open_page(page, {"secondary": "1"})
     for table in chart_tables(at):
         if "role" not in table or not (table["role"] == "context").any():
             continue

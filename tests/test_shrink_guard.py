@@ -21,8 +21,6 @@ from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, refresh
 from etl.sources import SOURCES
 from tests.refresh_kit import copy_data_dir, fingerprint, query
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-
 
 @pytest.fixture(scope="module")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -287,7 +285,8 @@ def test_data_and_methods_shows_held_sources_and_revised_values(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
+
+    from tests.page_kit import run_page
 
     published = data_dir / "warehouse.duckdb"
     (old,) = query(
@@ -306,10 +305,7 @@ def test_data_and_methods_shows_held_sources_and_revised_values(
     assert held.status == "held", held.message
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(published))
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/methods.py")
-    at.run()
+    at = run_page("methods")
     assert not at.exception, [e.value for e in at.exception]
     assert "Revised values" in [h.value for h in at.header]
     revised = next(d.value for d in at.dataframe if "previous_value" in d.value.columns)

@@ -14,16 +14,10 @@ import pytest
 import streamlit as st
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
-from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, specs, transforms
 from tests.chart_render import spec_problems
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-
-
-def page_ids() -> list[str]:
-    return sorted(p.stem for p in (Path(APP).parent / "views").glob("*.py"))
+from tests.page_kit import page_ids, run_page
 
 
 def observations(values: list[float]) -> pd.DataFrame:
@@ -52,11 +46,7 @@ def test_every_drawn_spec_validates_and_keeps_the_chart_rules(
     """Schema-valid, and the rules of tests/chart_render.py: no plot under 40 px tall at a
     desktop or phone width, time axes labelled by year / quarter / month, no overprinted
     labels, a distinct marker per series, no tooltip field that would print null."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if page != "overview":
-        at.switch_page(f"views/{page}.py")
-        at.run()
+    at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
     schema = load_schema()
     checked = 0

@@ -49,15 +49,13 @@ def test_the_dashboard_flags_a_held_source(
 ) -> None:
     """The header warns on every page; Data & methods shows the held source's message as text."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
+
+    from tests.page_kit import run_page
 
     status_of(seed_warehouse, tmp_path / "data", "held")
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(tmp_path / "data" / "warehouse.duckdb"))
     st.cache_data.clear()
-    at = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"))
-    at.run(timeout=120)
-    at.switch_page("views/methods.py")
-    at.run(timeout=120)
+    at = run_page("methods")
     assert not at.exception
     assert any("failed or were held" in w.value for w in at.warning)
     assert "would drop 2023" in [t.value for t in at.text]

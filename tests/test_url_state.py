@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters
+from tests.page_kit import run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 HOSTILE = [
     "'; DROP TABLE observations; --",
     "<script>alert(1)</script>",
@@ -83,11 +83,7 @@ def test_parse_flag() -> None:
 
 
 def overview(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    return at
+    return run_page("overview", params)
 
 
 def widget(at: AppTest, kind: str, key: str):

@@ -20,8 +20,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
+from tests.page_kit import run_page
+
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "app.py")
 HOST_LIST = REPO / "etl" / "data" / "withheld_link_hosts.csv"
 
 
@@ -95,11 +96,7 @@ def test_no_withheld_host_on_any_page_or_download(
     warehouse = request.getfixturevalue(f"{build}_warehouse")  # skips when real files are absent
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(warehouse))
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if page != "overview":
-        at.switch_page(f"views/{page}.py")
-        at.run()
+    at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
     shown = element_text(at)
     assert len(shown) > 500, f"{page}: nothing rendered to search"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard import components, exports, queries
 from dashboard.safe_text import code, md, md_link, safe_url
 
@@ -136,9 +137,9 @@ else:
     st.dataframe(revised, hide_index=True, width="stretch")
 
 undated, conflicts = queries.literature_set_aside()
-set_aside = queries.literature_detail("literature_set_aside")
-duplicates = queries.literature_detail("literature_duplicates")
-register = queries.literature_detail("literature_figures")
+set_aside = queries.literature_detail(wc.LITERATURE_SET_ASIDE)
+duplicates = queries.literature_detail(wc.LITERATURE_DUPLICATES)
+register = queries.literature_detail(wc.LITERATURE_FIGURES)
 if not (conflicts.empty and undated.empty and set_aside.empty and duplicates.empty):
     st.header("Published figures set aside")
     if not conflicts.empty:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard import components, filters, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
@@ -90,7 +91,7 @@ else:
 
 st.header("Deaths")
 deaths = qh.domain_observations(
-    ("mortality",), exclude_sources=("ons_drug_poisoning",), include_secondary=include_secondary
+    ("mortality",), exclude_sources=(wc.ONS_DRUG_POISONING,), include_secondary=include_secondary
 )
 if not deaths.empty:
     deaths = deaths[deaths["unit"].str.startswith("deaths")]
@@ -119,7 +120,7 @@ harm_blocks.span_table(uk_spans, title="UK deaths")
 
 st.header("Context: all drug-poisoning deaths, England and Wales (ONS)")
 totals = qh.indicator_observations(
-    "ons_drug_poisoning_deaths_",
+    wc.ONS_DEATHS_FAMILY,
     geography="England and Wales",
     stratum="persons",
     include_secondary=include_secondary,

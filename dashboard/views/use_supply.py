@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import warehouse_contract as wc
 from dashboard import components, filters, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
@@ -70,7 +71,7 @@ else:
     )
 
 st.header("Forensic lab reports (NFLIS)")
-reports = qh.indicator_observations("nflis_reports_", include_secondary=include_secondary)
+reports = qh.indicator_observations(wc.NFLIS_REPORTS_FAMILY, include_secondary=include_secondary)
 report_labels = {
     r.indicator: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
     for r in reports.drop_duplicates("indicator").itertuples()
@@ -92,7 +93,7 @@ harm_blocks.time_block(
     log_scale=log_scale,
 )
 cooccurrence = qh.indicator_observations(
-    "nflis_monthly_club_drugs_fentanyl_pct", include_secondary=include_secondary
+    wc.NFLIS_CLUB_DRUGS_FENTANYL_PCT, include_secondary=include_secondary
 )
 if cooccurrence.empty:
     components.notice(
@@ -110,7 +111,7 @@ else:
 
 st.header("Seizures")
 seizures = qh.domain_observations(
-    ("supply",), sources=("literature",), include_secondary=include_secondary
+    ("supply",), sources=(wc.LITERATURE,), include_secondary=include_secondary
 )
 if not seizures.empty:
     seizures = seizures[seizures["label"].str.contains("seiz", case=False)]

@@ -1,0 +1,251 @@
+"""The sections of the Adverse events page, in page order. Each `section_*` draws one header's
+worth of the page from frames the page script prepared (dashboard/queries_adverse_events.py
+fetches, dashboard/adverse_events_frames.py shapes); none queries the warehouse itself.
+`choose()` draws the filters and returns the reader's `Choice`. Text from the warehouse reaches
+markdown only through `safe_text.md`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+import warehouse_contract as wc
+from dashboard import adverse_events_frames as frames
+from dashboard import components, filters, specs, transforms
+from dashboard.charts import adverse_events as aecharts
+from dashboard.safe_text import md
+
+SOURCE_NAMES = {
+    wc.FAERS_QUARTERLY: "FAERS quarterly data files (de-duplicated)",
+    wc.OPENFDA: "openFDA count API",
+}
+ROLES = {"any": "any role (suspect or concomitant)", "suspect": "suspect (primary or secondary)"}
+COUNTS = {
+    wc.FAERS_QUARTERLY: (
+        "de-duplicated FAERS reports (latest caseversion per caseid, deleted cases removed), not "
+        "people and not incidence; a report does not prove causation"
+    ),
+    wc.OPENFDA: (
+        "FAERS reports as served by openFDA (latest version of each report; duplicate cases not "
+        "merged), not people and not incidence; a report does not prove causation"
+    ),
+}
+
+
+def choose(
+    available: list[str],
+    ingredients: tuple[str, ...],
+    years_of_source: Callable[[frames.Choice], list[int]],
+) -> tuple[frames.Choice, bool]:
+    """The filters, in page order: drugs, secondary figures, then (when FAERS or openFDA is
+    loaded) source, role, years and masking. `years_of_source(source, choice)` gives the years
+    the year slider offers. Returns (the choice, include secondary figures)."""
+    used = ["drug"]
+    drugs = tuple(
+        filters.multiselect("drug", ingredients, label="Drug", help="ketamine and/or esketamine")
+    )
+    used.append("secondary")
+    include_secondary = components.secondary_toggle(
+        "Figures quoted from another publication rather than the original; off by default."
+    )
+    choice = frames.Choice(source=None, drugs=drugs)
+    if available:
+        used += ["src", "years", "mask"]
+        source = filters.selectbox(
+            "src", available, label="Data", format_func=SOURCE_NAMES.get, default=available[0]
+        )
+        role = "any"
+        if source == wc.FAERS_QUARTERLY:
+            used.append("role")
+            role = filters.selectbox(
+                "role", list(ROLES), label="Drug's role in the report", format_func=ROLES.get
+            )
+        choice = frames.Choice(source=source, drugs=drugs, role=role or "any")
+        span = filters.year_range("years", years_of_source(choice), label="Years received")
+        first, last = span if span else (None, None)
+        mask = filters.toggle(
+            "mask",
+            label="Mask label-expected events in the signal table",
+            help="Events listed in the product label (dissociation and sedation for Spravato ...)",
+        )
+        choice = frames.Choice(source, drugs, role or "any", first, last, mask)
+    filters.drop_unused(used)
+    return choice, include_secondary
+
+
+def counts_text(choice: frames.Choice) -> str:
+    """What the counts under every chart count, for the chosen source (and role)."""
+    counts = COUNTS[choice.source]
+    if choice.source == wc.FAERS_QUARTERLY:
+        counts += f"; drug in {ROLES[choice.role]}"
+    return counts
+
+
+def section_source(choice: frames.Choice, meta: dict) -> None:
+    st.caption(
+        f"Data: {SOURCE_NAMES[choice.source]} · {md(meta.get('citation'))} · vintage "
+        f"{md(meta.get('vintage') or str(meta.get('last_success') or '')[:10]) or 'unknown'}"
+    )
+
+
+def section_quarterly(
+    choice: frames.Choice,
+    rows: pd.DataFrame,
+    breaks: pd.DataFrame,
+    quarters: pd.DataFrame | None,
+) -> None:
+    st.header("Reports per quarter")
+    if rows.empty:
+        components.notice("No quarterly counts for this choice.")
+        return
+    frame = transforms.chart_frame(
+        rows.drop(columns=["series_breaks"]), breaks=pd.to_datetime(breaks["date"])
+    )
+    chart = specs.chart_spec(
+        aecharts.quarterly_reports,
+        data=frame,
+        breaks=breaks,
+        title="Reports per quarter received, by drug",
+    )
+    components.chart_block(
+        chart,
+        frame,
+        key=f"ae_quarterly_{choice.source}",
+        counts=counts_text(choice) + "; lines are cut at reporting and method breaks",
+    )
+    if choice.source == wc.FAERS_QUARTERLY:
+        with st.expander("Quarters loaded"):
+            st.dataframe(quarters, hide_index=True, width="stretch")
+
+
+def section_reactions(choice: frames.Choice, reactions: pd.DataFrame) -> None:
+    st.header("Top reactions")
+    if reactions.empty:
+        components.notice("No reactions reported for this choice.")
+        return
+    chart = specs.chart_spec(
+        aecharts.count_bars,
+        data=reactions,
+        title="MedDRA preferred terms in the most reports",
+        category="term",
+    )
+    components.chart_block(
+        chart,
+        reactions,
+        key=f"ae_reactions_{choice.source}",
+        counts=counts_text(choice) + "; a report can list several reactions",
+    )
+
+
+def section_outcomes(choice: frames.Choice, outcomes: pd.DataFrame) -> None:
+    st.header("Serious outcomes and deaths")
+    if outcomes.empty:
+        components.notice("No serious outcomes coded for this choice.")
+        return
+    note = (
+        "; FDA outcome codes (a report can have several; none coded = not serious)"
+        if choice.source == wc.FAERS_QUARTERLY
+        else "; openFDA `serious` and `seriousnessdeath` fields, all years"
+    )
+    chart = specs.chart_spec(
+        aecharts.count_bars, data=outcomes, title="Reports by seriousness and outcome"
+    )
+    components.chart_block(
+        chart, outcomes, key=f"ae_outcomes_{choice.source}", counts=counts_text(choice) + note
+    )
+
+
+def section_people(choice: frames.Choice, people: pd.DataFrame) -> None:
+    st.header("Sex and age")
+    for part, title in (("sex", "Reports by sex"), ("age", "Reports by age group")):
+        shown = frames.people_part(people, choice.source, part)
+        if shown.empty:
+            components.notice(f"{title}: nothing reported for this choice.")
+            continue
+        chart = specs.chart_spec(aecharts.count_bars, data=shown, title=title)
+        components.chart_block(
+            chart, shown, key=f"ae_{part}_{choice.source}", counts=counts_text(choice)
+        )
+    st.header("Reporter type")
+    shown = frames.people_part(people, choice.source, "reporter")
+    if shown.empty:
+        components.notice("No reporter type recorded for this choice.")
+        return
+    chart = specs.chart_spec(aecharts.count_bars, data=shown, title="Reports by who reported them")
+    components.chart_block(
+        chart,
+        shown,
+        key=f"ae_reporter_{choice.source}",
+        counts=counts_text(choice) + "; consumer reports are often not medically confirmed",
+    )
+
+
+def section_signals(choice: frames.Choice, found: pd.DataFrame, meta: dict) -> None:
+    st.header("Disproportionality signals")
+    faers = choice.source == wc.FAERS_QUARTERLY
+    st.markdown(
+        "Each row is a 2×2 table of reports: **a** with the drug (as suspect) and the event, "
+        "**b** with the drug and other events, **c** other drugs with the event, **d** the rest. "
+        "**Comparator: all other drugs** (every other report in the "
+        + ("loaded quarters" if faers else "openFDA database")
+        + "). A signal is a statistical association in reporting, not a proven risk. "
+        + (
+            "**Masking is on**: events expected from the label are left out."
+            if choice.mask
+            else "**Masking is off**: events expected from the label are kept and marked."
+        )
+    )
+    if found.empty:
+        components.notice("No signal rows for this choice.")
+        return
+    st.dataframe(frames.signal_table(found), hide_index=True, width="stretch")
+    forest = frames.with_provenance(frames.forest_rows(found), meta)
+    if not forest.empty:
+        chart = specs.chart_spec(
+            aecharts.signal_forest,
+            data=forest,
+            title="Reporting odds ratio with 95% CI (events with a finite CI)",
+        )
+        components.chart_block(
+            chart,
+            forest,
+            key=f"ae_signals_{choice.source}",
+            counts=counts_text(choice) + "; ROR and PRR against all other drugs",
+        )
+    if choice.source == wc.OPENFDA:
+        st.caption(
+            "openFDA gives background counts for its top 1,000 reaction terms only; an event "
+            "outside them has no signal row."
+        )
+
+
+def section_published(published: pd.DataFrame) -> None:
+    st.header("Published FAERS analyses")
+    charted, rest = frames.published_by_unit(published)
+    if not charted:
+        components.notice("No published FAERS figures are loaded.")
+    for unit, rows in charted:
+        title, x_title, log_scale = frames.PUBLISHED_TITLES[unit]
+        chart = specs.chart_spec(
+            aecharts.published_values, data=rows, title=title, x_title=x_title, log_scale=log_scale
+        )
+        components.chart_block(
+            chart,
+            rows,
+            key=f"ae_published_{unit}",
+            counts=(
+                f"{x_title} as each study published them, each with its own drug definition, "
+                "period and comparator; not comparable with each other or with the counts above"
+            ),
+        )
+    if not rest.empty:
+        st.dataframe(
+            components.http_links(
+                rest[["figure", "value", "unit", "citation", "citation_url"]], "citation_url"
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"citation_url": st.column_config.LinkColumn("source")},
+        )
