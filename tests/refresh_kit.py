@@ -25,16 +25,21 @@ import duckdb
 from etl.http import HttpClient
 from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, RunResult, refresh
 from etl.sources import (
+    clinicaltrials,
     cms_partd,
     euda_wastewater,
     faers_quarterly,
+    labels,
     literature,
     milestones,
     nflis,
+    ons_drug_poisoning,
+    openfda,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FAERS_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "faers_quarterly"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+FAERS_FIXTURES = FIXTURES / "faers_quarterly"
 
 # The sources these tests refresh: the ones that exist in etl/sources/ today, whether or not
 # they are in the registry yet. Add a source here when its bad-input cases are added.
@@ -45,6 +50,10 @@ TEST_SOURCES = (
     cms_partd.SOURCE,
     faers_quarterly.SOURCE,
     euda_wastewater.SOURCE,
+    ons_drug_poisoning.SOURCE,
+    openfda.SOURCE,
+    clinicaltrials.SOURCE,
+    labels.SOURCE,
 )
 TEXT_SOURCES = ("literature", "milestones", "nflis")
 CANONICAL = ("observations", "indicators", "events")
@@ -138,6 +147,12 @@ def clean_files() -> dict[str, dict[str, bytes]]:
     return files
 
 
+def fixture_files(source_id: str, pattern: str) -> dict[str, bytes]:
+    """The hand-made fixture files of a source (tests/fixtures/<source>/, not its real/ folder)."""
+    folder = FIXTURES / source_id
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern)) if p.is_file()}
+
+
 def faers_zip(folder: Path, *, prefix: str = "") -> bytes:
     """Zip a hand-made FAERS fixture quarter folder (members under `prefix`)."""
     buffer = io.BytesIO()
@@ -223,10 +238,12 @@ def build_baseline(data_dir: Path, mirror_dir: Path, files: dict[str, dict[str, 
     run = run_refresh(data_dir, mode="mirror", mirror=str(mirror_dir))
     assert run.status == "ok", [(r.source, r.status, r.message) for r in run.results]
     assert all(r.origin == "mirror" for r in run.results), run.results
-    # Publish FAERS from its raw snapshot, as every later run without it in the mirror will:
-    # `faers_loaded_quarters.origin` records the file name, which differs in the raw store.
-    again = run_refresh(data_dir, mode="offline", selected=["faers_quarterly"])
-    assert [r.origin for r in again.results] == ["snapshot"], again.results
+    # Publish FAERS and ONS from their raw snapshots, as every later run without them in the
+    # mirror will: `faers_loaded_quarters.origin` and ONS's observation notes record the file
+    # name, which differs in the raw store.
+    from_raw = ["faers_quarterly", "ons_drug_poisoning"]
+    again = run_refresh(data_dir, mode="offline", selected=from_raw)
+    assert [r.origin for r in again.results] == ["snapshot"] * len(from_raw), again.results
 
 
 def copy_data_dir(src: Path, dst: Path) -> Path:

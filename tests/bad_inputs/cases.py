@@ -9,15 +9,23 @@ happen:
   that fails to parse or validate gives status `failed` (rows kept); a file refused on arrival
   (HTML page, wrong header, size, timeout) gives `fallback` (the last good snapshot or the seed,
   which is what was published). Either way the run is `partial`.
+- `status="held"` (still `outcome="rejected"`): the file parsed, but the shrink guard
+  (etl/shrink.py) held the source because publishing it would lose published indicators, years
+  or more than 5% of rows; the previous rows stay and the run is `partial`.
 - `outcome="recovered"`: the refresh loads the file anyway (status `ok`, run `ok`) and the rows
   equal those of the `clean` version of the same data.
 
 `says` lists what the source's message must contain: the file and, where it applies, the line.
+
+`defect` marks a case that shows a defect in etl/ (left for the owners of etl/ to fix): the test
+runs it as xfail(strict=True), so it starts failing the day the defect is fixed and the mark must
+then be removed.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import socket
 import struct
 import time
@@ -26,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl import load_workbook
 from refresh_kit import (
     CLAIMS_CLEAN,
     CLAIMS_NAME,
@@ -36,6 +45,7 @@ from refresh_kit import (
     NFLIS_CLEAN,
     clean_files,
     faers_zip,
+    fixture_files,
 )
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -62,6 +72,7 @@ class Case:
     client: dict = field(default_factory=dict)  # HttpClient overrides
     sleeps: tuple[float, ...] | None = None  # the waits the client must have asked for
     full: bool = False  # refresh every test source, not only this one (others still publish)
+    defect: str = ""  # a known defect in etl/: the case is xfail(strict=True) with this reason
 
 
 def text(name: str, body: str | bytes) -> Callable[[], Files]:
@@ -232,6 +243,219 @@ def faers_zip_and_folder() -> Files:
     return {"faers_ascii_2019q1.zip": body, "faers_ascii_2019Q1 (copy).zip": body}
 
 
+# -- ONS drug poisoning: the hand-made 2002registrations.xlsx in tests/fixtures -------------------
+
+ONS = "2002registrations.xlsx"
+ONS_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ons_drug_poisoning" / ONS
+
+
+def ons_book(*edits: tuple[str, object, object]) -> bytes:
+    """The fixture workbook with `(sheet, old, new)` edits: the first cell of `sheet` (top to
+    bottom, left to right) whose value is `old` becomes `new`; `new=None` with sheet "*" drops
+    the sheet named `old`."""
+    book = load_workbook(ONS_FIXTURE)
+    for sheet, old, new in edits:
+        if sheet == "*":
+            del book[old]
+            continue
+        cell = next((c for row in book[sheet].iter_rows() for c in row if c.value == old), None)
+        assert cell is not None, (sheet, old)
+        cell.value = new
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ons(*edits: tuple[str, object, object]) -> Callable[[], Files]:
+    return lambda: {ONS: ons_book(*edits)}
+
+
+def ons_every_rate_renamed() -> Files:
+    """Table 4's 'Rate' columns renamed 'ASMR' (a format change): the rate series are lost."""
+    book = load_workbook(ONS_FIXTURE)
+    for row in book["Tbl_A"].iter_rows():
+        for cell in row:
+            if cell.value == "Rate":
+                cell.value = "ASMR"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {ONS: buffer.getvalue()}
+
+
+def ons_truncated() -> Files:
+    whole = ONS_FIXTURE.read_bytes()
+    return {ONS: whole[: len(whole) * 2 // 3]}
+
+
+def ons_extra_sheet() -> Files:
+    """A notes sheet in front and the tables' sheets renamed: tables are found by their titles."""
+    book = load_workbook(ONS_FIXTURE)
+    book.create_sheet("Notes", 0).append(["Notes", "Made-up notes sheet added in front"])
+    book["Tbl_A"].title = "Table 4 (revised)"
+    book["Tbl_B"].title = "1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {ONS: buffer.getvalue()}
+
+
+# -- openFDA: one JSON answer per count query (tests/fixtures/openfda) ---------------------------
+
+
+def openfda_files() -> Files:
+    return fixture_files("openfda", "openfda-*.json")
+
+
+def openfda(name: str, body: Callable[[dict], object] | bytes) -> Callable[[], Files]:
+    """The fixture answers with `openfda-<name>.json` replaced: by `body` bytes, or by
+    `body(parsed fixture)` written as JSON."""
+
+    def files() -> Files:
+        out = openfda_files()
+        key = f"openfda-{name}.json"
+        assert key in out, key
+        if isinstance(body, bytes):
+            out[key] = body
+        else:
+            out[key] = (json.dumps(body(json.loads(out[key])), indent=1) + "\n").encode()
+        return out
+
+    return files
+
+
+def edit_results(field_name: str, index: int, value: object) -> Callable[[dict], dict]:
+    def edit(answer: dict) -> dict:
+        answer["results"][index][field_name] = value
+        return answer
+
+    return edit
+
+
+def renamed_count(answer: dict) -> dict:
+    answer["results"] = [{"term": r["term"], "reports": r["count"]} for r in answer["results"]]
+    return answer
+
+
+def without(key: str) -> Callable[[dict], dict]:
+    return lambda answer: {k: v for k, v in answer.items() if k != key}
+
+
+def with_extras(answer: dict) -> dict:
+    """openFDA adding fields it did not send before: unknown keys are ignored."""
+    answer["meta"]["new_field"] = {"nested": [1, 2, 3]}
+    answer["warnings"] = ["a field openFDA might add"]
+    for row in answer["results"]:
+        row["percent"] = 12.5
+    return answer
+
+
+def openfda_bom_crlf() -> Files:
+    out = openfda_files()
+    return {k: b"\xef\xbb\xbf" + v.replace(b"\n", b"\r\n") for k, v in out.items()}
+
+
+# -- ClinicalTrials.gov: API v2 pages (tests/fixtures/clinicaltrials) ------------------------------
+
+CT_PAGE = "page-0001.json"
+
+
+def ct_files() -> Files:
+    return fixture_files("clinicaltrials", "page-*.json")
+
+
+def ct(page: str, body: Callable[[dict], object] | bytes) -> Callable[[], Files]:
+    """The fixture pages with `page` replaced by bytes or by `body(parsed page)` as JSON."""
+
+    def files() -> Files:
+        out = ct_files()
+        if isinstance(body, bytes):
+            out[page] = body
+        else:
+            out[page] = json.dumps(body(json.loads(out[page])), indent=1).encode()
+        return out
+
+    return files
+
+
+def ct_start(index: int, date: str) -> Callable[[dict], dict]:
+    def edit(page: dict) -> dict:
+        page["studies"][index]["protocolSection"]["statusModule"]["startDateStruct"]["date"] = date
+        return page
+
+    return edit
+
+
+def ct_nct(index: int, nct: str) -> Callable[[dict], dict]:
+    def edit(page: dict) -> dict:
+        page["studies"][index]["protocolSection"]["identificationModule"]["nctId"] = nct
+        return page
+
+    return edit
+
+
+def ct_without_middle_page() -> Files:
+    """Page 2 of 3 missing: page 1's nextPageToken leads to a page that is not there."""
+    return {k: v for k, v in ct_files().items() if k != "page-0002.json"}
+
+
+def ct_extras(page: dict) -> dict:
+    page["apiVersion"] = "2.9"
+    for study in page["studies"]:
+        study["derivedSection"] = {"miscInfoModule": {"versionHolder": "2026-01-01"}}
+        study["protocolSection"]["statusModule"]["newModuleField"] = True
+    return page
+
+
+# -- openFDA drug labels (tests/fixtures/labels) ------------------------------------------------
+
+LABEL = "label-fixturebrand.json"
+
+
+def label_files() -> Files:
+    return fixture_files("labels", "label*.json")
+
+
+def label(body: Callable[[dict], object] | bytes) -> Callable[[], Files]:
+    def files() -> Files:
+        out = label_files()
+        if isinstance(body, bytes):
+            out[LABEL] = body
+        else:
+            out[LABEL] = json.dumps(body(json.loads(out[LABEL])), indent=1).encode()
+        return out
+
+    return files
+
+
+def label_total(total: int) -> Callable[[dict], dict]:
+    def edit(answer: dict) -> dict:
+        answer["meta"]["results"]["total"] = total
+        return answer
+
+    return edit
+
+
+def label_field(field_name: str, value: object) -> Callable[[dict], dict]:
+    def edit(answer: dict) -> dict:
+        answer["results"][0][field_name] = value
+        return answer
+
+    return edit
+
+
+def label_garbage(answer: dict) -> dict:
+    """A 64 KB text field of NULs and control bytes inside the boxed warning."""
+    junk = ("\x00" * 32768) + "".join(chr(i % 32) for i in range(32768))
+    answer["results"][0]["boxed_warning"] = [answer["results"][0]["boxed_warning"][0] + junk]
+    return answer
+
+
+def label_unchanged_extras(answer: dict) -> dict:
+    answer["meta"]["last_updated"] = "2026-01-01"
+    answer["results"][0]["spl_product_data_elements"] = ["FIXTURE KETAMINE"]
+    answer["results"][0]["openfda"]["new_key"] = ["value"]
+    return answer
+
+
 # -- http faults (routes for the conftest local_server) ----------------------------------------
 
 
@@ -290,7 +514,14 @@ def status(code: int, headers: dict | None = None) -> Callable[[bytes], object]:
 
 def baseline_files() -> dict[str, Files]:
     """What the published warehouse holds before every case (see refresh_kit.build_baseline)."""
-    return clean_files() | {"cms_partd": {CMS: cms_csv()}, "euda_wastewater": euda_files()}
+    return clean_files() | {
+        "cms_partd": {CMS: cms_csv()},
+        "euda_wastewater": euda_files(),
+        "ons_drug_poisoning": {ONS: ONS_FIXTURE.read_bytes()},
+        "openfda": openfda_files(),
+        "clinicaltrials": ct_files(),
+        "labels": label_files(),
+    }
 
 
 NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
@@ -481,4 +712,97 @@ CASES: tuple[Case, ...] = (
     Case("cms_spending_1e15", "cms_partd", "spending of 1e15 USD",
          lambda: {CMS: cms_csv().replace(b",2000,80,", b",1000000000000000,80,")},
          says=(CMS, "USD values", "above 200,000,000,000")),
+    # ---- ons_drug_poisoning: the reference-table workbook (issue 13) --------------------------
+    Case("ons_html_for_xlsx", "ons_drug_poisoning", "an HTML page saved as the workbook",
+         from_file(ONS, "html_error_page.html"), says=(ONS, "HTML page")),
+    Case("ons_truncated_xlsx", "ons_drug_poisoning", "a truncated workbook (zip cut short)",
+         ons_truncated, says=(ONS, "not an Excel workbook")),
+    Case("ons_rate_renamed", "ons_drug_poisoning", "Table 4's Rate columns renamed 'ASMR'",
+         ons_every_rate_renamed, status="held",
+         says=(ONS, "would vanish", "indicator ons_drug_poisoning_asmr_all", "--accept-shrink")),
+    Case("ons_decimal_comma", "ons_drug_poisoning", "a rate with a decimal comma ('2,1')",
+         ons(("Tbl_A", 2.1, "2,1")),
+         says=(ONS, "line 8", "sheet 'Tbl_A'", "'2,1' is not a number")),
+    Case("ons_table1_missing", "ons_drug_poisoning", "Table 1 removed from the workbook",
+         ons(("*", "Tbl_B", None)), says=(ONS, "no sheet has a title", "underlying")),
+    Case("ons_year_not_a_year", "ons_drug_poisoning", "a registration year written '2002p'",
+         ons(("Tbl_B", 2002, "2002p")),
+         says=(ONS, "line 9", "sheet 'Tbl_B'", "year '2002p' is not a year")),
+    Case("ons_extra_sheet_renamed", "ons_drug_poisoning", "a notes sheet added, sheets renamed",
+         ons_extra_sheet, outcome="recovered", status="ok", clean=lambda: {ONS: ons_book()}),
+    # ---- openfda: one JSON answer per count query (issue 13) --------------------------------
+    Case("openfda_results_missing", "openfda", "a count answer without its results list",
+         openfda("ketamine_reactions", without("results")), status="held",
+         says=("openfda-ketamine_reactions.json", "would lose 4 of 39 published rows")),
+    Case("openfda_count_renamed", "openfda", "the count field renamed 'reports'",
+         openfda("ketamine_reactions", renamed_count),
+         says=("openfda-ketamine_reactions.json: ", "count"),
+         defect="etl/faers/openfda_counts.py term_counts casts a missing 'count' to int64: the "
+                "message is pandas' IntCastingNaNError and names all 19 files, not the one"),
+    Case("openfda_error_body", "openfda", "an openFDA error answer saved as the file",
+         openfda("ketamine_sex", b'{"error": {"code": "NOT_FOUND", '
+                                 b'"message": "Nothing to count"}}\n'),
+         says=("openfda-ketamine_sex.json", "NOT_FOUND", "Nothing to count")),
+    Case("openfda_negative_count", "openfda", "a negative count",
+         openfda("ketamine_receivedate", edit_results("count", 1, -3)),
+         says=("openfda-ketamine_receivedate.json", "openfda_ketamine_reports",
+               "2019Q1: value -3 is below 0")),
+    Case("openfda_fractional_count", "openfda", "a count of 2.5 reports",
+         openfda("ketamine_serious", edit_results("count", 0, 2.5)),
+         says=("openfda-ketamine_serious.json: ", "2.5"),
+         defect="etl/faers/openfda_counts.py term_counts casts counts with astype('int64'), "
+                "which truncates 2.5 to 2: the file loads as if it were whole"),
+    Case("openfda_count_as_text", "openfda", "a count written as text ('many')",
+         openfda("ketamine_sex", edit_results("count", 0, "many")),
+         says=("openfda-ketamine_sex.json: ", "many"),
+         defect="etl/faers/openfda_counts.py: a text count raises pandas' ValueError "
+                "('invalid literal for int()'), which names all 19 files, not the one"),
+    Case("openfda_html", "openfda", "an HTML page saved as a count answer",
+         openfda("ketamine_total", (FILES / "html_error_page.html").read_bytes()),
+         says=("openfda-ketamine_total.json", "not JSON")),
+    Case("openfda_bad_day", "openfda", "a receivedate that is not a date",
+         openfda("ketamine_receivedate", edit_results("time", 0, "20181305")),
+         says=("openfda-ketamine_receivedate.json: ", "20181305"),
+         defect="etl/faers/openfda_counts.py quarter_series: pd.to_datetime's ValueError "
+                "('unconverted data remains') names all 19 files and not the value"),
+    Case("openfda_extra_fields", "openfda", "unknown extra fields in meta and results",
+         openfda("ketamine_reactions", with_extras), outcome="recovered", status="ok",
+         clean=openfda_files),
+    Case("openfda_bom_crlf", "openfda", "BOM with CRLF in every answer", openfda_bom_crlf,
+         outcome="recovered", status="ok", clean=openfda_files),
+    # ---- clinicaltrials: API v2 pages (issue 13) --------------------------------------------
+    Case("ct_no_studies", "clinicaltrials", "a page without a studies list",
+         ct(CT_PAGE, without("studies")), says=(CT_PAGE, "studies")),
+    Case("ct_truncated_json", "clinicaltrials", "a truncated page",
+         lambda: ct_files() | {CT_PAGE: ct_files()[CT_PAGE][:700]}, says=(CT_PAGE, "not JSON")),
+    Case("ct_bad_start_date", "clinicaltrials", "a start date that does not exist",
+         ct(CT_PAGE, ct_start(0, "2019-13-45")), says=(CT_PAGE, "NCT90000001", "2019-13-45"),
+         defect="etl/sources/clinicaltrials.py start_year checks only the shape YYYY-MM-DD: "
+                "'2019-13-45' is counted as a 2019 start"),
+    Case("ct_start_date_words", "clinicaltrials", "a start date written 'March 2019'",
+         ct(CT_PAGE, ct_start(0, "March 2019")), says=(CT_PAGE, "NCT90000001", "March 2019"),
+         defect="etl/sources/clinicaltrials.py start_year: a start date it cannot read makes "
+                "the study silently uncounted (here only the shrink guard holds it, as a 9% "
+                "loss of a tiny fixture; one study among hundreds would publish)"),
+    Case("ct_bad_nct", "clinicaltrials", "a study whose NCT id is malformed",
+         ct("page-0002.json", ct_nct(1, "NCT123")), says=("page-0002.json", "nctId")),
+    Case("ct_missing_page", "clinicaltrials", "page 2 of 3 missing (nextPageToken chain broken)",
+         ct_without_middle_page, status="held",
+         says=("page-0001.json, page-0003.json",
+               "would vanish: clinicaltrials_trials_started 2020")),
+    Case("ct_extra_fields", "clinicaltrials", "unknown extra fields on every study",
+         ct(CT_PAGE, ct_extras), outcome="recovered", status="ok", clean=ct_files),
+    # ---- labels: openFDA /drug/label answers (issue 13) -------------------------------------
+    Case("labels_truncated_json", "labels", "a truncated label answer",
+         label(label_files()[LABEL][:500]), says=(LABEL, "not JSON")),
+    Case("labels_results_missing", "labels", "an answer without its results list",
+         label(without("results")), says=(LABEL, "results")),
+    Case("labels_nul_garbage", "labels", "a 64 KB boxed warning of NULs and control bytes",
+         label(label_garbage), says=(LABEL, "drug_labels.text", "control character ('\\x00'")),
+    Case("labels_total_larger", "labels", "meta.results.total larger than the results returned",
+         label(label_total(3)), says=(LABEL, "matched 3 labels", "holds 1")),
+    Case("labels_no_set_id", "labels", "a label without its set_id",
+         label(label_field("set_id", "")), says=(LABEL, "result 0 has no set_id")),
+    Case("labels_extra_fields", "labels", "unknown extra fields in meta and the label",
+         label(label_unchanged_extras), outcome="recovered", status="ok", clean=label_files),
 )  # fmt: skip
