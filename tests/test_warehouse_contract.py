@@ -153,28 +153,39 @@ def etl_names_in(source: str) -> list[str]:
     f-string, and names quoted inside SQL text."""
     tree = ast.parse(source)
     skip = _keyword_values(tree) | _docstrings(tree)
-    names = {*wc.TABLES, *wc.SOURCE_IDS, *wc.INDICATOR_IDS, *wc.INDICATOR_FAMILIES}
-    columns = set().union(*wc.COLUMNS.values()) - names  # e.g. claims.faers_terms
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr) and id(node) not in skip:
-            head = node.values[0] if node.values else None
-            if isinstance(head, ast.Constant) and ETL_SHAPED.match(str(head.value)):
-                found.append(f"line {node.lineno}: f-string {head.value!r}...")
-            for part in node.values:
-                skip.add(id(part))
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            continue
-        if id(node) in skip:
-            continue
-        text = node.value
-        if text in columns:
-            continue
-        if (text in names and text not in PLAIN_WORDS) or ETL_SHAPED.match(text):
-            found.append(f"line {node.lineno}: {text!r}")
-        for quoted in SQL_QUOTED.findall(text):
-            if quoted in names or ETL_SHAPED.match(quoted):
-                found.append(f"line {node.lineno}: '{quoted}' in SQL")
+            found += f_string_head(node)
+            skip.update(id(part) for part in node.values)
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        ):
+            found += [f"line {node.lineno}: {name}" for name in names_in_text(node.value)]
+    return found
+
+
+def f_string_head(node: ast.JoinedStr) -> list[str]:
+    head = node.values[0] if node.values else None
+    if isinstance(head, ast.Constant) and ETL_SHAPED.match(str(head.value)):
+        return [f"line {node.lineno}: f-string {head.value!r}..."]
+    return []
+
+
+def names_in_text(text: str) -> list[str]:
+    """The ETL names one string literal spells: itself, or names quoted in its SQL."""
+    names = {*wc.TABLES, *wc.SOURCE_IDS, *wc.INDICATOR_IDS, *wc.INDICATOR_FAMILIES}
+    columns = set().union(*wc.COLUMNS.values()) - names  # e.g. claims.faers_terms
+    if text in columns:
+        return []
+    found = []
+    if (text in names and text not in PLAIN_WORDS) or ETL_SHAPED.match(text):
+        found.append(repr(text))
+    found += [
+        f"'{quoted}' in SQL"
+        for quoted in SQL_QUOTED.findall(text)
+        if quoted in names or ETL_SHAPED.match(quoted)
+    ]
     return found
 
 
