@@ -31,7 +31,7 @@ from refresh_kit import (
     write_mirror,
 )
 
-from etl.refresh import FAILED, FALLBACK, HELD
+from etl.runlog import FAILED, FALLBACK, HELD
 from etl.sources import SOURCES
 
 REJECTED = (FAILED, FALLBACK, HELD)

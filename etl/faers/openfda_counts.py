@@ -9,6 +9,7 @@ with no day listed between the first report and the last update holds zero repor
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +68,9 @@ def read_json(path: Path) -> dict:
 
 def parse_files(files: SourceFiles, meta: SourceMeta) -> Tables:
     bodies = {name: read_json(paths[0]) for name, paths in files.items() if paths}
+    for name, body in bodies.items():
+        if not name.endswith("_total"):  # a total query's results are sample reports
+            check_count_rows(body, files[name][0])
     if not bodies:
         return Tables()
     updated = max(
@@ -97,6 +101,32 @@ def parse_files(files: SourceFiles, meta: SourceMeta) -> Tables:
             "openfda_signals": signals(reactions, totals),
         },
     )
+
+
+def check_count_rows(body: dict, path: Path) -> None:
+    """Every row of a count answer is {term or time, count}: a whole number of reports and, for a
+    date count, a real YYYYMMDD day. Refused with the file, row and value, never cast: a 2.5
+    would become 2 and a renamed `count` field a column of blanks."""
+    for index, row in enumerate(body.get("results", [])):
+        where = f"results[{index}]"
+        if not isinstance(row, dict) or not ({"term", "time"} & row.keys()):
+            raise ParseError(f"{where} has neither 'term' nor 'time': {str(row)[:80]}", file=path)
+        count = row.get("count")
+        if isinstance(count, bool) or not isinstance(count, int):
+            shown = "missing" if "count" not in row else repr(count)[:40]
+            raise ParseError(f"{where}.count is {shown}, not a whole number of reports", file=path)
+        if "time" in row and not is_day(row["time"]):
+            raise ParseError(
+                f"{where}.time {str(row['time'])[:40]!r} is not a YYYYMMDD day", file=path
+            )
+
+
+def is_day(text: object) -> bool:
+    try:
+        datetime.strptime(str(text), "%Y%m%d")
+    except ValueError:
+        return False
+    return len(str(text)) == 8
 
 
 def total_of(body: dict, path: Path) -> int:

@@ -187,8 +187,24 @@ def phase_label(phases: list[str] | None) -> str:
 
 
 def start_year(text: str) -> int | None:
-    match = re.match(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?$", text or "")
-    return int(match[1]) if match else None
+    """The year of a start date as API v2 writes it ('2019', '2019-03' or '2019-03-14'); None when
+    there is none. A date that is not one of these, or not a real day, raises ValueError: it must
+    not count as a start in the wrong year, nor vanish from the counts unsaid."""
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return datetime.strptime(text, pattern).year
+        except ValueError:
+            continue
+    raise ValueError(f"start date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def checked_start_year(nct: str, text: str) -> int | None:
+    try:
+        return start_year(text)
+    except ValueError as error:
+        raise ParseError(f"{nct}: {error}") from None
 
 
 def study_row(study: dict, index: int) -> dict:
@@ -204,7 +220,7 @@ def study_row(study: dict, index: int) -> dict:
         "title": dig(section, "identificationModule", "briefTitle") or "",
         "study_type": dig(section, "designModule", "studyType") or "",
         "start_date": start.get("date", ""),
-        "start_year": start_year(start.get("date", "")),
+        "start_year": checked_start_year(nct, start.get("date", "")),
         "start_date_type": start.get("type", ""),
         "conditions": "; ".join(str(c) for c in conditions),
         "phase": phase_label(dig(section, "designModule", "phases")),
