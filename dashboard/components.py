@@ -30,8 +30,6 @@ from dashboard.specs import ChartSpec, to_spec
 
 Chart = alt.TopLevelMixin | ChartSpec
 
-CITATION_COLUMNS = ("citation", "citation_url")
-
 
 def header() -> None:
     """The line under every page title: data vintage, last refresh, and a warning when a source

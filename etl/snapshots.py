@@ -78,14 +78,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def extension_of(name: str) -> str:
-    lowered = name.lower()
-    for ext in (".tar.gz", ".csv", ".tsv", ".txt", ".json", ".xlsx", ".zip"):
-        if lowered.endswith(ext):
-            return ext
-    return Path(name).suffix.lower()
-
-
 def write_meta(path: Path, meta: dict) -> None:
     meta_path = path.with_name(path.name + ".meta.json")
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
