@@ -61,7 +61,8 @@ def openfda_count() -> dict:
 
 def ctgov_page() -> dict:
     record = json.loads((FIXTURES / "clinicaltrials" / "real" / "NCT03418623.json").read_text())
-    return {"studies": [record], "totalCount": 1}
+    # A page of one, as the probe asks for: the query matches many more studies.
+    return {"studies": [record], "totalCount": 412, "nextPageToken": "NF0g5JGBlPMu"}
 
 
 def cms_rows() -> list[dict]:

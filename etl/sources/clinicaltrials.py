@@ -236,6 +236,7 @@ def study_row(study: dict, index: int) -> dict:
 
 def read_pages(paths: list[Path]) -> pd.DataFrame:
     rows: dict[str, dict] = {}
+    listed, total = 0, None
     for path in paths:
         try:
             body = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -243,12 +244,22 @@ def read_pages(paths: list[Path]) -> pd.DataFrame:
             raise ParseError(f"not JSON ({error})", file=path) from error
         if not isinstance(body, dict) or not isinstance(body.get("studies"), list):
             raise ParseError("no 'studies' list (not a ClinicalTrials.gov v2 page)", file=path)
+        if total is None and isinstance(body.get("totalCount"), int):
+            total = (body["totalCount"], path)
+        listed += len(body["studies"])
         for index, study in enumerate(body["studies"]):
             try:
                 row = study_row(study, index)
             except ParseError as error:
                 raise ParseError(str(error), file=path) from None
             rows[row["nct_id"]] = row  # a study moving between pages mid-fetch is kept once
+    if total is not None and listed < total[0]:
+        # The same rule as the live fetch: a saved or mirrored set with a page missing says less.
+        raise ParseError(
+            f"the pages list {listed} studies of the {total[0]} its totalCount announces: "
+            "a page is missing",
+            file=total[1],
+        )
     frame = pd.DataFrame.from_records(list(rows.values()), columns=list(TRIAL_COLUMNS))
     frame["start_year"] = frame["start_year"].astype("Int64")
     dated = frame[frame["start_year"].notna()]
