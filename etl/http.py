@@ -103,6 +103,17 @@ class FetchError(Exception):
         # retries give up, so a caller can tell "unreachable" from "answered, but wrongly".
         self.transient = transient
 
+    def reworded(self, message: str) -> FetchError:
+        """The same failure (URL, status, publisher's text, transient or not) with a new message."""
+        return FetchError(
+            message,
+            url=self.url,
+            status=self.status,
+            publisher_code=self.publisher_code,
+            publisher_message=self.publisher_message,
+            transient=self.transient,
+        )
+
 
 class _Retryable(FetchError):
     """A failure worth another attempt; `retry_after` is the server's requested wait, if any."""
@@ -567,14 +578,7 @@ class HttpClient:
         assert isinstance(last, FetchError)
         tried = exc.last_attempt.attempt_number
         why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
-        return FetchError(
-            f"{last} (gave up after {tried} attempt(s){why})",
-            url=last.url,
-            status=last.status,
-            publisher_code=last.publisher_code,
-            publisher_message=last.publisher_message,
-            transient=last.transient,
-        )
+        return last.reworded(f"{last} (gave up after {tried} attempt(s){why})")
 
     def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
         """No retry whose backoff sleep would end past the deadline (tenacity computes the

@@ -24,37 +24,15 @@ import duckdb
 
 from etl.http import HttpClient
 from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, RunResult, refresh
-from etl.sources import (
-    clinicaltrials,
-    cms_partd,
-    euda_wastewater,
-    faers_quarterly,
-    labels,
-    literature,
-    milestones,
-    nflis,
-    ons_drug_poisoning,
-    openfda,
-)
+from etl.sources import SOURCES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 FAERS_FIXTURES = FIXTURES / "faers_quarterly"
 
-# The sources these tests refresh: the ones that exist in etl/sources/ today, whether or not
-# they are in the registry yet. Add a source here when its bad-input cases are added.
-TEST_SOURCES = (
-    literature.SOURCE,
-    milestones.SOURCE,
-    nflis.SOURCE,
-    cms_partd.SOURCE,
-    faers_quarterly.SOURCE,
-    euda_wastewater.SOURCE,
-    ons_drug_poisoning.SOURCE,
-    openfda.SOURCE,
-    clinicaltrials.SOURCE,
-    labels.SOURCE,
-)
+# The sources these tests refresh: every source in the registry (the bad-input corpus test
+# requires cases for each).
+TEST_SOURCES = SOURCES
 TEXT_SOURCES = ("literature", "milestones", "nflis")
 CANONICAL = ("observations", "indicators", "events")
 

@@ -222,13 +222,7 @@ def fetch_count(
     except FetchError as error:
         if is_no_matches(error):
             return {"meta": {"results": {"total": 0}}, "results": [], "no_matches": True}
-        raise FetchError(
-            f"openFDA query {describe(name, params)} failed: {error}",
-            url=error.url,
-            status=error.status,
-            publisher_code=error.publisher_code,
-            publisher_message=error.publisher_message,
-        ) from None
+        raise error.reworded(f"openFDA query {describe(name, params)} failed: {error}") from None
     if not isinstance(body, dict) or ("results" not in body and "meta" not in body):
         raise FetchError(
             f"GET {url}: not an openFDA response to query {describe(name, params)}", url=url
