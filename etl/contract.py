@@ -162,6 +162,12 @@ class SourceMeta:
     # source's published rows; a rolling window (newest N quarters) may drop its oldest years.
     shrink_tolerance: float = 0.05
     rolling_window: bool = False
+    # What `scripts/build_seeds.py` puts in `data/seed/<id>/`: the curated reference files it
+    # copies from shared/data/reference, or (where the licence allows) the publisher's own files,
+    # described by `seed_release` (which release, where our copy came from). Neither: the seed
+    # folder holds only a note saying how to load the source.
+    seed_reference: tuple[str, ...] = ()
+    seed_release: str = ""
 
 
 def _empty(columns: Mapping[str, str]) -> pd.DataFrame:

@@ -1,11 +1,13 @@
 """Rebuild the bundled seed (data/seed/) from the curated reference figures.
 
-The seed carries published data only, each file in its publisher's own format:
-- literature/ and milestones/ are the curated reference files themselves (literature/ holds both
-  `published_figures.csv` and the claims, `claim_evidence.csv`);
-- nflis/, euda_wastewater/, cms_partd/ and ons_drug_poisoning/ are the publishers' files (their
-  licences allow it), copied from shared/data/raw, so `make run` offline shows the same product an
-  online refresh does.
+The seed carries published data only, each file in its publisher's own format. Each source's meta
+says what its seed holds, so this script has no list of its own:
+- `seed_reference`: curated reference files copied from shared/data/reference (literature,
+  milestones);
+- `seed_release`: the publisher's own files (where the licence allows), copied from
+  shared/data/raw as a mirror finds them, so `make run` offline shows the same product an online
+  refresh does;
+- neither: the seed folder keeps its hand-written note saying how to load the source.
 
 Usage: python scripts/build_seeds.py [--reference DIR] [--raw DIR]  (default: ../shared/data/...)
 """
@@ -18,31 +20,10 @@ import shutil
 from pathlib import Path
 
 from etl.snapshots import find_in_folder, required_present, sha256_file, utc_now
-from etl.sources import by_id
+from etl.sources import SOURCES, by_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
-
-# The publishers' own files the seed carries (their licences allow it; see
-# shared/data/README.md): parsed by the same code as a live download. What each release is and
-# where our copy came from, as the shared SOURCE.md files record it.
-PUBLISHER_FILES = {
-    "nflis": (
-        "Lim et al. 2024 data files (NFLIS-Drug 2013-2023), tseyanglim/NFLIS-analysis commit "
-        "437fad6f (2024-10-09); Figure 3 file trimmed to its Club drugs rows"
-    ),
-    "euda_wastewater": (
-        "EUDA wastewater 2025 edition (data to 2024), ww2025 files as published, unmodified"
-    ),
-    "cms_partd": (
-        "Medicare Part D Spending by Drug, RY24 release (data years 2018-2022): the header and "
-        "the two Spravato rows of DSD_PTD_RY24_P04_V10_DY22_BGM.csv, verbatim"
-    ),
-    "ons_drug_poisoning": (
-        "Deaths related to drug poisoning, England and Wales: 2022 registrations reference "
-        "tables, published 19 December 2023, unmodified"
-    ),
-}
 
 
 def write_meta(folder: Path, files: list[Path], **fields: str) -> None:
@@ -103,10 +84,12 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=ROOT.parent / "shared/data/reference")
     parser.add_argument("--raw", type=Path, default=ROOT.parent / "shared/data/raw")
     args = parser.parse_args()
-    copy_reference(args.reference, ["published_figures.csv", "claim_evidence.csv"], "literature")
-    copy_reference(args.reference, ["therapeutic_milestones.csv"], "milestones")
-    for source_id, release in PUBLISHER_FILES.items():
-        publisher_seed(args.raw, source_id, release)
+    for source in SOURCES:
+        meta = source.meta
+        if meta.seed_reference:
+            copy_reference(args.reference, list(meta.seed_reference), meta.id)
+        elif meta.seed_release:
+            publisher_seed(args.raw, meta.id, meta.seed_release)
 
 
 if __name__ == "__main__":

@@ -94,3 +94,18 @@ def test_seed_loads_and_validates(source: Source, tmp_path: Path) -> None:
 def test_detail_tables_are_declared(source: Source) -> None:
     if isinstance(source, DatabaseSource):
         assert source.meta.detail_tables, f"{source.meta.id} loads tables it does not declare"
+
+
+def test_seed_holds_what_the_meta_declares(source: Source) -> None:
+    """`scripts/build_seeds.py` reads only the meta, so the seed folder must agree with it."""
+    meta = source.meta
+    folder = ROOT / "data" / "seed" / meta.id
+    data_files = sorted(p.name for p in folder.iterdir() if p.name != "seed.meta.json")
+    if meta.seed_reference:
+        assert data_files == sorted(meta.seed_reference)
+    elif meta.seed_release:
+        recorded = json.loads((folder / "seed.meta.json").read_text())
+        assert data_files and sorted(recorded["files"]) == data_files
+        assert recorded["release"] == meta.seed_release
+    else:
+        assert data_files == [], f"{meta.id}: the seed carries files its meta does not declare"

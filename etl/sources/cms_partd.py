@@ -116,6 +116,10 @@ META = SourceMeta(
         ),
     ),
     allowed_hosts=("data.cms.gov",),
+    seed_release=(
+        "Medicare Part D Spending by Drug, RY24 release (data years 2018-2022): the header and "
+        "the two Spravato rows of DSD_PTD_RY24_P04_V10_DY22_BGM.csv, verbatim"
+    ),
 )
 
 

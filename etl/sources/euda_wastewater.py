@@ -114,6 +114,9 @@ META = SourceMeta(
     detail_tables=("wastewater_loads", "wastewater_sites", "wastewater_changes"),
     # d9www: the data host one project records for the 2026 files.
     allowed_hosts=("www.euda.europa.eu", "d9www.euda.europa.eu"),
+    seed_release=(
+        "EUDA wastewater 2025 edition (data to 2024), ww2025 files as published, unmodified"
+    ),
 )
 
 

@@ -142,6 +142,7 @@ META = SourceMeta(
         "literature_figures",
         "claims",
     ),
+    seed_reference=("published_figures.csv", "claim_evidence.csv"),
 )
 
 

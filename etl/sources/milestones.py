@@ -45,6 +45,7 @@ META = SourceMeta(
             header=("date", "event", "agency", "citation_url"),
         ),
     ),
+    seed_reference=("therapeutic_milestones.csv",),
 )
 
 

@@ -94,6 +94,10 @@ META = SourceMeta(
             max_bytes=8 << 20,  # 15 kB today
         ),
     ),
+    seed_release=(
+        "Lim et al. 2024 data files (NFLIS-Drug 2013-2023), tseyanglim/NFLIS-analysis commit "
+        "437fad6f (2024-10-09); Figure 3 file trimmed to its Club drugs rows"
+    ),
 )
 
 

@@ -90,6 +90,10 @@ META = SourceMeta(
         "certificate, not necessarily the cause; registration delays shift deaths between years."
     ),
     remote_files=(RemoteFile("workbook", URL, "*registrations*.xlsx", "xlsx"),),
+    seed_release=(
+        "Deaths related to drug poisoning, England and Wales: 2022 registrations reference "
+        "tables, published 19 December 2023, unmodified"
+    ),
 )
 
 
