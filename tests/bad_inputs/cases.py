@@ -31,7 +31,6 @@ import struct
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -48,31 +47,14 @@ from refresh_kit import (
     fixture_files,
 )
 
-FILES = Path(__file__).resolve().parent / "files"
+from bad_inputs.generic import fixture_baselines, generic_cases
+from bad_inputs.kit import FILES, Case, Files, html_page, status
+
 NFLIS = "Drug_frequency_annual.csv"
 LIT = "published_figures.csv"
 MS = "therapeutic_milestones.csv"
 CMS = "DSD_PTD_RY25_P04_V10_DY23_BGM.csv"
 CMS_DY22 = "partd_spending_by_drug_DY22_spravato_rows.csv"  # after CMS by name, older by data
-Files = dict[str, bytes]
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    source: str
-    what: str  # the kind of bad input, in the issue's words
-    files: Callable[[], Files]
-    outcome: str = "rejected"  # or "recovered"
-    status: str = "failed"  # the source's status in the run and in `sources`
-    says: tuple[str, ...] = ()
-    transport: str = "dir"  # or "http"
-    route: Callable[[bytes], object] | None = None  # fault route for the (first) file, http only
-    clean: Callable[[], Files] | None = None  # for recovered cases: the same data, well formed
-    client: dict = field(default_factory=dict)  # HttpClient overrides
-    sleeps: tuple[float, ...] | None = None  # the waits the client must have asked for
-    full: bool = False  # refresh every test source, not only this one (others still publish)
-    defect: str = ""  # a known defect in etl/: the case is xfail(strict=True) with this reason
 
 
 def text(name: str, body: str | bytes) -> Callable[[], Files]:
@@ -459,11 +441,6 @@ def label_unchanged_extras(answer: dict) -> dict:
 # -- http faults (routes for the conftest local_server) ----------------------------------------
 
 
-def html_page(_clean: bytes):
-    page = (FILES / "html_error_page.html").read_bytes()
-    return (200, {"Content-Type": "text/html; charset=utf-8"}, page)
-
-
 def json_body(_clean: bytes):
     return (200, {"Content-Type": "application/json"}, b'{"error": "moved", "rows": []}\n')
 
@@ -508,20 +485,21 @@ def then_ok(first: Callable[[bytes], object]) -> Callable[[bytes], object]:
     return lambda clean: [first(clean), (200, {"Content-Type": "text/csv"}, clean)]
 
 
-def status(code: int, headers: dict | None = None) -> Callable[[bytes], object]:
-    return lambda _clean: (code, {"Content-Type": "text/plain", **(headers or {})}, b"busy\n")
-
-
 def baseline_files() -> dict[str, Files]:
-    """What the published warehouse holds before every case (see refresh_kit.build_baseline)."""
-    return clean_files() | {
-        "cms_partd": {CMS: cms_csv()},
-        "euda_wastewater": euda_files(),
-        "ons_drug_poisoning": {ONS: ONS_FIXTURE.read_bytes()},
-        "openfda": openfda_files(),
-        "clinicaltrials": ct_files(),
-        "labels": label_files(),
-    }
+    """What the published warehouse holds before every case (see refresh_kit.build_baseline):
+    the hand-made files below, and for any other source its fixture folder's files."""
+    return (
+        fixture_baselines()
+        | clean_files()
+        | {
+            "cms_partd": {CMS: cms_csv()},
+            "euda_wastewater": euda_files(),
+            "ons_drug_poisoning": {ONS: ONS_FIXTURE.read_bytes()},
+            "openfda": openfda_files(),
+            "clinicaltrials": ct_files(),
+            "labels": label_files(),
+        }
+    )
 
 
 NFLIS_OK = text(NFLIS, NFLIS_CLEAN)
@@ -529,7 +507,7 @@ LIT_OK = lit(LIT_CLEAN)
 MS_OK = text(MS, MS_CLEAN)
 FAST = {"read_timeout": 0.3, "total_timeout": 0.6}
 
-CASES: tuple[Case, ...] = (
+HAND_CASES: tuple[Case, ...] = (
     # ---- nflis: Drug_frequency_annual.csv (YYYY, SubstanceDetected, Freq) -------------------
     Case("nflis_empty", "nflis", "empty file", text(NFLIS, b""), status="fallback",
          says=(NFLIS, "line 1", "empty file")),
@@ -792,3 +770,18 @@ CASES: tuple[Case, ...] = (
     Case("labels_extra_fields", "labels", "unknown extra fields in meta and the label",
          label(label_unchanged_extras), outcome="recovered", status="ok", clean=label_files),
 )  # fmt: skip
+
+
+# Every source the hand-written cases above do not cover (a new one) gets the generic cases,
+# made from its fixture folder: adding a source needs no new test plumbing. NFLIS gets them too,
+# so the generic cases are run against a source whose faults we know even before a new one comes.
+CASES: tuple[Case, ...] = (
+    HAND_CASES
+    + generic_cases("nflis", clean_files()["nflis"])
+    + tuple(
+        case
+        for source_id, files in fixture_baselines().items()
+        if source_id not in {c.source for c in HAND_CASES}
+        for case in generic_cases(source_id, files)
+    )
+)
