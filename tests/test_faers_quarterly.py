@@ -183,8 +183,8 @@ def test_parse_returns_observations_and_details() -> None:
     assert obs[("faers_quarterly_all_reports", "2019Q2")] == 2
     assert set(tables.indicators["id"]) >= set(tables.observations["indicator"])
     start = tables.observations.loc[tables.observations["period_label"] == "2019Q2"]
-    assert str(start["period_start"].iloc[0].date()) == "2019-04-01"
-    assert str(start["period_end"].iloc[0].date()) == "2019-06-30"
+    assert str(pd.Timestamp(start["period_start"].iloc[0]).date()) == "2019-04-01"
+    assert str(pd.Timestamp(start["period_end"].iloc[0]).date()) == "2019-06-30"
     signals = tables.details["faers_signals"]
     diss = signals[(signals["ingredient"] == "esketamine") & (signals["pt"] == "DISSOCIATION")]
     assert bool(diss["label_expected"].iloc[0]) is True

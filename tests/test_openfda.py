@@ -45,7 +45,7 @@ def test_parse_quarters_zero_fill_and_provisional() -> None:
     assert ket.loc["2019Q1", "flags"] == ""
     esk = obs.loc["openfda_esketamine_reports"]
     assert esk["value"].to_dict() == {"2019Q2": 5, "2019Q3": 0}
-    assert str(ket.loc["2019Q1", "period_end"].date()) == "2019-03-31"
+    assert str(ket.loc["2019Q1", "period_end"]) == "2019-03-31"
 
 
 def test_parse_counts_labels_and_totals() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl import observation_frame
 from etl.contract import (
     INDICATOR_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -149,26 +150,19 @@ def quarter_series(bodies: dict, who: str, meta: SourceMeta, updated: str) -> pd
     per_q = per_q.reindex(full, fill_value=0)
     labels = [f"{p.year}Q{p.quarter}" for p in per_q.index]
     flags = ["provisional" if p == last else "" for p in per_q.index]
-    return pd.DataFrame(
-        {
-            "source": meta.id,
-            "indicator": f"openfda_{who}_reports",
-            "geography": "World",
-            "period_start": per_q.index.start_time.normalize(),
-            "period_end": per_q.index.end_time.normalize(),
-            "period_label": labels,
-            "stratum": "all",
-            "value": per_q.to_numpy(dtype=float),
-            "lower": float("nan"),
-            "upper": float("nan"),
-            "unit": "reports",
-            "flags": flags,
-            "note": f"openFDA data last updated {updated}" if updated else "",
-            "citation": meta.citation,
-            "citation_url": meta.homepage,
-            "vintage": f"openFDA FAERS data last updated {updated}" if updated else "",
-        }
-    )[columns]
+    return observation_frame.observations(
+        source=meta.id,
+        indicator=f"openfda_{who}_reports",
+        geography="World",
+        period=labels,
+        value=per_q.to_numpy(dtype=float),
+        unit="reports",
+        flags=flags,
+        note=f"openFDA data last updated {updated}" if updated else "",
+        citation=meta.citation,
+        citation_url=meta.homepage,
+        vintage=f"openFDA FAERS data last updated {updated}" if updated else "",
+    )
 
 
 def term_counts(bodies: dict, ingredient: str, dimension: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.observation_frame import observations
 from etl.trial_areas import classify, load_areas
 
 if TYPE_CHECKING:
@@ -296,24 +297,18 @@ def trials_started(trials: pd.DataFrame) -> pd.DataFrame:
         parts.append(counts[["start_year", "value", "stratum"]])
     counts = pd.concat(parts, ignore_index=True)
     years = counts["start_year"].astype(int)
-    return pd.DataFrame(
-        {
-            "source": META.id,
-            "indicator": INDICATOR,
-            "geography": "ClinicalTrials.gov (all countries)",
-            "period_start": [date(y, 1, 1) for y in years],
-            "period_end": [date(y, 12, 31) for y in years],
-            "period_label": years.astype(str),
-            "stratum": counts["stratum"],
-            "value": counts["value"].astype(float),
-            "lower": None,
-            "upper": None,
-            "unit": "trials",
-            "flags": ["provisional" if y == latest else "" for y in years],
-            "note": "actual start dates only; area from etl/data/trial_areas.csv",
-            "citation": CITATION,
-            "citation_url": HOMEPAGE,
-        }
+    return observations(
+        source=META.id,
+        indicator=INDICATOR,
+        geography="ClinicalTrials.gov (all countries)",
+        period=years.astype(str),
+        stratum=counts["stratum"],
+        value=counts["value"],
+        unit="trials",
+        flags=["provisional" if y == latest else "" for y in years],
+        note="actual start dates only; area from etl/data/trial_areas.csv",
+        citation=CITATION,
+        citation_url=HOMEPAGE,
     ).sort_values(["stratum", "period_start"], ignore_index=True)
 
 

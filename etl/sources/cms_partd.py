@@ -45,13 +45,13 @@ import pandas as pd
 
 from etl.contract import (
     INDICATOR_COLUMNS,
-    OBSERVATION_COLUMNS,
     ParseError,
     RemoteFile,
     SourceFiles,
     SourceMeta,
     Tables,
 )
+from etl.observation_frame import observations_from_records
 from etl.rawcsv import strict_number
 
 if TYPE_CHECKING:
@@ -265,9 +265,15 @@ def drug_observations(
             "(a cut file, or another drug's extract)",
             file=path,
         )
-    for record in records:
-        record["vintage"] = vintage
-    return pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
+    return observations_from_records(
+        records,
+        source=META.id,
+        geography="United States",
+        stratum=STRATUM,
+        citation=CITATION,
+        citation_url=HOMEPAGE,
+        vintage=vintage,
+    )
 
 
 def outlier_rows(rows: pd.DataFrame, column: str, *, path: Path) -> list[str]:
@@ -313,21 +319,12 @@ def year_records(
             note += f"; {BENES_ONLY}"
         records.append(
             {
-                "source": META.id,
                 "indicator": f"cms_partd_{suffix}_{brand}",
-                "geography": "United States",
-                "period_start": pd.Timestamp(year, 1, 1).date(),
-                "period_end": pd.Timestamp(year, 12, 31).date(),
-                "period_label": str(year),
-                "stratum": STRATUM,
+                "period": str(year),
                 "value": value,
-                "lower": None,
-                "upper": None,
                 "unit": unit,
                 "flags": "unreliable" if flagged_by or benes_only else "",
                 "note": note,
-                "citation": CITATION,
-                "citation_url": HOMEPAGE,
             }
         )
     return records

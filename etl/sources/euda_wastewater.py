@@ -63,6 +63,7 @@ from etl.contract import (
 from etl.http import FetchError, HttpClient
 from etl.landing import file_name, keep_as, links_matching
 from etl.limits import max_bytes_for
+from etl.observation_frame import observations
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources.euda_sites import (
     CHANGE_COLUMNS,
@@ -277,24 +278,18 @@ def load_observations(loads: pd.DataFrame) -> pd.DataFrame:
         )
         for site, city, fix in zip(loads["site_id"], loads["city"], loads["fix_note"], strict=True)
     ]
-    frame = pd.DataFrame(
-        {
-            "source": META.id,
-            "indicator": "euda_wastewater_load_" + loads["metabolite"].map(suffix_of),
-            "geography": loads["geography"],
-            "period_start": pd.to_datetime(years + "-01-01").dt.date,
-            "period_end": pd.to_datetime(years + "-12-31").dt.date,
-            "period_label": years,
-            "stratum": "daily mean of the sampling week",
-            "value": loads["daily_mean"].astype(float),
-            "lower": None,
-            "upper": None,
-            "unit": UNIT,
-            "flags": ["not_quantified" if zero else "" for zero in not_quantified(loads)],
-            "note": notes,
-            "citation": CITATION,
-            "citation_url": CITATION_URL,
-        }
+    frame = observations(
+        source=META.id,
+        indicator="euda_wastewater_load_" + loads["metabolite"].map(suffix_of),
+        geography=loads["geography"],
+        period=years,
+        stratum="daily mean of the sampling week",
+        value=loads["daily_mean"],
+        unit=UNIT,
+        flags=["not_quantified" if zero else "" for zero in not_quantified(loads)],
+        note=notes,
+        citation=CITATION,
+        citation_url=CITATION_URL,
     )
     return frame.sort_values(["indicator", "geography", "period_start"], ignore_index=True)
 

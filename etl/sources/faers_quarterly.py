@@ -36,13 +36,13 @@ The quarters are loaded with DuckDB's CSV reader straight into the staging datab
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
+from etl import observation_frame
 from etl.contract import (
     INDICATOR_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -240,32 +240,17 @@ def observations(counts: pd.DataFrame) -> pd.DataFrame:
         columns=["indicator", "ingredient", "role_scope"],
     )  # fmt: skip
     rows = counts.merge(wanted, on=["ingredient", "role_scope"])
-    year = rows["quarter"].str.slice(0, 4).astype(int)
-    q = rows["quarter"].str.slice(5, 6).astype(int)
-    starts = [date(y, 3 * n - 2, 1) for y, n in zip(year, q, strict=True)]
-    ends = [
-        date(y, 12, 31) if n == 4 else date.fromordinal(date(y, 3 * n + 1, 1).toordinal() - 1)
-        for y, n in zip(year, q, strict=True)
-    ]
-    out = pd.DataFrame(
-        {
-            "source": META.id,
-            "indicator": rows["indicator"],
-            "geography": "World",
-            "period_start": pd.to_datetime(starts),
-            "period_end": pd.to_datetime(ends),
-            "period_label": rows["quarter"],
-            "stratum": "all",
-            "value": rows["reports"].astype(float),
-            "lower": float("nan"),
-            "upper": float("nan"),
-            "unit": "reports",
-            "flags": [INCOMPLETE if n else "" for n in rows["received_earlier"]],
-            "note": [note(int(n)) for n in rows["received_earlier"]],
-            "citation": CITATION,
-            "citation_url": HOMEPAGE,
-            "vintage": "",
-        }
+    out = observation_frame.observations(
+        source=META.id,
+        indicator=rows["indicator"],
+        geography="World",
+        period=rows["quarter"],
+        value=rows["reports"],
+        unit="reports",
+        flags=[INCOMPLETE if n else "" for n in rows["received_earlier"]],
+        note=[note(int(n)) for n in rows["received_earlier"]],
+        citation=CITATION,
+        citation_url=HOMEPAGE,
     )
     return out[columns].sort_values(["indicator", "period_start"]).reset_index(drop=True)
 

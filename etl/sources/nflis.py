@@ -33,6 +33,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.observation_frame import observations
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 from etl.sources import nflis_cooccurrence as cooc
 
@@ -173,24 +174,17 @@ def substance_reports(annual: pd.DataFrame) -> pd.DataFrame:
     rows = annual.merge(wanted, left_on="SubstanceDetected", right_on="substance", how="inner")
     latest = annual["YYYY"].max()
     years = rows["YYYY"].astype(str)
-    return pd.DataFrame(
-        {
-            "source": META.id,
-            "indicator": "nflis_reports_" + rows["indicator_suffix"],
-            "geography": "United States",
-            "period_start": pd.to_datetime(years + "-01-01").dt.date,
-            "period_end": pd.to_datetime(years + "-12-31").dt.date,
-            "period_label": years,
-            "stratum": "all laboratories in the data file",
-            "value": rows["Freq"].astype(float),
-            "lower": None,
-            "upper": None,
-            "unit": "reports",
-            "flags": ["provisional" if y == latest else "" for y in rows["YYYY"]],
-            "note": "",
-            "citation": CITATION,
-            "citation_url": CITATION_URL,
-        }
+    return observations(
+        source=META.id,
+        indicator="nflis_reports_" + rows["indicator_suffix"],
+        geography="United States",
+        period=years,
+        stratum="all laboratories in the data file",
+        value=rows["Freq"],
+        unit="reports",
+        flags=["provisional" if y == latest else "" for y in rows["YYYY"]],
+        citation=CITATION,
+        citation_url=CITATION_URL,
     ).sort_values(["indicator", "period_start"], ignore_index=True)
 
 

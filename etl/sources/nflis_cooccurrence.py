@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.contract import INDICATOR_COLUMNS, ParseError
+from etl.observation_frame import observations
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
 
 CATEGORIES_PATH = Path(__file__).resolve().parent.parent / "data" / "nflis_categories.csv"
@@ -158,29 +159,20 @@ def cooccurrence_observations(
                 row_flags.append("unreliable")
             flags.append(";".join(sorted(row_flags)))
         pieces.append(
-            pd.DataFrame(
-                {
-                    "source": "nflis",
-                    "indicator": [
-                        f"{prefix}_{category_suffix(c)}_{measure}" for c in part["category"]
-                    ],
-                    "geography": part["geography"],
-                    "period_start": part["period_start"],
-                    "period_end": part["period_end"],
-                    "period_label": part["period_label"],
-                    "stratum": "all samples in the data file",
-                    "value": part[measure].astype(float),
-                    "lower": None,
-                    "upper": None,
-                    "unit": unit,
-                    "flags": flags,
-                    "note": [
-                        f"base {int(n)} samples" if unit == "percent" else ""
-                        for n in part["samples"]
-                    ],
-                    "citation": citation,
-                    "citation_url": citation_url,
-                }
+            observations(
+                source="nflis",
+                indicator=[f"{prefix}_{category_suffix(c)}_{measure}" for c in part["category"]],
+                geography=part["geography"],
+                period=part["period_label"],
+                stratum="all samples in the data file",
+                value=part[measure],
+                unit=unit,
+                flags=flags,
+                note=[
+                    f"base {int(n)} samples" if unit == "percent" else "" for n in part["samples"]
+                ],
+                citation=citation,
+                citation_url=citation_url,
             )
         )
     return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()

@@ -49,6 +49,7 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.observation_frame import observations_from_records
 from etl.xlsxblocks import BlockRow, Column, find_sheet, open_workbook, read_blocks
 
 URL = (
@@ -109,7 +110,9 @@ class OnsDrugPoisoning:
             copyright_year = crown_copyright_year(workbook)
         finally:
             workbook.close()
-        observations = pd.DataFrame.from_records([*totals, *substances])
+        observations = observations_from_records(
+            [*totals, *substances], source=META.id, citation=CITATION, citation_url=HOMEPAGE
+        )
         if observations.empty:
             raise ParseError("Tables 1 and 4 hold no deaths", file=path)
         last = int(pd.to_datetime(observations["period_end"]).dt.year.max())
@@ -140,14 +143,12 @@ def read_table(workbook, title: re.Pattern[str], path: Path) -> tuple[list[Colum
 
 
 def observation(indicator: str, geography: str, row: BlockRow, value: float, path: Path) -> dict:
+    """The fields of one row that vary (the builder adds source and citation)."""
     year = str(row.year)
     return {
-        "source": META.id,
         "indicator": indicator,
         "geography": geography,
-        "period_start": pd.Timestamp(f"{year}-01-01").date(),
-        "period_end": pd.Timestamp(f"{year}-12-31").date(),
-        "period_label": year,
+        "period": year,
         "stratum": row.block.lower(),
         "value": value,
         "lower": None,
@@ -155,8 +156,6 @@ def observation(indicator: str, geography: str, row: BlockRow, value: float, pat
         "unit": DEATHS_UNIT,
         "flags": "",
         "note": f"{path.name}, row {row.line}; deaths registered in {year}",
-        "citation": CITATION,
-        "citation_url": HOMEPAGE,
     }
 
 
