@@ -109,3 +109,14 @@ def test_seed_holds_what_the_meta_declares(source: Source) -> None:
         assert recorded["release"] == meta.seed_release
     else:
         assert data_files == [], f"{meta.id}: the seed carries files its meta does not declare"
+
+
+def test_readme_source_table_is_the_registry() -> None:
+    """The README's table is generated (scripts/source_table.py --write) and must not drift."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import source_table
+
+    readme = (ROOT / "README.md").read_text()
+    assert source_table.with_table(readme) == readme, "run: python scripts/source_table.py --write"
