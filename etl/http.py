@@ -36,29 +36,29 @@ What it guarantees, per request:
 - Secrets (etl.redact): values of key-like query parameters (api_key, token, ...) never appear in
   exceptions, log records, `Download.url` or reprs. httpx's own request log is redacted too.
 - One log line per request on the "etl.http" logger: method, redacted URL, status, bytes, duration.
+The parts: `http_errors` (what fails, what a download returns), `http_attempt` (one GET under its
+deadlines), `http_body` (reading a body to its limit), `http_answers` (hosts, error statuses,
+transport errors), `http_retry` (backoff and giving up).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import tenacity
 
-from etl.backoff import backoff_delay, parse_retry_after
-from etl.content_check import EXPECT_KINDS, check_content, looks_like_html
-from etl.limits import LISTING_MAX_BYTES, MEMORY_BODY_MAX_BYTES, Refused
-from etl.publisher_errors import ERROR_BODY_LIMIT, publisher_error
+from etl.backoff import parse_retry_after
+from etl.content_check import EXPECT_KINDS
+from etl.http_answers import HostPolicy
+from etl.http_attempt import TEMP_SUFFIX, OneAttempt
+from etl.http_body import Enough, Sink, StartSink
+from etl.http_errors import Download, FetchError, LimitExceeded, RetryableError
+from etl.http_retry import Retries
+from etl.limits import LISTING_MAX_BYTES, MEMORY_BODY_MAX_BYTES
 from etl.redact import SecretScrubber, redact
 
 __all__ = [
@@ -67,157 +67,12 @@ __all__ = [
     "FetchError",
     "HttpClient",
     "LimitExceeded",
+    "RetryableError",
     "parse_retry_after",
     "redact",
 ]
 
-log = logging.getLogger("etl.http")
-TEMP_SUFFIX = ".part"
 _T = TypeVar("_T")
-
-
-class FetchError(Exception):
-    """A fetch failed. The message names the (redacted) URL and what went wrong.
-
-    For an HTTP error status, `publisher_code` and `publisher_message` carry the publisher's own
-    error text when its body says one (e.g. openFDA's `{"error": {"code": "NOT_FOUND",
-    "message": "No matches found!"}}`); the message ends with that text too.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str,
-        status: int | None = None,
-        publisher_code: str | None = None,
-        publisher_message: str | None = None,
-        transient: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.url = url
-        self.status = status
-        self.publisher_code = publisher_code
-        self.publisher_message = publisher_message
-        # A failure another attempt might cure (connection, timeout, 429, 5xx), kept after the
-        # retries give up, so a caller can tell "unreachable" from "answered, but wrongly".
-        self.transient = transient
-
-    def reworded(self, message: str) -> FetchError:
-        """The same failure (URL, status, publisher's text, transient or not) with a new message."""
-        return FetchError(
-            message,
-            url=self.url,
-            status=self.status,
-            publisher_code=self.publisher_code,
-            publisher_message=self.publisher_message,
-            transient=self.transient,
-        )
-
-
-class _Retryable(FetchError):
-    """A failure worth another attempt; `retry_after` is the server's requested wait, if any."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-        publisher_code: str | None = None,
-        publisher_message: str | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            url=url,
-            status=status,
-            publisher_code=publisher_code,
-            publisher_message=publisher_message,
-            transient=True,
-        )
-        self.retry_after = retry_after
-
-
-class LimitExceeded(FetchError, Refused):
-    """A body passed its size limit: refused, not retried."""
-
-
-@dataclass(frozen=True)
-class Download:
-    url: str  # final URL (after redirects) with secrets redacted
-    path: Path | None  # file written (None when not_modified)
-    sha256: str | None
-    size: int
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-    not_modified: bool  # the server said 304 to our conditional GET
-
-
-def _log_request(shown: str, status: int | None, size: int, duration: float) -> None:
-    """One line per GET, with the same fields as `extra` for structured handlers."""
-    log.info(
-        "GET %s -> %s, %d bytes, %.2f s",
-        shown,
-        status if status is not None else "no response",
-        size,
-        duration,
-        extra={
-            "method": "GET",
-            "url": shown,
-            "status": status,
-            "bytes": size,
-            "duration_s": round(duration, 3),
-        },
-    )
-
-
-def _refuse_declared_size(response: httpx.Response, shown: str, limit: int) -> None:
-    """Refuse a body whose Content-Length is over the limit before reading any of it."""
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise LimitExceeded(
-            f"GET {shown}: Content-Length {declared} exceeds the limit of {limit} "
-            "bytes; not downloaded",
-            url=shown,
-            status=response.status_code,
-        )
-
-
-def _read_body(
-    response: httpx.Response,
-    sink: _Sink,
-    limit: int,
-    shown: str,
-    started: float,
-    ends: float,
-    why: str,
-) -> None:
-    """Stream the body into `sink`, stopping at the size limit or the deadline."""
-    status = response.status_code
-    encoding = response.headers.get("Content-Encoding", "")
-    for chunk in response.iter_bytes():
-        sink.write(chunk)
-        if sink.size > limit:
-            decoded = f" (decoded from Content-Encoding: {encoding})" if encoding else ""
-            raise LimitExceeded(
-                f"GET {shown}: body passed the limit of {limit} bytes: "
-                f"{sink.size} bytes read{decoded}; stopped",
-                url=shown,
-                status=status,
-            )
-        now = time.monotonic()
-        if now > ends:
-            raise FetchError(
-                f"GET {shown}: body not complete after {now - started:.1f} s "
-                f"({why}), {sink.size} bytes read; stopped",
-                url=shown,
-                status=status,
-                transient=True,
-            )
-    if sink.size == 0 and status != 204:
-        raise FetchError(f"GET {shown}: empty body", url=shown, status=status)
 
 
 class HttpClient:
@@ -238,24 +93,26 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         total_timeout: float | None = None,
     ) -> None:
-        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
-        self.allow_insecure_hosts = frozenset(h.lower() for h in allow_insecure_hosts)
+        self.hosts = HostPolicy(allowed_hosts, allow_insecure_hosts)
         self.max_bytes = max_bytes
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
+        self.retries = Retries(max(1, max_attempts), backoff_base, backoff_max, sleep)
         self.total_timeout = total_timeout if total_timeout is not None else 30 * read_timeout
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self.deadline: float | None = None  # a time.monotonic() instant; see set_deadline
-        self.deadline_reason = ""
-        self._sleep = sleep
         self._scrub = SecretScrubber()
         self._client = httpx.Client(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
             headers={"User-Agent": user_agent},
             follow_redirects=True,
             event_hooks={"request": [self._check_request]},
+        )
+        self._attempt = OneAttempt(
+            self._client,
+            self._scrub,
+            self.retries,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=self.total_timeout,
         )
 
     def __enter__(self) -> HttpClient:
@@ -268,14 +125,18 @@ class HttpClient:
         self._client.close()
 
     def __repr__(self) -> str:
-        hosts = sorted(self.allowed_hosts | self.allow_insecure_hosts)
+        hosts = sorted(self.hosts.allowed | self.hosts.insecure)
         return f"HttpClient(allowed_hosts={hosts!r})"
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        return self.hosts.allowed
 
     def set_deadline(self, at: float | None, reason: str = "deadline") -> None:
         """No request, retry or backoff sleep goes past `at` (time.monotonic()); `reason` names
         it in messages ("the source deadline of 1800 s")."""
-        self.deadline = at
-        self.deadline_reason = reason
+        self.retries.deadline = at
+        self.retries.deadline_reason = reason
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -307,7 +168,7 @@ class HttpClient:
         limit = max_bytes if max_bytes is not None else self.max_bytes
 
         def attempt() -> Download:
-            return self._download_once(
+            return self._attempt.download(
                 url, dest_dir, expect, tuple(header), params, conditional, limit
             )
 
@@ -334,7 +195,7 @@ class HttpClient:
         def attempt() -> Any:
             if before_attempt is not None:
                 before_attempt()
-            return self._get_json_once(url, params, min(max_bytes, self.max_bytes))
+            return self._attempt.get_json(url, params, min(max_bytes, self.max_bytes))
 
         return self._with_retries(url, params, attempt, permanent=permanent)
 
@@ -350,8 +211,8 @@ class HttpClient:
         self._scrub.remember(params)
 
         def attempt() -> str:
-            sink = _Sink(None)
-            self._stream(url, params, {}, sink, min(max_bytes, self.max_bytes))
+            sink = Sink(None)
+            self._attempt.stream(url, params, {}, sink, min(max_bytes, self.max_bytes))
             return b"".join(sink.chunks).decode("utf-8", errors="replace")
 
         return self._with_retries(url, params, attempt)
@@ -365,167 +226,14 @@ class HttpClient:
         self._scrub.remember(params)
 
         def attempt() -> bytes:
-            sink = _StartSink(size)
-            with contextlib.suppress(_Enough):
-                self._stream(url, params, {"Range": f"bytes=0-{size - 1}"}, sink, self.max_bytes)
+            sink = StartSink(size)
+            with contextlib.suppress(Enough):
+                self._attempt.stream(
+                    url, params, {"Range": f"bytes=0-{size - 1}"}, sink, self.max_bytes
+                )
             return b"".join(sink.chunks)[:size]
 
         return self._with_retries(url, params, attempt)
-
-    # -- one attempt --------------------------------------------------------------------------
-
-    def _download_once(
-        self,
-        url: str,
-        dest_dir: Path,
-        expect: str,
-        header: tuple[str, ...],
-        params: Mapping[str, str] | None,
-        conditional: Mapping[str, str],
-        limit: int,
-    ) -> Download:
-        fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=TEMP_SUFFIX, dir=dest_dir)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                sink = _Sink(out)
-                response = self._stream(url, params, conditional, sink, limit)
-            final_url = self._scrub(str(response.url))
-            meta = dict(
-                url=final_url,
-                etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
-                content_type=response.headers.get("Content-Type"),
-            )
-            if response.status_code == 304:
-                tmp.unlink()
-                return Download(path=None, sha256=None, size=0, not_modified=True, **meta)
-            problem = check_content(tmp, expect=expect, header=header)
-            if problem:
-                raise FetchError(
-                    f"GET {final_url}: {problem}", url=final_url, status=response.status_code
-                )
-            digest = sink.sha256.hexdigest()
-            path = dest_dir / f"{digest}.{expect}"
-            os.replace(tmp, path)
-            return Download(path=path, sha256=digest, size=sink.size, not_modified=False, **meta)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-
-    def _get_json_once(self, url: str, params: Mapping[str, str] | None, limit: int) -> Any:
-        sink = _Sink(None)
-        response = self._stream(url, params, {}, sink, limit)
-        final_url = self._scrub(str(response.url))
-        body = b"".join(sink.chunks)
-        try:
-            return json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            what = "an HTML page" if looks_like_html(body[:1024]) else "not JSON"
-            msg = (
-                f"GET {final_url}: expected JSON but the body is {what} ({exc.__class__.__name__})"
-            )
-            raise FetchError(msg, url=final_url, status=response.status_code) from None
-
-    def _stream(
-        self,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        sink: _Sink,
-        limit: int,
-    ) -> httpx.Response:
-        """One GET: status handling, size limit, deadlines, body into `sink`. Logs one line."""
-        # httpx.URL(url, params=None) drops the URL's own query (ONS's `file?uri=...`), which
-        # the request itself keeps; show what is sent.
-        shown = self._scrub(str(httpx.URL(url, params=params) if params else httpx.URL(url)))
-        started = time.monotonic()
-        ends, why = self._request_deadline(started)
-        status: int | None = None
-        left = ends - started
-        if left <= 0:
-            raise FetchError(
-                f"GET {shown}: not started, {why} has passed", url=shown, transient=True
-            )
-        timeout = httpx.Timeout(
-            min(self.read_timeout, left), connect=min(self.connect_timeout, left)
-        )
-        try:
-            with self._client.stream(
-                "GET", url, params=params, headers=headers, timeout=timeout
-            ) as response:
-                status = response.status_code
-                shown = self._scrub(str(response.url))
-                self._check_status(response, shown)
-                if status == 304:
-                    return response
-                _refuse_declared_size(response, shown, limit)
-                _read_body(response, sink, limit, shown, started, ends, why)
-                return response
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, shown, status, started, ends, why) from None
-        finally:
-            _log_request(shown, status, sink.size, time.monotonic() - started)
-
-    def _request_deadline(self, started: float) -> tuple[float, str]:
-        """The earlier of this request's own deadline and the client's overall one, and its name."""
-        ends, why = (
-            started + self.total_timeout,
-            f"whole-body deadline of {self.total_timeout:g} s",
-        )
-        if self.deadline is not None and self.deadline < ends:
-            ends, why = self.deadline, self.deadline_reason
-        return ends, why
-
-    def _transport_error(
-        self,
-        exc: httpx.HTTPError,
-        shown: str,
-        status: int | None,
-        started: float,
-        ends: float,
-        why: str,
-    ) -> FetchError:
-        """The FetchError to raise for an httpx error: retryable unless the deadline cut it."""
-        kind = exc.__class__.__name__
-        msg = f"GET {shown}: {kind}: {self._scrub(str(exc)) or kind}"
-        if time.monotonic() >= ends:  # the timeout was cut to the deadline: do not retry
-            msg = f"{msg} ({why} reached after {time.monotonic() - started:.1f} s)"
-            return FetchError(msg, url=shown, status=status, transient=True)
-        if isinstance(exc, httpx.TransportError):  # connection, timeout, dropped mid-body
-            return _Retryable(msg, url=shown, status=status)
-        return FetchError(msg, url=shown, status=status)
-
-    def _check_status(self, response: httpx.Response, shown: str) -> None:
-        status = response.status_code
-        failed = status == 429 or status >= 400 or (300 <= status < 400 and status != 304)
-        if not failed:
-            return
-        msg = f"GET {shown}: HTTP {status} {response.reason_phrase}".rstrip()
-        code, message, text = self._error_text(response) if status >= 400 else (None, None, "")
-        if text:
-            msg = f"{msg}: {text}"
-        said = {"publisher_code": code, "publisher_message": message}
-        if status == 429 or status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise _Retryable(msg, url=shown, status=status, retry_after=retry_after, **said)
-        raise FetchError(msg, url=shown, status=status, **said)
-
-    def _error_text(self, response: httpx.Response) -> tuple[str | None, str | None, str]:
-        """The publisher's own error text from the first ERROR_BODY_LIMIT bytes (secrets
-        redacted); nothing when the body cannot be read."""
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= ERROR_BODY_LIMIT:
-                    break
-        except httpx.HTTPError:
-            return None, None, ""
-        code, message, text = publisher_error(b"".join(chunks)[:ERROR_BODY_LIMIT])
-        return code, message and self._scrub(message), self._scrub(text)
 
     # -- retries, hosts, secrets --------------------------------------------------------------
 
@@ -537,28 +245,7 @@ class HttpClient:
         *,
         permanent: Callable[[FetchError], bool] | None = None,
     ) -> _T:
-        shown = self._checked_url(url, params)
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
-            wait=self._wait,
-            retry=tenacity.retry_if_exception(
-                lambda exc: isinstance(exc, _Retryable) and not (permanent and permanent(exc))
-            ),
-            sleep=self._sleep,
-            before_sleep=lambda state: log.warning(
-                "retrying %s in %.1f s (attempt %d of %d failed: %s)",
-                shown,
-                state.upcoming_sleep,
-                state.attempt_number,
-                self.max_attempts,
-                state.outcome.exception() if state.outcome else "?",
-            ),
-            reraise=False,
-        )
-        try:
-            return retrying(attempt)
-        except tenacity.RetryError as exc:
-            raise self._gave_up(exc) from None
+        return self.retries.run(self._checked_url(url, params), attempt, permanent)
 
     def _checked_url(self, url: str, params: Mapping[str, str] | None) -> str:
         """The URL as shown in messages (secrets scrubbed), once it is known to be allowed."""
@@ -569,77 +256,8 @@ class HttpClient:
                 f"invalid URL {self._scrub(url)}: {exc}", url=self._scrub(url)
             ) from None
         shown = self._scrub(str(target))
-        self._check_url(target, shown)
+        self.hosts.check(target, shown)
         return shown
 
-    def _gave_up(self, exc: tenacity.RetryError) -> FetchError:
-        """The last attempt's error, saying how many attempts were made and why no more."""
-        last = exc.last_attempt.exception()
-        assert isinstance(last, FetchError)
-        tried = exc.last_attempt.attempt_number
-        why = "" if tried >= self.max_attempts else f"; {self.deadline_reason} is near"
-        return last.reworded(f"{last} (gave up after {tried} attempt(s){why})")
-
-    def _stop_at_deadline(self, state: tenacity.RetryCallState) -> bool:
-        """No retry whose backoff sleep would end past the deadline (tenacity computes the
-        upcoming sleep before asking whether to stop)."""
-        if self.deadline is None:
-            return False
-        return time.monotonic() + (state.upcoming_sleep or 0.0) >= self.deadline
-
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
-        return backoff_delay(
-            state.attempt_number,
-            retry_after=retry_after,
-            base=self.backoff_base,
-            cap=self.backoff_max,
-        )
-
     def _check_request(self, request: httpx.Request) -> None:
-        self._check_url(request.url, self._scrub(str(request.url)))
-
-    def _check_url(self, url: httpx.URL, shown: str) -> None:
-        host = (url.host or "").lower()
-        insecure_ok = host in self.allow_insecure_hosts
-        if self.allowed_hosts and host not in self.allowed_hosts and not insecure_ok:
-            allowed = ", ".join(sorted(self.allowed_hosts | self.allow_insecure_hosts))
-            msg = f"refused {shown}: host {host!r} is not in the allowlist ({allowed})"
-            raise FetchError(msg, url=shown)
-        if url.scheme != "https" and not insecure_ok:
-            msg = f"refused {shown}: only https is allowed for host {host!r}"
-            raise FetchError(msg, url=shown)
-
-
-class _Sink:
-    """Where body bytes go: a file (download) or memory (get_json); counts and hashes them."""
-
-    def __init__(self, out: Any) -> None:
-        self.out = out
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.sha256 = hashlib.sha256()
-
-    def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        self.sha256.update(chunk)
-        if self.out is None:
-            self.chunks.append(chunk)
-        else:
-            self.out.write(chunk)
-
-
-class _Enough(Exception):
-    """Raised by `_StartSink` once it holds what was asked for: stops reading the body."""
-
-
-class _StartSink(_Sink):
-    def __init__(self, limit: int) -> None:
-        super().__init__(None)
-        self.limit = limit
-
-    def write(self, chunk: bytes) -> None:
-        super().write(chunk)
-        if self.size >= self.limit:
-            raise _Enough
+        self.hosts.check(request.url, self._scrub(str(request.url)))
