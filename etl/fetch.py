@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
-from etl import snapshots
+from etl import folder_files, snapshots
 from etl.contract import ApiSource, RemoteFile, Source, SourceFiles, SourceMeta
 from etl.http import Download, FetchError, HttpClient
 from etl.limits import Refused, max_bytes_for
@@ -111,7 +111,7 @@ def _download_all(
         for path, download, file_name in got:
             files.setdefault(remote.name, []).append(path)
             record_download(provenance, path, download, file_name)
-    if not snapshots.required_present(meta, files):
+    if not folder_files.required_present(meta, files):
         return None
     provenance = dataclasses.replace(provenance, retrieved_at=snapshots.utc_now())
     return snapshots.Snapshot(
@@ -275,7 +275,7 @@ def mirror_targets(
     matched = sorted(
         (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)),
         # one file: the newest release by the year in its name (headers are not read yet)
-        key=str.lower if remote.many else lambda n: (snapshots.release_year(n), n.lower()),
+        key=str.lower if remote.many else lambda n: (folder_files.release_year(n), n.lower()),
     )
     if not matched:
         return []  # not in the mirror: the next origin (snapshot, seed) is tried

@@ -19,7 +19,8 @@ import json
 import shutil
 from pathlib import Path
 
-from etl.snapshots import find_in_folder, required_present, sha256_file, utc_now
+from etl.folder_files import find_in_folder, required_present
+from etl.snapshots import sha256_file, utc_now
 from etl.sources import SOURCES, by_id
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -131,7 +131,7 @@ def test_real_cms_rows_golden(shared_raw: Path) -> None:
     folder = shared_raw / "cms_partd"
     if not folder.is_dir():
         pytest.skip(f"{folder} not present")
-    from etl.snapshots import find_in_folder
+    from etl.folder_files import find_in_folder
 
     files = find_in_folder(folder, cms_partd.META)
     tables = cms_partd.SOURCE.parse(files)
@@ -156,7 +156,7 @@ def test_real_cms_rows_golden(shared_raw: Path) -> None:
 def test_cms_reference_rows_are_routed_out_of_literature() -> None:
     """The reference figures F258-F269 are the CMS file's own numbers: literature leaves them to
     this source, and the seed's file gives the same values."""
-    from etl.snapshots import find_in_folder
+    from etl.folder_files import find_in_folder
     from etl.sources import literature
 
     reference = Path(__file__).resolve().parents[1] / "data" / "seed" / "literature"

@@ -114,7 +114,7 @@ def test_mirror_file_is_kept_as_a_content_addressed_snapshot(
 
 
 def test_mirror_finds_files_by_pattern_and_header_not_exact_name(tmp_path: Path) -> None:
-    from etl.snapshots import find_in_folder
+    from etl.folder_files import find_in_folder
 
     folder = tmp_path / "nflis"
     folder.mkdir()

@@ -1,5 +1,5 @@
 """Of several releases of one file in a mirror, the newest by its own data year is loaded, and
-the others are named in the refresh message (etl/snapshots.match_files, release_notes)."""
+the others are named in the refresh message (etl/folder_files.match_files, release_notes)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from bad_inputs.cases import CMS, CMS_DY22, cms_csv
 
 from etl.contract import RemoteFile
+from etl.folder_files import match_files, release_year
 from etl.refresh import RefreshOptions, refresh
-from etl.snapshots import match_files, release_year
 from etl.sources import cms_partd, euda_wastewater
 
 
