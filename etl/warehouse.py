@@ -28,6 +28,7 @@ from etl.contract import (
     Tables,
     substance_role,
 )
+from etl.contract_check import contract_problems
 from etl.observe import pause_point
 
 SOURCE_COLUMNS: dict[str, str] = {
@@ -388,7 +389,7 @@ def sanity_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         count = con.execute(sql).fetchone()[0]
         if count:
             problems.append(f"{count} {label}")
-    return problems
+    return problems + contract_problems(con)
 
 
 def publish(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
