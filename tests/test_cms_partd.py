@@ -12,7 +12,9 @@ import pytest
 from etl.contract import ParseError
 from etl.http import HttpClient
 from etl.sources import cms_partd
-from etl.sources.cms_partd import CmsPartD, year_groups
+from etl.sources.cms_partd import CmsPartD
+from etl.sources.cms_partd.drug_rows import drug_observations
+from etl.sources.cms_partd.files import read_csv, year_groups
 from etl.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cms_partd"
@@ -177,8 +179,8 @@ EVERY_GENERIC = re.compile(".")
 
 
 def real_rows() -> pd.DataFrame:
-    frame, path = cms_partd.read_csv(REAL)
-    return cms_partd.drug_observations(frame, path, generic_pattern=EVERY_GENERIC)
+    frame, path = read_csv(REAL)
+    return drug_observations(frame, path, generic_pattern=EVERY_GENERIC)
 
 
 def test_real_slice_is_read_with_its_release_and_spravato_rows() -> None:
