@@ -160,10 +160,13 @@ def test_cms_reference_rows_are_routed_out_of_literature() -> None:
     this source, and the seed's file gives the same values."""
     from etl.folder_files import find_in_folder
     from etl.sources import literature
+    from etl.sources.literature.convert import convert_figures
+    from etl.sources.literature.figures import read_figures
+    from etl.sources.literature.rules import load_rules
 
     reference = Path(__file__).resolve().parents[1] / "data" / "seed" / "literature"
-    figures = literature.read_figures(reference / "published_figures.csv")
-    converted = literature.convert_figures(figures, rules=literature.load_rules())
+    figures = read_figures(reference / "published_figures.csv")
+    converted = convert_figures(figures, rules=load_rules())
     routed = converted[converted["route"] == "cms_partd"]
     assert len(routed) == 12
     tables = literature.SOURCE.parse({"figures": [reference / "published_figures.csv"]})
