@@ -16,30 +16,31 @@ Every download is limited to its `RemoteFile.max_bytes` (etl.limits), and the cl
 is set to the earlier of the source's and the whole run's (`RefreshOptions`), so no request,
 retry or backoff passes either. A file refused for a limit fails the source even when optional:
 it is there but hostile, not absent.
+
+Which names an http mirror holds is `etl/http_mirror.py`; the conditional download of each file
+and the reuse of the last good copy is `etl/file_download.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import logging
-import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import urlparse
 
 from etl import folder_files, snapshots
 from etl.contract import ApiSource, RemoteFile, Source, SourceFiles, SourceMeta
+from etl.file_download import Fetched, download_targets
 from etl.http import Download, FetchError, HttpClient
-from etl.limits import Refused, max_bytes_for
+from etl.http_mirror import mirror_folder, mirror_targets, url_file_name
+from etl.limits import Refused
 from etl.options import RefreshOptions
 from etl.warehouse import WarehousePaths
 
 log = logging.getLogger("etl.fetch")
-
-Fetched = list[tuple[Path, Download, str]]  # (file in the temp folder, its download, its name)
 
 
 def make_client(meta: SourceMeta, options: RefreshOptions) -> HttpClient:
@@ -202,10 +203,6 @@ def fetch_by_pattern(
         return []
 
 
-def mirror_folder(base: str, source_id: str) -> str:
-    return f"{base.rstrip('/')}/{source_id}/"
-
-
 def api_provenance(
     files: SourceFiles, tmp: Path, homepage: str
 ) -> tuple[dict[str, str], dict[str, dict]]:
@@ -221,96 +218,3 @@ def api_provenance(
             if sidecar:
                 extras[str(path)] = sidecar
     return urls, extras
-
-
-def download_targets(
-    client: HttpClient,
-    tmp: Path,
-    remote: RemoteFile,
-    targets: list[tuple[str, str]],
-    known: list[Path],
-) -> Fetched | None:
-    """Download each (url, name); None when a single file is unchanged (304) and known."""
-    known_meta = snapshots.read_meta(known[-1]) if known and len(targets) == 1 else {}
-    got = []
-    for url, file_name in targets:
-        download = client.download(
-            url,
-            tmp,
-            expect=remote.kind,
-            header=remote.header,
-            etag=known_meta.get("etag"),
-            last_modified=known_meta.get("last_modified"),
-            max_bytes=max_bytes_for(remote.kind, remote.max_bytes),
-        )
-        if download.not_modified and known:
-            return None
-        if download.path is None:
-            raise FetchError(f"{url}: no file and no earlier copy to reuse", url=url)
-        got.append((named_copy(download.path, tmp, file_name), download, file_name))
-    return got
-
-
-def mirror_targets(
-    client: HttpClient,
-    folder: str,
-    remote: RemoteFile,
-    listing: dict[str, list[str]],
-    *,
-    by_name: bool = True,
-) -> list[tuple[str, str]]:
-    """(url, file name) pairs to download for `remote` from an http mirror folder: the
-    publisher's file name when it fits the pattern, else what the folder's index lists."""
-    direct = url_file_name(remote.url) if remote.url else ""
-    pattern = remote.pattern.lower()
-    if by_name and direct and not remote.many and fnmatch.fnmatch(direct.lower(), pattern):
-        return [(folder + quote(direct), direct)]
-    if folder not in listing:
-        try:
-            listing[folder] = mirror_listing(client, folder)
-        except FetchError as error:
-            if error.status != 404:
-                raise
-            listing[folder] = []  # the mirror does not carry this source, as with a folder
-    matched = sorted(
-        (n for n in listing[folder] if fnmatch.fnmatch(n.lower(), pattern)),
-        # one file: the newest release by the year in its name (headers are not read yet)
-        key=str.lower if remote.many else lambda n: (folder_files.release_year(n), n.lower()),
-    )
-    if not matched:
-        return []  # not in the mirror: the next origin (snapshot, seed) is tried
-    chosen = matched if remote.many else matched[-1:]
-    return [(folder + quote(name), name) for name in chosen]
-
-
-def url_file_name(url: str) -> str:
-    """The file name a URL points at, percent-decoded: quoting it again for a mirror request
-    must not turn `Figure%201` into `Figure%25201`."""
-    return unquote(Path(urlparse(url).path).name)
-
-
-def named_copy(downloaded: Path, tmp: Path, file_name: str) -> Path:
-    """Move `<sha256>.<kind>` to `<tmp>/f<unique>/<publisher's name>` (one folder per file, so
-    two files of the same name from different URLs cannot collide)."""
-    safe = Path(file_name).name or downloaded.name
-    # A fresh folder per file. Counting `f*` entries collided whenever a downloaded file's
-    # sha256 name also started with "f".
-    folder = Path(tempfile.mkdtemp(prefix="f", dir=tmp))
-    target = folder / safe
-    downloaded.replace(target)
-    return target
-
-
-_HREF = re.compile(r"""(?i)href\s*=\s*["']([^"'#?]+)["']""")
-
-
-def mirror_listing(client: HttpClient, folder_url: str) -> list[str]:
-    """File names linked from an http mirror's directory index (`python -m http.server`,
-    nginx `autoindex`, Apache): the last path segment of each relative link, decoded."""
-    page = client.get_text(folder_url)
-    names = []
-    for href in _HREF.findall(page):
-        if "://" in href or href.startswith(("/", "..")) or href.endswith("/"):
-            continue
-        names.append(unquote(href.rsplit("/", 1)[-1]))
-    return sorted(set(names))

@@ -10,6 +10,7 @@ the period's start and end come from its published label through `etl.periods.pa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -51,39 +52,49 @@ def observations(
     note: Column = "",
     vintage: Column = "",
 ) -> pd.DataFrame:
-    """Canonical observation rows, in the contract's column order.
-
-    `period` holds published period labels; the rows' `period_label` is the parsed label (for
-    `2019Q1`, `2019Q1`; for `2022/23`, `2022/23`).
-    """
-    columns = (indicator, geography, period, value, stratum, flags, note)
-    length = max((len(list(c)) for c in columns if _is_column(c)), default=1)
-    labels = _broadcast(period, length)
-    periods = [_period(str(label)) for label in labels]
+    """Canonical observation rows, in the contract's column order."""
+    length = _row_count(indicator, geography, period, value, stratum, flags, note)
+    row = functools.partial(_broadcast, length=length)
     frame = pd.DataFrame(
         {
             "source": source,
-            "indicator": _broadcast(indicator, length),
-            "geography": _broadcast(geography, length),
-            "period_start": [p.start for p in periods],
-            "period_end": [p.end for p in periods],
-            "period_label": [p.label for p in periods],
-            "stratum": _broadcast(stratum, length),
-            "value": pd.to_numeric(pd.Series(_broadcast(value, length)), errors="raise"),
-            "lower": _broadcast(lower, length),
-            "upper": _broadcast(upper, length),
-            "unit": _broadcast(unit, length),
-            "flags": [join_flags(f) for f in _broadcast(flags, length)],
-            "note": _broadcast(note, length),
-            "citation": _broadcast(citation, length),
-            "citation_url": _broadcast(citation_url, length),
-            "vintage": _broadcast(vintage, length),
+            "indicator": row(indicator),
+            "geography": row(geography),
+            **_period_columns(row(period)),
+            "stratum": row(stratum),
+            "value": _numbers(row(value)),
+            "lower": _numbers(row(lower)),
+            "upper": _numbers(row(upper)),
+            "unit": row(unit),
+            "flags": [join_flags(f) for f in row(flags)],
+            "note": row(note),
+            "citation": row(citation),
+            "citation_url": row(citation_url),
+            "vintage": row(vintage),
         }
     )
-    frame["value"] = frame["value"].astype(float)
-    for bound in ("lower", "upper"):
-        frame[bound] = pd.to_numeric(frame[bound], errors="raise").astype(float)
     return frame[list(OBSERVATION_COLUMNS)]
+
+
+def _row_count(*columns: Column) -> int:
+    """The length of the sequences given (1 when every argument is a scalar)."""
+    return max((len(list(c)) for c in columns if _is_column(c)), default=1)
+
+
+def _period_columns(labels: list) -> dict[str, list]:
+    """Start, end and label from published period labels; the rows' `period_label` is the parsed
+    label (for `2019Q1`, `2019Q1`; for `2022/23`, `2022/23`)."""
+    periods = [_period(str(label)) for label in labels]
+    return {
+        "period_start": [p.start for p in periods],
+        "period_end": [p.end for p in periods],
+        "period_label": [p.label for p in periods],
+    }
+
+
+def _numbers(values: list) -> pd.Series:
+    """Floats; a value that is not a number raises (None and NaN are missing)."""
+    return pd.to_numeric(pd.Series(values), errors="raise").astype(float)
 
 
 def _is_column(value: object) -> bool:

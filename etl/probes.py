@@ -38,7 +38,8 @@ from etl.contract import ApiSource, ParseError, Source
 from etl.faers.remote import quarter_links
 from etl.http import FetchError, HttpClient
 from etl.landing import file_name, links_matching
-from etl.sources import clinicaltrials, cms_partd, labels, openfda
+from etl.sources import clinicaltrials, labels, openfda
+from etl.sources.cms_partd.meta import slug as brand_slug
 
 OK, UNREACHABLE, CHANGED, REFUSED = "ok", "unreachable", "changed", "refused"
 REFUSING = frozenset({401, 403, 429})
@@ -229,7 +230,7 @@ def probe_cms_partd(source: Source, client: HttpClient, scratch: Path, base: str
     rows = client.get_json(rebase(source.api_url, base), params={"filter[Brnd_Name]": brand})
     if not isinstance(rows, list) or not rows:
         raise ShapeChanged(f"no Part D rows for brand {brand!r}")
-    tables = source.parse({"api": [_save(rows, scratch, f"partd_{cms_partd.slug(brand)}.json")]})
+    tables = source.parse({"api": [_save(rows, scratch, f"partd_{brand_slug(brand)}.json")]})
     if tables.observations.empty:
         raise ShapeChanged(f"{brand}: no Overall row with claims, beneficiaries and spending")
     years = tables.observations["period_label"]

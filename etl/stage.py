@@ -72,15 +72,7 @@ def load_and_stage(
         with contextlib.suppress(duckdb.Error):
             con.rollback()
         if isinstance(error, Exception):
-            log_stage(
-                step.name,
-                run=run_id,
-                source=sid,
-                origin=origin,
-                status="failed",
-                duration_s=step.timer.elapsed,
-                error=describe(error, sid, snap),
-            )
+            log_failed_step(step, error, run_id=run_id, source_id=sid, snap=snap)
         raise
     log_stage(
         "stage",
@@ -91,6 +83,20 @@ def load_and_stage(
         duration_s=step.timer.elapsed,
     )
     return staged
+
+
+def log_failed_step(
+    step: Step, error: Exception, *, run_id: str | None, source_id: str, snap: snapshots.Snapshot
+) -> None:
+    log_stage(
+        step.name,
+        run=run_id,
+        source=source_id,
+        origin=snap.origin,
+        status="failed",
+        duration_s=step.timer.elapsed,
+        error=describe(error, source_id, snap),
+    )
 
 
 def stage_snapshot(

@@ -12,7 +12,9 @@ import pytest
 from etl.contract import ParseError
 from etl.http import HttpClient
 from etl.sources import cms_partd
-from etl.sources.cms_partd import CmsPartD, year_groups
+from etl.sources.cms_partd import CmsPartD
+from etl.sources.cms_partd.drug_rows import drug_observations
+from etl.sources.cms_partd.files import read_csv, year_groups
 from etl.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cms_partd"
@@ -158,10 +160,13 @@ def test_cms_reference_rows_are_routed_out_of_literature() -> None:
     this source, and the seed's file gives the same values."""
     from etl.folder_files import find_in_folder
     from etl.sources import literature
+    from etl.sources.literature.convert import convert_figures
+    from etl.sources.literature.figures import read_figures
+    from etl.sources.literature.rules import load_rules
 
     reference = Path(__file__).resolve().parents[1] / "data" / "seed" / "literature"
-    figures = literature.read_figures(reference / "published_figures.csv")
-    converted = literature.convert_figures(figures, rules=literature.load_rules())
+    figures = read_figures(reference / "published_figures.csv")
+    converted = convert_figures(figures, rules=load_rules())
     routed = converted[converted["route"] == "cms_partd"]
     assert len(routed) == 12
     tables = literature.SOURCE.parse({"figures": [reference / "published_figures.csv"]})
@@ -177,8 +182,8 @@ EVERY_GENERIC = re.compile(".")
 
 
 def real_rows() -> pd.DataFrame:
-    frame, path = cms_partd.read_csv(REAL)
-    return cms_partd.drug_observations(frame, path, generic_pattern=EVERY_GENERIC)
+    frame, path = read_csv(REAL)
+    return drug_observations(frame, path, generic_pattern=EVERY_GENERIC)
 
 
 def test_real_slice_is_read_with_its_release_and_spravato_rows() -> None:

@@ -27,7 +27,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from etl import doctor, probes
+from etl import doctor, lock_state, machine_checks, probes
 from etl.cli import app
 from etl.http import HttpClient
 from etl.sources import SOURCES, by_id, nflis
@@ -291,7 +291,7 @@ def test_machine_checks_on_a_seed_warehouse(seed_warehouse: Path) -> None:
     assert [c for c in checks.values() if c.status != "ok"] == []
     assert set(checks) == {
         "python", "data_dir", "disk_space", "warehouse", "lock",
-        *(f"package:{name}" for name in doctor.PACKAGES),
+        *(f"package:{name}" for name in machine_checks.PACKAGES),
     }  # fmt: skip
     [(run_id,)] = (
         duckdb.connect(str(seed_warehouse), read_only=True)
@@ -321,7 +321,7 @@ def test_a_warehouse_without_the_runs_table_fails(tmp_path: Path) -> None:
 
 
 def test_low_disk_space_fails_and_says_the_figure(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(doctor, "MIN_FREE_BYTES", 10**18)
+    monkeypatch.setattr(machine_checks, "MIN_FREE_BYTES", 10**18)
     check = machine(tmp_path)["disk_space"]
     assert check.status == "fail"
     assert "GB free; a refresh needs" in check.detail
@@ -352,10 +352,10 @@ def test_the_lock_running_and_stuck(tmp_path: Path) -> None:
 def test_the_lock_without_proc_locks(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     paths.lock.write_text("")
-    assert doctor.try_shared_lock(paths.lock) is False
+    assert lock_state.try_shared_lock(paths.lock) is False
     with refresh_lock(paths):
-        assert doctor.try_shared_lock(paths.lock) is True
-    assert doctor.try_shared_lock(paths.lock) is False
+        assert lock_state.try_shared_lock(paths.lock) is True
+    assert lock_state.try_shared_lock(paths.lock) is False
 
 
 # -- output --------------------------------------------------------------------------------------

@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 
 from etl.contract import ParseError
-from etl.sources.literature import SOURCE, convert_figures, load_rules, read_figures
-from etl.sources.literature_claims import VERDICTS
+from etl.sources.literature import SOURCE
+from etl.sources.literature.claims import VERDICTS
+from etl.sources.literature.convert import convert_figures
+from etl.sources.literature.figures import read_figures
+from etl.sources.literature.rules import load_rules
 from etl.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]

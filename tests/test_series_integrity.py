@@ -11,7 +11,9 @@ import pytest
 
 from etl.refresh import DEFAULT_SEED_DIR, RefreshOptions, refresh
 from etl.sources import SOURCES
-from etl.sources.literature import convert_figures, load_rules, read_figures
+from etl.sources.literature.convert import convert_figures
+from etl.sources.literature.figures import read_figures
+from etl.sources.literature.rules import load_rules
 
 HARM_DOMAINS = ("poison_center", "misuse", "mortality", "supply", "wastewater")
 

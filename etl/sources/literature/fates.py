@@ -1,7 +1,7 @@
 """Where a published figure came from and what became of it: the citation a row carries (clinic
 and seller links withheld, see `etl/links.py`), its vintage (the publication, never the curation
 date), the rows never drawn (`literature_set_aside`) and the register of every figure's tier,
-verification and fate (`literature_figures`). Helpers of `literature.py`."""
+verification and fate (`literature_figures`). Part of the `literature` source."""
 
 from __future__ import annotations
 

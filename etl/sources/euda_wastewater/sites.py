@@ -4,73 +4,24 @@
 the dashboard map places cities with it. `wastewater_changes`: the EUDA's own 2024-vs-2023
 comparison per site and substance (value, previous value, percent change, and its category
 increase / decrease / stable; "no previous data" when the site has no 2023 value).
-Country codes are fixed by the same listed rule as the loads (see `euda_wastewater`).
+Country codes are fixed by the same listed rule as the loads (`places.fix_country`).
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from etl.rawcsv import read_strict_csv, to_numbers, to_years
-
-UNIT = "mg per 1,000 people per day"
-DATA = Path(__file__).resolve().parent.parent / "data"
-SITE_COLUMNS = ("SiteID", "Country", "City", "Latitude", "Longitude", "Population")
-CHANGE_COLUMNS = (
-    "country",
-    "city",
-    "metabolite",
-    "value_current",
-    "value_previous",
-    "year_current",
-    "year_previous",
-    "change_percent",
-    "change_percent2",
-    "SiteID",
+from etl.sources.euda_wastewater.meta import (
+    CHANGE_COLUMNS,
+    ENCODINGS,
+    NOT_MEASURED,
+    SITE_COLUMNS,
+    UNIT,
 )
-
-
-@cache
-def country_fixes() -> pd.DataFrame:
-    return pd.read_csv(DATA / "euda_country_fixes.csv", dtype=str, keep_default_na=False)
-
-
-def fix_country(code: str, site_id: str, city: str) -> tuple[str, str]:
-    """(country code to use, note) - a published code is mapped only by a listed rule."""
-    for rule in country_fixes().itertuples():
-        if (
-            code == rule.published_code
-            and re.fullmatch(rule.site_id_pattern, site_id)
-            and city == rule.city
-        ):
-            return (
-                rule.mapped_code,
-                f"country code published as '{code}', mapped to {rule.mapped_code}",
-            )
-    return code, ""
-
-
-def text(raw: pd.DataFrame, column: str) -> pd.Series:
-    """A text column with non-breaking spaces made ordinary and runs of spaces collapsed (the
-    2023 edition's site table has a U+00A0): a name written with one would otherwise start a
-    second series for the same city."""
-    cells = raw[column] if column in raw else pd.Series("", index=raw.index)
-    return cells.astype(str).str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
-
-
-def geography(city: str, country: str) -> str:
-    return f"{city} ({country})"
-
-
-# EUDA's exports have come in UTF-8 and, reportedly for the 2026 edition, in Windows-1252
-# (Western European city names); both are read. "NA" marks a value not measured: missing,
-# never zero (a zero is "below the limit of quantification", a different statement).
-ENCODINGS = ("utf-8-sig", "cp1252")
-NOT_MEASURED = ("NA",)
+from etl.sources.euda_wastewater.places import fix_country, geography, text
 
 
 def read_sites(path: Path) -> pd.DataFrame:

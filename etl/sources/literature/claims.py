@@ -39,7 +39,7 @@ CLAIM_COLUMNS = (
     "citation_text",
 )
 VERDICTS = ("approved", "supported", "partly supported", "not supported")
-SERIES_PATH = Path(__file__).resolve().parent.parent / "data" / "claim_series.csv"
+SERIES_PATH = Path(__file__).resolve().parents[2] / "data" / "claim_series.csv"
 LINK_COLUMNS = (
     "series_ids",
     "series_pattern",
