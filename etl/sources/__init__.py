@@ -14,6 +14,7 @@ from etl.sources import (
     nflis,
     ons_drug_poisoning,
     openfda,
+    unodc_wdr,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -27,6 +28,7 @@ SOURCES: tuple[Source, ...] = (
     labels.SOURCE,
     faers_quarterly.SOURCE,
     openfda.SOURCE,
+    unodc_wdr.SOURCE,
 )
 
 
