@@ -10,6 +10,7 @@ from etl.sources import (
     faers_quarterly,
     labels,
     literature,
+    nsduh_detailed_tables,
     milestones,
     nflis,
     ons_drug_poisoning,
@@ -29,6 +30,7 @@ SOURCES: tuple[Source, ...] = (
     faers_quarterly.SOURCE,
     openfda.SOURCE,
     unodc_wdr.SOURCE,
+    nsduh_detailed_tables.SOURCE,
 )
 
 
