@@ -72,7 +72,7 @@ def section_world_seizures(seizures: pd.DataFrame) -> None:
     chart = specs.chart_spec(
         world.seizure_map,
         data=shown,
-        title=f"Ketamine and PCP-type substances seized, {year} (kg; enforcement, not use)",
+        title=f"Ketamine and PCP-type seizures, {year} (kg)",
         bands=bands,
     )
     components.chart_block(

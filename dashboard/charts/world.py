@@ -11,11 +11,17 @@ import altair as alt
 import pandas as pd
 
 from dashboard.basemaps import region_fit, world_shapes
-from dashboard.charts.theme import FIT_X, GRID, MUTED, SHAPES, VALUE_FORMAT, config
+from dashboard.charts.theme import FIT_X, GRID, MUTED, SHAPES, VALUE_FORMAT, config, text_limit
 
 # Light to dark: more kilograms, darker (a sequential blue, readable for colour-vision deficiency).
 BAND_COLOURS = ["#f0f0f0", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA = "#ffffff"
+
+
+SEIZURE_SUBTITLE = [
+    "A seizure measures enforcement, not use.",
+    "Ketamine is pooled with phencyclidine-type substances.",
+]
 
 
 def seizure_map(
@@ -61,7 +67,11 @@ def seizure_map(
     )
     return (
         alt.layer(outline, coloured)
-        .properties(title=title, height=height, autosize=FIT_X)
+        .properties(
+            title=alt.TitleParams(title, subtitle=SEIZURE_SUBTITLE, limit=text_limit()),
+            height=height,
+            autosize=FIT_X,
+        )
         .configure(**config())
     )
 
@@ -93,6 +103,6 @@ def prevalence_lines(*, data: pd.DataFrame, title: str, height: int = 360) -> al
     )
     return (
         alt.layer(lines, points)
-        .properties(title=title, height=height, autosize=FIT_X)
+        .properties(title=alt.TitleParams(title, limit=text_limit()), height=height, autosize=FIT_X)
         .configure(**config())
     )
