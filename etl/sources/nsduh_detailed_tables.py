@@ -6,7 +6,8 @@ Section 1 (`NSDUHDetTabsSect1pe2020.htm`) has ketamine only in tables 1.102A (th
 1.102B (percent): LIFETIME use, 2019 and 2020. Later editions (2021 on) add PAST-YEAR ketamine
 rows in other tables of the same section; the reader takes every table whose caption says
 "in Lifetime" or "in Past Year" and "Numbers in Thousands" or "Percentages" and that has a
-Ketamine row, so those rows load as `nsduh_detailed_tables_ketamine_past_year_*` without code changes.
+Ketamine row, so those rows load as `nsduh_detailed_tables_ketamine_past_year_*` without code
+changes.
 
 Cells as published: "3,833" (thousands), "1.4" (percent). Editions before 2020 print
 significance letters beside numbers ("1.2a": different from the latest year at the .05 level,
