@@ -120,6 +120,7 @@ class UnodcWdr:
 
     def __init__(self, landings: tuple[str, ...] = LANDING_PAGES) -> None:
         self.landings = landings
+        self.landing = landings[0]  # the address `doctor` names first
 
     def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
         tried: list[str] = []
