@@ -77,20 +77,26 @@ def seizure_map(
 
 
 def prevalence_lines(*, data: pd.DataFrame, title: str, height: int = 360) -> alt.Chart:
-    """Past-year prevalence, one line per country and age band (never joined across them);
-    UNODC's own age-adjusted estimates are hollow points."""
+    """Past-year prevalence, one line per country and age band (never joined across them):
+    colour names the country, point shape the age band or grade; UNODC's own age-adjusted
+    estimates are hollow points."""
     base = alt.Chart(data).encode(
         x=alt.X("period_mid:T", title="Survey year (middle of the survey period)"),
         y=alt.Y("value:Q", title="percent, past year", axis=alt.Axis(format=VALUE_FORMAT)),
         color=alt.Color(
-            "series:N", title="Country · age band", legend=alt.Legend(orient="bottom", columns=1)
+            "country:N", title="Country", legend=alt.Legend(orient="bottom", columns=1)
         ),
     )
     lines = base.mark_line(strokeWidth=1.5).encode(detail="series:N")
     points = base.mark_point(size=60, filled=True).encode(
-        shape=alt.Shape("series:N", scale=alt.Scale(range=SHAPES), legend=None),
+        shape=alt.Shape(
+            "age_band:N",
+            title="Ages / grade",
+            scale=alt.Scale(range=SHAPES),
+            legend=alt.Legend(orient="bottom", columns=2),
+        ),
         fill=alt.condition(
-            "datum.estimate == 'survey'", alt.Color("series:N", legend=None), alt.value("white")
+            "datum.estimate == 'survey'", alt.Color("country:N", legend=None), alt.value("white")
         ),
         tooltip=[
             alt.Tooltip("country:N", title="Country"),
