@@ -54,7 +54,7 @@ def seizure_map(
                 "band:N",
                 title="Seized (kg)",
                 scale=alt.Scale(domain=bands, range=BAND_COLOURS[: len(bands)]),
-                legend=alt.Legend(orient="bottom", columns=3, symbolType="square"),
+                legend=alt.Legend(orient="bottom", columns=2, symbolType="square"),
             ),
             tooltip=[
                 alt.Tooltip("country:N", title="Country or territory"),
