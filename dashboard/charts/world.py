@@ -18,6 +18,16 @@ BAND_COLOURS = ["#f0f0f0", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"
 NO_DATA = "#ffffff"
 
 
+def world_fit() -> dict:
+    """`region_fit("World")` plus the equator's two ends: in the Equal Earth projection the
+    world is widest at the equator, so fitting the corners alone leaves shapes outside the chart
+    (and, on a phone, pushes its title off the left edge)."""
+    fit = region_fit("World")
+    points = fit["features"][0]["geometry"]["coordinates"]
+    fit["features"][0]["geometry"]["coordinates"] = [*points, [-180.0, 0.0], [180.0, 0.0]]
+    return fit
+
+
 SEIZURE_SUBTITLE = [
     "A seizure measures enforcement, not use.",
     "Ketamine is pooled with phencyclidine-type substances.",
@@ -25,7 +35,7 @@ SEIZURE_SUBTITLE = [
 
 
 def seizure_map(
-    *, data: pd.DataFrame, title: str, bands: list[str], region: str = "World", height: int = 420
+    *, data: pd.DataFrame, title: str, bands: list[str], height: int = 420
 ) -> alt.LayerChart:
     """Countries coloured by the kilogram band of the year's drawn seizure value; countries
     UNODC lists no record for stay white with a grey border."""
@@ -35,7 +45,7 @@ def seizure_map(
     outline = (
         alt.Chart(world_shapes())
         .mark_geoshape(fill=NO_DATA, stroke=GRID, strokeWidth=0.5)
-        .project(type="equalEarth", fit=region_fit(region))
+        .project(type="equalEarth", fit=world_fit())
     )
     coloured = (
         alt.Chart(world_shapes())
@@ -63,7 +73,7 @@ def seizure_map(
                 alt.Tooltip("records_in_year:Q", title="Records UNODC lists"),
             ],
         )
-        .project(type="equalEarth", fit=region_fit(region))
+        .project(type="equalEarth", fit=world_fit())
     )
     return (
         alt.layer(outline, coloured)
