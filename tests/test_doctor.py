@@ -52,7 +52,19 @@ PATHS = {
     "euda_wastewater": "/publications/pods/waste-water-analysis_en",  # the newest address
     "nflis": NFLIS_PATH,
     "ons_drug_poisoning": "/file",
+    "unodc_wdr": "/unodc/en/data-and-analysis/world-drug-report-2026-annex.html",
+    "nsduh_detailed_tables": (
+        "/data/sites/default/files/reports/rpt35323/NSDUHDetailedTabs2020v25/"
+        "NSDUHDetailedTabs2020v25/NSDUHDetTabsSect1pe2020.htm"
+    ),
 }
+NSDUH_FILE = FIXTURES / "nsduh_detailed_tables" / "NSDUHDetTabsSect1pe2020.htm"
+
+
+def unodc_page() -> str:
+    name = "7.1_Drug_seizures_2020-2024.xlsx"
+    link = f'<a href="/documents/data-and-analysis/WDR_2026/Annex/{name}">{name}</a>'
+    return f"<!DOCTYPE html><html><body>{link}</body></html>"
 
 
 def openfda_count() -> dict:
@@ -99,6 +111,8 @@ def replay(server, **override) -> None:
         "euda_wastewater": (200, {"Content-Type": "text/html"}, euda_page()),
         "nflis": (200, {"Content-Type": "text/plain"}, NFLIS_FILE.read_bytes()),
         "ons_drug_poisoning": (200, {}, ONS_FILE.read_bytes()),
+        "unodc_wdr": (200, {"Content-Type": "text/html"}, unodc_page()),
+        "nsduh_detailed_tables": (200, {"Content-Type": "text/html"}, NSDUH_FILE.read_bytes()),
     }
     routes |= override
     for source_id, route in routes.items():
@@ -125,6 +139,7 @@ def by_check(results: list[dict]) -> dict[str, dict]:
 
 def test_every_live_source_is_probed_and_every_api_source_has_its_own_probe() -> None:
     live = ["clinicaltrials", "cms_partd", "euda_wastewater", "faers_quarterly", "labels"]
+    live += ["nsduh_detailed_tables", "unodc_wdr"]
     assert sorted([*live, "nflis", "ons_drug_poisoning", "openfda"]) == PROBED
     assert [s.meta.id for s in SOURCES if probes.needs_own_probe(s)] == []
     assert set(PATHS) == set(PROBED)

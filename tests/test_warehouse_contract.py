@@ -79,6 +79,7 @@ def test_every_table_and_column_exists(request: pytest.FixtureRequest, build: st
         f"{table}{'' if table not in tables else '.' + ','.join(sorted(gap))}"
         for table, wanted in wc.COLUMNS.items()
         if table not in wc.LIVE_ONLY
+        and not (build == "seed" and table in wc.NOT_IN_SEED)
         and (table not in tables or (gap := set(wanted) - tables[table]))
     ]
     assert not missing, missing

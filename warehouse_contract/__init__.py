@@ -30,6 +30,8 @@ CMS_PARTD = "cms_partd"
 LABELS = "labels"
 ONS_DRUG_POISONING = "ons_drug_poisoning"
 EUDA_WASTEWATER = "euda_wastewater"
+UNODC_WDR = "unodc_wdr"
+NSDUH_DETAILED_TABLES = "nsduh_detailed_tables"
 
 SOURCE_IDS = (
     LITERATURE,
@@ -42,6 +44,8 @@ SOURCE_IDS = (
     LABELS,
     ONS_DRUG_POISONING,
     EUDA_WASTEWATER,
+    UNODC_WDR,
+    NSDUH_DETAILED_TABLES,
 )
 
 # ---- domains (indicators.domain) ---------------------------------------------------------------
@@ -94,6 +98,8 @@ OPENFDA_REACTION_COUNTS = "openfda_reaction_counts"
 OPENFDA_SIGNALS = "openfda_signals"
 TRIALS = "trials"
 DRUG_LABELS = "drug_labels"
+UNODC_WDR_SEIZURES = "unodc_wdr_seizures"
+UNODC_WDR_TRENDS = "unodc_wdr_trends"
 
 _LITERATURE_ROW = cols(
     "figure_id publication indicator_text domain geography period_label stratum value "
@@ -146,6 +152,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     OPENFDA_SIGNALS: _SIGNAL_ROW,
     TRIALS: cols("nct_id title start_year start_date_type conditions phase status area area_label"),
     DRUG_LABELS: cols("brand section text effective_date version source_url"),
+    UNODC_WDR_SEIZURES: cols(
+        "region subregion country ms_code year kilograms record records_in_year shown note"
+    ),
+    UNODC_WDR_TRENDS: cols("region subregion country year age_group category direction size"),
 }
 TABLES = tuple(COLUMNS)
 
@@ -168,6 +178,11 @@ CMS_PARTD_CLAIMS_SPRAVATO = "cms_partd_claims_spravato"
 CMS_PARTD_BENEFICIARIES_SPRAVATO = "cms_partd_beneficiaries_spravato"
 CMS_PARTD_SPENDING_SPRAVATO = "cms_partd_spending_spravato"
 NFLIS_CLUB_DRUGS_FENTANYL_PCT = "nflis_monthly_club_drugs_fentanyl_pct"
+# UNODC annex: kg of ketamine and PCP-type substances seized (one drawn record per country-year),
+# and past-year prevalence by country in the general and the youth population tables.
+UNODC_SEIZURES_KETAMINE_PCP = "unodc_wdr_seizures_ketamine_pcp"
+UNODC_PREVALENCE_GENERAL_PAST_YEAR = "unodc_wdr_prevalence_general_past_year"
+UNODC_PREVALENCE_YOUTH_PAST_YEAR = "unodc_wdr_prevalence_youth_past_year"
 
 INDICATOR_IDS = (
     *FAERS_QUARTERLY_REPORTS.values(),
@@ -176,6 +191,9 @@ INDICATOR_IDS = (
     CMS_PARTD_BENEFICIARIES_SPRAVATO,
     CMS_PARTD_SPENDING_SPRAVATO,
     NFLIS_CLUB_DRUGS_FENTANYL_PCT,
+    UNODC_SEIZURES_KETAMINE_PCP,
+    UNODC_PREVALENCE_GENERAL_PAST_YEAR,
+    UNODC_PREVALENCE_YOUTH_PAST_YEAR,
 )
 
 # Families: every indicator whose id starts with the prefix (a source's own series of one kind).
@@ -209,4 +227,18 @@ LIVE_ONLY: dict[str, str] = {
     **dict.fromkeys(OPENFDA_REPORTS.values(), _OPENFDA_WHY),
     TRIALS: _CTGOV_WHY,
     DRUG_LABELS: _LABELS_WHY,
+}
+
+# Loaded online or from a mirror, never from the bundled seed (the licence does not allow
+# bundling the publisher's files): present in the mirror build, absent from the seed build.
+_UNODC_WHY = (
+    "UN terms allow non-profit reuse with acknowledgement but the seed bundles no UNODC file: "
+    "the annex loads online or from a mirror"
+)
+NOT_IN_SEED: dict[str, str] = {
+    UNODC_WDR_SEIZURES: _UNODC_WHY,
+    UNODC_WDR_TRENDS: _UNODC_WHY,
+    UNODC_SEIZURES_KETAMINE_PCP: _UNODC_WHY,
+    UNODC_PREVALENCE_GENERAL_PAST_YEAR: _UNODC_WHY,
+    UNODC_PREVALENCE_YOUTH_PAST_YEAR: _UNODC_WHY,
 }

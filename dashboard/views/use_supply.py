@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import warehouse_contract as wc
-from dashboard import components, filters, harm_blocks, queries, selection, specs
+from dashboard import components, filters, global_sections, harm_blocks, queries, selection, specs
 from dashboard import queries_harm as qh
 from dashboard.charts import harm as hcharts
 from dashboard.safe_text import md
@@ -54,7 +54,11 @@ method_events = (
 
 st.header("Survey prevalence")
 surveys = qh.domain_observations(
-    ("misuse",), units=("percent",), max_span_days=366, include_secondary=include_secondary
+    ("misuse",),
+    units=("percent",),
+    max_span_days=366,
+    exclude_sources=(wc.UNODC_WDR,),  # drawn per country under "Compare countries" below
+    include_secondary=include_secondary,
 )
 if surveys.empty:
     components.notice("No survey prevalence is loaded.")
@@ -164,3 +168,5 @@ else:
             hide_index=True,
             width="stretch",
         )
+
+global_sections.global_view()

@@ -12,8 +12,10 @@ from etl.sources import (
     literature,
     milestones,
     nflis,
+    nsduh_detailed_tables,
     ons_drug_poisoning,
     openfda,
+    unodc_wdr,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -27,6 +29,8 @@ SOURCES: tuple[Source, ...] = (
     labels.SOURCE,
     faers_quarterly.SOURCE,
     openfda.SOURCE,
+    unodc_wdr.SOURCE,
+    nsduh_detailed_tables.SOURCE,
 )
 
 
