@@ -6,6 +6,9 @@ Checks, by `expect`:
   landing page and status 200); the test looks past a UTF-8 BOM and leading whitespace.
 - json: parses (files up to 64 MiB; larger ones must at least start with `{` or `[`).
 - xlsx / zip: starts with the zip magic `PK\\x03\\x04`.
+- html (a publisher whose data page is HTML, like SAMHSA's detailed tables): it is an HTML
+  document, and with `header` every listed phrase appears in its first 64 kB, so a landing or
+  error page that is HTML too is still told apart.
 - csv / tsv / txt with `header`: one of the first 10 lines holds every required column name
   (case-insensitive, split on , tab $ | ;), so a short title block above the header is allowed.
   A required name ending in `_` (`Tot_Clms_`) matches any column it starts (`Tot_Clms_2022`).
@@ -21,7 +24,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-EXPECT_KINDS: tuple[str, ...] = ("csv", "tsv", "txt", "json", "xlsx", "zip")
+EXPECT_KINDS: tuple[str, ...] = ("csv", "tsv", "txt", "json", "xlsx", "zip", "html")
 _TEXT_KINDS = ("csv", "tsv", "txt", "json")
 _HEAD_BYTES = 64 * 1024
 _JSON_PARSE_LIMIT = 64 * 1024 * 1024
@@ -41,12 +44,24 @@ def check_content(path: Path, *, expect: str, header: Sequence[str] = ()) -> str
                 f"expected {expect} (a zip archive) but the body does not start with PK\\x03\\x04"
             )
         return None
+    if expect == "html":
+        return _check_html_page(head, header)
     if expect in _TEXT_KINDS and looks_like_html(head):
         return f"expected {expect} but got an HTML page (an error or landing page?)"
     if expect == "json":
         return _check_json(path, head)
     if header:
         return check_header(head, header)
+    return None
+
+
+def _check_html_page(head: bytes, phrases: Sequence[str]) -> str | None:
+    if not looks_like_html(head):
+        return "expected an HTML page but the body does not start like one"
+    text = head.decode("utf-8", errors="replace").lower()
+    missing = [p for p in phrases if p.lower() not in text]
+    if missing:
+        return f"HTML page does not say {', '.join(repr(p) for p in missing)} in its first 64 kB"
     return None
 
 

@@ -36,7 +36,7 @@ Domain = Literal[
 ]
 DOMAINS: tuple[str, ...] = Domain.__args__  # type: ignore[attr-defined]
 
-FileKind = Literal["csv", "tsv", "txt", "json", "xlsx", "zip", "folder"]
+FileKind = Literal["csv", "tsv", "txt", "json", "xlsx", "zip", "html", "folder"]
 
 # Flags a published number can carry. Stored in `observations.flags` as a ';'-joined sorted string.
 FLAGS: tuple[str, ...] = (

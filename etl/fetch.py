@@ -101,11 +101,17 @@ def _download_all(
     files: dict[str, list[Path]] = {}
     provenance = snapshots.Provenance(url=base or meta.homepage, tmpdir=str(tmp))
     listing: dict[str, list[str]] = {}
+    skipped: list[str] = []  # optional files that could not be fetched, for the run message
     for remote in meta.remote_files:
         if remote.kind == "folder":
             continue  # folders only come from a directory mirror
         known = previous.files.get(remote.name, []) if previous else []
-        got = fetch_file(client, tmp, meta.id, remote, known, base, listing)
+        try:
+            got = fetch_file(client, tmp, meta.id, remote, known, base, listing)
+        except OptionalFileMissing as missing:
+            log.warning("%s", missing)
+            skipped.append(str(missing))
+            continue
         if got is None:  # 304 Not Modified: reuse the last good copy
             files[remote.name] = known
             continue
@@ -114,7 +120,9 @@ def _download_all(
             record_download(provenance, path, download, file_name)
     if not folder_files.required_present(meta, files):
         return None
-    provenance = dataclasses.replace(provenance, retrieved_at=snapshots.utc_now())
+    provenance = dataclasses.replace(
+        provenance, retrieved_at=snapshots.utc_now(), notes=(*provenance.notes, *skipped)
+    )
     return snapshots.Snapshot(
         origin="mirror" if base else "live", files=files, provenance=provenance
     )
@@ -149,6 +157,14 @@ def record_download(
     }
 
 
+class OptionalFileMissing(Exception):
+    """An optional file could not be fetched: the source loads without it, and the run message
+    says so (a held or thinner load then explains itself)."""
+
+    def __init__(self, remote: RemoteFile, source_id: str, error: FetchError) -> None:
+        super().__init__(f"optional file {remote.name} of {source_id} not fetched: {error}")
+
+
 def fetch_file(
     client: HttpClient,
     tmp: Path,
@@ -159,8 +175,8 @@ def fetch_file(
     listing: dict[str, list[str]],
 ) -> Fetched | None:
     """Download one remote file (all its releases when `many`) from the publisher or an http
-    mirror. None when unchanged (304) and known; [] when there is nothing to fetch, or an
-    optional file could not be (logged). A refused file always raises."""
+    mirror. None when unchanged (304) and known; [] when there is nothing to fetch. An optional
+    file that could not be fetched raises OptionalFileMissing; a refused file always raises."""
     if base is None:
         if not remote.url:
             return []
@@ -177,8 +193,7 @@ def fetch_file(
             return fetch_by_pattern(client, tmp, source_id, remote, known, base, listing)
         if not remote.optional:
             raise
-        log.warning("optional file %s of %s not fetched: %s", remote.name, source_id, error)
-        return []
+        raise OptionalFileMissing(remote, source_id, error) from None
 
 
 def fetch_by_pattern(
@@ -199,8 +214,7 @@ def fetch_by_pattern(
     except FetchError as again:
         if not remote.optional or isinstance(again, Refused):
             raise
-        log.warning("optional file %s of %s not fetched: %s", remote.name, source_id, again)
-        return []
+        raise OptionalFileMissing(remote, source_id, again) from None
 
 
 def api_provenance(

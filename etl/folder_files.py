@@ -88,7 +88,7 @@ def release_notes(folder: Path, source: SourceMeta, files: SourceFiles) -> list[
         others = [
             p
             for p in match_files(candidates, remote)
-            if p != chosen[0] and header_matches(p, remote.header)
+            if p != chosen[0] and header_matches(p, remote)
         ]
         if others:
             described = ", ".join(
@@ -102,13 +102,18 @@ def release_notes(folder: Path, source: SourceMeta, files: SourceFiles) -> list[
     return notes
 
 
-def header_matches(path: Path, header: tuple[str, ...]) -> bool:
-    """Whether a text file's first line names every column in `header` (case-insensitive)."""
+def header_matches(path: Path, remote: RemoteFile) -> bool:
+    """Whether a text file's first line names every column in the remote's `header`
+    (case-insensitive); for an HTML data page, whether its first 64 kB say every phrase."""
+    header = remote.header
     if not header or path.is_dir() or path.suffix.lower() in {".xlsx", ".zip", ".json"}:
         return True
     with path.open("rb") as handle:
-        first = handle.readline(65536).decode("utf-8-sig", errors="replace").lower()
-    return all(column.lower() in first for column in header)
+        if remote.kind == "html":
+            head = handle.read(65536).decode("utf-8", errors="replace").lower()
+        else:
+            head = handle.readline(65536).decode("utf-8-sig", errors="replace").lower()
+    return all(column.lower() in head for column in header)
 
 
 def find_in_folder(folder: Path, source: SourceMeta, root: Path | None = None) -> SourceFiles:
@@ -120,7 +125,7 @@ def find_in_folder(folder: Path, source: SourceMeta, root: Path | None = None) -
     candidates = safe_candidates(folder, source, root or folder)
     found: dict[str, list[Path]] = {}
     for remote in source.remote_files:
-        matches = [p for p in match_files(candidates, remote) if header_matches(p, remote.header)]
+        matches = [p for p in match_files(candidates, remote) if header_matches(p, remote)]
         if matches:
             found[remote.name] = matches if remote.many else [matches[-1]]
     return found

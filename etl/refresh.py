@@ -301,11 +301,13 @@ def load_attempt(ctx: RunContext, source: Source, origin: str, snap: Snapshot) -
         staged = load_and_stage(source, ctx.con, snap, ctx.run_id, ctx.options, ctx.has_previous)
     except shrink.ShrinkHeld as held:
         discard_snapshot(snap)
-        return Attempt(origin, HELD_BACK, f"{origin}: {held}")
+        return Attempt(
+            origin, HELD_BACK, f"{origin}: " + "; ".join([*snap.provenance.notes, str(held)])
+        )
     except Exception as error:
-        note = f"{origin}: {describe(error, source.meta.id, snap)}"
+        why = describe(error, source.meta.id, snap)
         discard_snapshot(snap)
-        return Attempt(origin, BROKEN, note)
+        return Attempt(origin, BROKEN, f"{origin}: " + "; ".join([*snap.provenance.notes, why]))
     # The file choice and the load's warnings, then whether the raw copy was kept.
     notes = [*snap.provenance.notes, *staged.notes]
     notes += keep_raw(ctx.con, source, snap, ctx.options)

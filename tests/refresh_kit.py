@@ -38,7 +38,10 @@ CANONICAL = ("observations", "indicators", "events")
 
 
 def fingerprint(db: Path) -> dict[str, str]:
-    """source id -> sha256 of its published rows (canonical tables + owned detail tables)."""
+    """source id -> sha256 of its published rows (canonical tables + owned detail tables).
+
+    Rows are compared by their repr: pandas 3's `astype(str)` leaves a missing float as NaN,
+    which does not sort beside strings."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         ids = [r[0] for r in con.execute("SELECT id FROM sources ORDER BY id").fetchall()]
@@ -48,12 +51,12 @@ def fingerprint(db: Path) -> dict[str, str]:
             digest = hashlib.sha256()
             for table in CANONICAL:
                 frame = con.execute(f"SELECT * FROM {table} WHERE source = ?", [sid]).df()
-                rows = sorted(frame.astype(str).itertuples(index=False, name=None))
+                rows = sorted(map(repr, frame.itertuples(index=False, name=None)))
                 digest.update(f"{table}:{rows!r}".encode())
             for name, owner in sorted(details):
                 if owner == sid:
                     frame = con.execute(f'SELECT * FROM "{name}"').df()
-                    rows = sorted(frame.astype(str).itertuples(index=False, name=None))
+                    rows = sorted(map(repr, frame.itertuples(index=False, name=None)))
                     digest.update(f"{name}:{rows!r}".encode())
             out[sid] = digest.hexdigest()
         return out

@@ -139,7 +139,10 @@ def test_bad_input(
     result = the_result(run, case.source)
     if case.full:  # the other sources were refreshed in the same run and still published
         assert {r.source for r in run.results} > {case.source}
-        assert all(r.status == "ok" for r in run.results if r.source != case.source)
+        # Each still publishes: from the mirror, or from its snapshot when the mirror lacks it
+        # (`fallback` when that load has notes of its own, as UNODC's parser warnings are).
+        others = [(r.source, r.status, r.message) for r in run.results if r.source != case.source]
+        assert [o for o in others if o[1] not in ("ok", "fallback")] == []
 
     # the outcome and what the run says about it
     expected = REJECTED if case.status == ANY_REJECTION else (case.status,)

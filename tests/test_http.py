@@ -482,3 +482,18 @@ def test_backoff_delay_is_exponential_full_jitter_and_capped():
     assert backoff_delay(3, retry_after=None, base=1, cap=10, uniform=lambda lo, hi: lo) == 0
     assert backoff_delay(1, retry_after=30, base=1, cap=10) == 10
     assert backoff_delay(1, retry_after=0, base=1, cap=10) == 0
+
+
+def test_an_html_data_page_must_be_html_and_name_what_it_holds(tmp_path: Path) -> None:
+    """SAMHSA's detailed tables are an HTML page: kind `html` wants HTML that names the survey,
+    so a landing or error page (HTML too) is refused, and so is a CSV where a page should be."""
+    from etl.content_check import check_content
+
+    page = tmp_path / "tables.htm"
+    page.write_text("<!DOCTYPE html><html><title>National Survey on Drug Use and Health</title>")
+    phrase = ("National Survey on Drug Use and Health",)
+    assert check_content(page, expect="html", header=phrase) is None
+    page.write_text("<!DOCTYPE html><html><title>Page not found</title></html>")
+    assert "does not say 'National Survey" in check_content(page, expect="html", header=phrase)
+    page.write_text("YYYY,Freq\n2019,1\n")
+    assert "does not start like one" in check_content(page, expect="html", header=phrase)
