@@ -335,6 +335,9 @@ def streamlit_command(port: int, data_dir: Path, address: str = DEFAULT_ADDRESS)
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # A reader's app: no "Deploy" button or developer menu items in the header.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.theme import FIT_X, MUTED, PALETTE, bar_plot_height, config
+from dashboard.charts.theme import FIT_X, MUTED, PALETTE, bar_label_limit, bar_plot_height, config
 from dashboard.charts.tooltips import tooltip_groups
 
 
@@ -65,7 +65,7 @@ def share_bars(*, data: pd.DataFrame, title: str, x_title: str = "percent") -> a
         ),
         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=900),
     )
-    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=520))
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=bar_label_limit(520)))
     bars = [
         alt.Chart(rows)
         .mark_bar()
