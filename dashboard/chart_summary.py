@@ -2,7 +2,7 @@
 
 The summary names the chart, its latest figure (value, unit, period) and the change since the
 earliest figure of the same series, then says where the numbers are (the data table under the
-chart). It becomes the chart's accessible name (Vega's `description`, the SVG's `aria-label`)
+chart). It becomes the chart's accessible name (Streamlit's `alt`, the chart's `aria-label`)
 while the chart's marks, axes and legends are left out of the accessibility tree
 (`aria: false` in `charts.theme.config`), so a chart is one stop, not one per point. Pure.
 """
@@ -91,11 +91,11 @@ def describe(title: str | None, data: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-def quiet_spec(spec: dict, description: str) -> dict:
-    """The Vega-Lite spec with `description` (Vega's accessible name for the chart) and its
-    title out of the accessibility tree: Vega-Lite does not pass `config.title.aria` on, and a
-    title read after the description would say the title twice."""
-    out = {**spec, "description": description}
+def quiet_spec(spec: dict) -> dict:
+    """The Vega-Lite spec with its title out of the accessibility tree: the chart's accessible
+    name is the description (Streamlit's `alt`), and Vega-Lite does not pass
+    `config.title.aria` on, so the title would otherwise be read a second time."""
+    out = dict(spec)
     title = out.get("title")
     if isinstance(title, str | list):
         out["title"] = {"text": title, "aria": False}

@@ -175,8 +175,8 @@ def draw_chart(chart: Chart, *, alt_text: str, key: str | None = None) -> None:
     """Draw a chart (a cached ChartSpec, or an Altair chart converted without re-validation) with
     its own theme (`theme=None`), so the page and the PNG/SVG exports look the same."""
     spec = chart.spec if isinstance(chart, ChartSpec) else to_spec(chart)
-    # Vega makes the description the chart's accessible name (marks and axes are aria: false).
-    spec = chart_summary.quiet_spec(spec, alt_text)
+    # `alt` is the chart's accessible name; marks, axes and title stay out of the tree.
+    spec = chart_summary.quiet_spec(spec)
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt_text)
 
 

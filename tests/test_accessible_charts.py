@@ -57,11 +57,10 @@ def test_description_of_several_series_and_of_a_map() -> None:
     assert "2 places in 2022; highest: Alaska, 20 percent; lowest: Tennessee, 10 percent." in text
 
 
-def test_quiet_spec_names_the_chart_and_hides_its_title_from_the_tree() -> None:
-    spec = chart_summary.quiet_spec({"title": "T", "mark": "bar"}, "T. Latest: 3.")
-    assert spec["description"] == "T. Latest: 3."
+def test_quiet_spec_hides_the_title_from_the_tree() -> None:
+    spec = chart_summary.quiet_spec({"title": "T", "mark": "bar"})
     assert spec["title"] == {"text": "T", "aria": False}
-    nested = chart_summary.quiet_spec({"title": {"text": "T", "subtitle": "S"}}, "d")
+    nested = chart_summary.quiet_spec({"title": {"text": "T", "subtitle": "S"}})
     assert nested["title"] == {"text": "T", "subtitle": "S", "aria": False}
 
 
@@ -70,8 +69,8 @@ def test_theme_keeps_marks_axes_and_legends_out_of_the_accessibility_tree() -> N
     spec = harm.share_bars(
         data=frame.assign(stratum="", citation="c", source="s"), title="t"
     ).to_dict()
-    vega = vlc.vegalite_to_vega(json.dumps(chart_summary.quiet_spec(spec, "d")))
-    assert vega["description"] == "d"
+    vega = vlc.vegalite_to_vega(json.dumps(chart_summary.quiet_spec(spec)))
+    assert vega["title"]["aria"] is False
     assert all(m.get("aria") is False for m in vega["marks"] if m.get("type") != "group")
     # Vega applies its config to every axis and legend at run time
     assert vega["config"]["axis"]["aria"] is False and vega["config"]["legend"]["aria"] is False
