@@ -99,3 +99,21 @@ def test_real_build_offers_brazil_and_reopens_it_from_a_link(
     brazil = run_page("use_supply", {"ww_region": "BR"})
     assert not brazil.exception
     assert set(brazil.dataframe[-1].value["country"]) == {"BR"}
+
+
+def test_chart_data_tables_lead_with_what_when_how_much(dashboard_env: Path) -> None:
+    """Every chart's data table: label (or series), period, value, unit and flags come before the
+    ids, and dates read as dates."""
+    st.cache_data.clear()
+    at = run_page("poison_deaths")
+    assert not at.exception
+    tables = [d.value for d in at.dataframe if "value" in d.value.columns]
+    assert tables
+    for table in tables:
+        columns = list(table.columns)
+        lead = [c for c in ("label", "period_label", "value", "unit", "flags") if c in columns]
+        assert columns.index("value") < 8, columns
+        assert lead == sorted(lead, key=columns.index)
+        ids = [c for c in ("indicator", "source") if c in columns]
+        assert all(columns.index(c) > columns.index("flags") for c in ids if "flags" in columns)
+        assert "00:00:00" not in table.astype(str).to_csv()
