@@ -49,13 +49,12 @@ def _region_label(cities: pd.DataFrame):
     return label
 
 
-def section_wastewater() -> None:
-    """Substance, year and region controls; the map; the rank table."""
-    st.header("Wastewater (EUDA / SCORE)")
+def _choose_substance_and_year() -> tuple[str, str, str, str] | None:
+    """Substance and year controls: (indicator, its tagged label, unit, year), or None."""
     substances = qh.wastewater_indicators()
     if substances.empty:
         components.notice("No wastewater data are loaded.")
-        return
+        return None
     labels = {
         r.id: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
         for r in substances.itertuples()
@@ -68,9 +67,19 @@ def section_wastewater() -> None:
     year = filters.selectbox("ww_year", years, label="Year", default=years[-1] if years else None)
     if year is None:
         components.notice("No wastewater year is loaded for this substance.")
+        return None
+    unit = str(substances.set_index("id").loc[indicator, "unit"])
+    return indicator, labels[indicator], unit, year
+
+
+def section_wastewater() -> None:
+    """Substance, year and region controls; the map; the rank table."""
+    st.header("Wastewater (EUDA / SCORE)")
+    chosen = _choose_substance_and_year()
+    if chosen is None:
         return
+    indicator, label, unit, year = chosen
     cities = qh.wastewater_map(indicator, int(year))
-    unit = substances.set_index("id").loc[indicator, "unit"]
     if not cities["latitude"].notna().any():
         components.notice(
             "Site coordinates are not loaded (the seed carries published figures only); "
@@ -78,10 +87,9 @@ def section_wastewater() -> None:
         )
         _rank_table(cities, year=year, unit=unit)
         return
-    options = mf.region_options(cities)
     region = filters.selectbox(
         "ww_region",
-        options,
+        mf.region_options(cities),
         label="Region (Europe by default; sites elsewhere on request)",
         format_func=_region_label(cities),
     )
@@ -89,7 +97,7 @@ def section_wastewater() -> None:
     chart = specs.chart_spec(
         maps.wastewater_basemap,
         data=shown,
-        title=f"{labels[indicator]}, {year}: {region}",
+        title=f"{label}, {year}: {region}",
         unit=unit,
         fit=mf.region_fit(cities, region),
     )

@@ -210,6 +210,20 @@ def print_run(run: RunResult) -> None:
     Console().print(table)
 
 
+def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [
+            status_view.SourceStatus(*row)
+            for row in con.execute(
+                "SELECT id, status, origin, vintage, rows, last_refresh, message"
+                " FROM sources ORDER BY id"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
 @app.command()
 def status(
     source: Annotated[
@@ -229,17 +243,7 @@ def status(
     if not paths.published.exists():
         console.print(f"[red]no warehouse at {paths.published}; run `ketamine-watch refresh`[/red]")
         raise typer.Exit(1)
-    con = duckdb.connect(str(paths.published), read_only=True)
-    try:
-        rows = [
-            status_view.SourceStatus(*row)
-            for row in con.execute(
-                "SELECT id, status, origin, vintage, rows, last_refresh, message"
-                " FROM sources ORDER BY id"
-            ).fetchall()
-        ]
-    finally:
-        con.close()
+    rows = source_statuses(paths.published)
     if source is not None:
         chosen = [r for r in rows if r.id == source]
         if not chosen:
