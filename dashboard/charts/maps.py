@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard import basemaps
 from dashboard.charts.theme import FIT_X, GRID, MUTED, PALETTE, config, text_limit
+from dashboard.charts.tooltips import tooltip_groups
 
 LAND = "#eef1f4"
 BORDER = "#b8c0c8"
@@ -44,18 +45,16 @@ def wastewater_basemap(
         alt.Tooltip("population:Q", title="Population served", format=",.0f"),
         alt.Tooltip("flags:N", title="Flags"),
     ]
-    points = (
-        alt.Chart(placed)
+    size = alt.Size("value:Q", scale=alt.Scale(range=[15, 700]), legend=_legend(unit))
+    # one layer per set of filled tooltip fields, so no tooltip prints an empty "Flags:"
+    points = [
+        alt.Chart(rows)
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.7, color=PALETTE[0], clip=True)
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            size=alt.Size("value:Q", scale=alt.Scale(range=[15, 700]), legend=_legend(unit)),
-            tooltip=tooltip,
-        )
-    )
+        .encode(longitude="longitude:Q", latitude="latitude:Q", size=size, tooltip=fields)
+        for rows, fields in tooltip_groups(placed, tooltip)
+    ]
     return (
-        alt.layer(countries, points)
+        alt.layer(countries, *points)
         .project(type="mercator", fit=fit)
         .properties(title=title, height=height, autosize=FIT_X)
         .configure(**config())
@@ -74,28 +73,25 @@ def state_choropleth(
         .encode(tooltip=alt.value("no figure in this file"))
     )
     columns = ["fips", "state", "value", "period_label", "flags", "note"]
-    rows = data.reindex(columns=columns).assign(flags=lambda f: f["flags"].fillna(""))
-    shaded = (
-        alt.Chart(rows)
+    rows = data.reindex(columns=columns)
+    colour = alt.Color("value:Q", scale=alt.Scale(scheme="blues", zero=True), legend=_legend(unit))
+    tooltip = [
+        alt.Tooltip("state:N", title="State"),
+        alt.Tooltip("period_label:N", title="Year"),
+        alt.Tooltip("value:Q", title=unit, format=",.8~r"),
+        alt.Tooltip("flags:N", title="Flags"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
+    shaded = [
+        alt.Chart(part)
         .mark_geoshape(stroke="white", strokeWidth=0.5)
         .transform_lookup(lookup="fips", from_=alt.LookupData(states, "id"), as_="geo")
-        .encode(
-            shape="geo:G",
-            color=alt.Color(
-                "value:Q", scale=alt.Scale(scheme="blues", zero=True), legend=_legend(unit)
-            ),
-            tooltip=[
-                alt.Tooltip("state:N", title="State"),
-                alt.Tooltip("period_label:N", title="Year"),
-                alt.Tooltip("value:Q", title=unit, format=",.8~r"),
-                alt.Tooltip("flags:N", title="Flags"),
-                alt.Tooltip("note:N", title="Note"),
-            ],
-        )
-    )
+        .encode(shape="geo:G", color=colour, tooltip=fields)
+        for part, fields in tooltip_groups(rows, tooltip)
+    ]
     heading = alt.TitleParams(title, subtitle=subtitle or alt.Undefined, subtitleColor=MUTED)
     return (
-        alt.layer(background, shaded)
+        alt.layer(background, *shaded)
         .project(type="albersUsa")
         .properties(title=heading, height=height, autosize=FIT_X)
         .configure(**config())
