@@ -8,6 +8,7 @@ overseas sites), so those are offered one country at a time, and "World" shows t
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -100,6 +101,11 @@ def state_rows(observations: pd.DataFrame) -> pd.DataFrame:
     codes = observations["geography"].astype(str).str.removeprefix("US-")
     joined = observations.assign(code=codes).merge(state_codes(), on="code", how="inner")
     return joined.rename(columns={"name": "state"}).sort_values("value", ascending=False)
+
+
+def short_label(label: str) -> str:
+    """A series label without its '(proxy: members)' list (the map's subtitle gives it)."""
+    return re.sub(r"\s*\(proxy:[^)]*\)", "", str(label)).strip()
 
 
 def state_years(observations: pd.DataFrame) -> list[str]:

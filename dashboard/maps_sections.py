@@ -141,7 +141,7 @@ def section_nflis_states(*, include_secondary: bool) -> None:
     chart = specs.chart_spec(
         maps.state_choropleth,
         data=shown,
-        title=f"{'PROXY · ' if proxy else ''}{series[indicator]}, {year}",
+        title=f"{'PROXY · ' if proxy else ''}{mf.short_label(series[indicator])}, {year}",
         unit=unit,
         subtitle=PROXY_NOTE if proxy else "",
     )

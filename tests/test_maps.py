@@ -143,3 +143,14 @@ def test_state_choropleth_shades_states_and_says_proxy() -> None:
     shaded_fills = [f for f in fills if f and f != maps.NO_DATA]
     assert len(shaded_fills) == 2 and len(set(shaded_fills)) == 2  # AK and TN, two shades
     assert shaded[0]["encoding"]["color"]["legend"]["orient"] == "bottom"
+
+
+def test_short_label_drops_the_member_list_the_subtitle_gives() -> None:
+    label = (
+        "NFLIS yearly, by state: Club drugs (proxy: ketamine + MDA + MDMA), share of the "
+        "category's samples that also contained fentanyl"
+    )
+    assert mf.short_label(label) == (
+        "NFLIS yearly, by state: Club drugs, share of the category's samples that also "
+        "contained fentanyl"
+    )
