@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import page_style
+
 PAGES = Path(__file__).resolve().parent / "views"
 
 # (file in views/, title, url path). A page appears once its file exists.
@@ -48,6 +50,7 @@ def page_list() -> list[st.Page]:
 
 
 st.set_page_config(page_title="Ketamine Watch", page_icon="📈", layout="wide")
+page_style.apply()
 
 navigation = st.navigation(page_list())
 navigation.run()

@@ -24,7 +24,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, transforms
+from dashboard import chart_summary, queries, tables, transforms
 from dashboard.safe_text import md, md_link, plain, safe_url
 from dashboard.specs import ChartSpec, to_spec
 
@@ -175,6 +175,8 @@ def draw_chart(chart: Chart, *, alt_text: str, key: str | None = None) -> None:
     """Draw a chart (a cached ChartSpec, or an Altair chart converted without re-validation) with
     its own theme (`theme=None`), so the page and the PNG/SVG exports look the same."""
     spec = chart.spec if isinstance(chart, ChartSpec) else to_spec(chart)
+    # `alt` is the chart's accessible name; marks, axes and title stay out of the tree.
+    spec = chart_summary.quiet_spec(spec)
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt_text)
 
 
@@ -231,18 +233,18 @@ def chart_block(
         on_click="ignore",
     )
     with st.expander("Data table (the same numbers as the chart)"):
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(tables.readable(shown), hide_index=True, width="stretch")
 
 
 def chart_alt_text(chart: Chart, data: pd.DataFrame) -> str:
-    """A short text alternative: the chart's title and where the same numbers are."""
+    """A short text alternative: title, latest figure and change, where the numbers are."""
     if isinstance(chart, ChartSpec):
         text = chart.title
     else:
         title = getattr(chart, "title", None)
         text = title.text if isinstance(title, alt.TitleParams) else title
-    name = str(text) if text and text is not alt.Undefined else "Chart"
-    return f"{name}. {len(data)} published numbers; the data table below holds the same values."
+    name = str(text) if text and text is not alt.Undefined else None
+    return chart_summary.describe(name, export_columns(data))
 
 
 EXPORT_WIDTH = 800

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl import snapshots
+from etl import snapshots, status_view
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
@@ -210,58 +210,54 @@ def print_run(run: RunResult) -> None:
     Console().print(table)
 
 
-@app.command()
-def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
-    """Per source: vintage, rows, last run and outcome.
+def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [
+            status_view.SourceStatus(*row)
+            for row in con.execute(
+                "SELECT id, status, origin, vintage, rows, last_refresh, message"
+                " FROM sources ORDER BY id"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
 
-    Exit 0 when every source is healthy; 1 when any source's last refresh failed or fell back
-    from the origin it was asked for (for monitoring).
+
+@app.command()
+def status(
+    source: Annotated[
+        str | None, typer.Argument(help="One source id: every field, its message in full.")
+    ] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Full messages of the sources not ok.")
+    ] = False,
+) -> None:
+    """Per source, one line: status, origin, rows, last refresh, vintage (or the message's start).
+
+    Exit 0 when every source is healthy; 1 when any source's last refresh failed, was held or
+    fell back from the origin it was asked for (for monitoring), with or without SOURCE.
     """
     paths = WarehousePaths(data_dir)
     if not paths.published.exists():
         console.print(f"[red]no warehouse at {paths.published}; run `ketamine-watch refresh`[/red]")
         raise typer.Exit(1)
-    con = duckdb.connect(str(paths.published), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT id, status, origin, vintage, rows, last_refresh, message"
-            " FROM sources ORDER BY id"
-        ).fetchall()
-    finally:
-        con.close()
-    # One short line per source in the table; the messages, which can run to a paragraph, are
-    # printed in full below it for the sources that need attention (an 80-column terminal
-    # cannot hold them in a column).
-    table = Table(title=f"Ketamine Watch warehouse: {paths.published}")
-    table.add_column("source", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("origin", no_wrap=True)
-    table.add_column("rows", justify="right", no_wrap=True)
-    table.add_column("last refresh", no_wrap=True)
-    table.add_column("vintage", overflow="fold")
-    failed, notes = [], []
-    for sid, state, origin, vintage, count, last, message in rows:
-        style = STATUS_STYLE.get(state or "", "")
-        table.add_row(
-            sid,
-            f"[{style}]{state}[/{style}]" if style else str(state),
-            origin or "",
-            f"{int(count or 0):,}",
-            last.strftime("%Y-%m-%d %H:%M") if last else "never",
-            vintage or "",
-        )
-        if state in ALERTING:
-            failed.append(sid)
-        if state != "ok" and message:
-            notes.append((sid, state, message))
-    Console().print(table)
-    for sid, state, message in notes:
-        style = STATUS_STYLE.get(state or "", "")
-        console.print(f"[{style}]{sid}[/{style}] ({state}): {message}" if style else message)
-    if failed:
-        console.print(
-            f"[red]needs attention (failed, held or fell back): {', '.join(failed)}[/red]"
-        )
+    rows = source_statuses(paths.published)
+    if source is not None:
+        chosen = [r for r in rows if r.id == source]
+        if not chosen:
+            console.print(f"[red]no source '{source}'; known: {', '.join(r.id for r in rows)}[/]")
+            raise typer.Exit(2)
+        typer.echo("\n".join(status_view.detail(chosen[0])))
+    else:
+        typer.echo(status_view.warehouse_line(paths.published))
+        typer.echo("\n".join(status_view.summary(rows, ALERTING)))
+        if verbose:
+            for row in rows:
+                if row.status != "ok" and row.message:
+                    typer.echo("\n" + "\n".join(status_view.detail(row)))
+    if any(r.status in ALERTING for r in rows):
         raise typer.Exit(1)
 
 
@@ -335,6 +331,9 @@ def streamlit_command(port: int, data_dir: Path, address: str = DEFAULT_ADDRESS)
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # A reader's app: no "Deploy" button or developer menu items in the header.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

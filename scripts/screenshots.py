@@ -90,6 +90,9 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, default=ROOT / "data" / "warehouse.duckdb")
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "shots")
     parser.add_argument("--pages", nargs="*", help="page stems to shoot (default: all)")
+    parser.add_argument(
+        "--widths", nargs="*", choices=sorted(WIDTHS), help="widths to shoot (default: all)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -100,6 +103,8 @@ def main() -> None:
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
             )
             for label, width in WIDTHS.items():
+                if args.widths and label not in args.widths:
+                    continue
                 context = browser.new_context(viewport={"width": width, "height": 1200})
                 tab = context.new_page()
                 for stem, url in page_paths():

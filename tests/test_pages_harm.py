@@ -89,14 +89,16 @@ def test_wastewater_map_with_sites_and_year_selector(monkeypatch, mirror_warehou
     st.cache_data.clear()
     at = run_page("use_supply")
     assert not at.exception, [e.value for e in at.exception]
-    year = at.selectbox(key="wastewater_year")
-    assert year.options == ["2023", "2024"] and year.value == 2024
+    year = at.selectbox(key="filter__ww_year")
+    assert year.options == ["2023", "2024"] and year.value == "2024"
     maps = [s for s in specs(at) if "longitude" in json.dumps(s)]
     assert len(maps) == 1
-    table = at.dataframe[-1].value
-    assert set(table["geography"]) == {"Testville (ZZ)", "Debrecen (HU)", "Grouped (3 sites) (QQ)"}
-    year.select(2023).run()
-    assert set(at.dataframe[-1].value["geography"]) == {"Testville (ZZ)"}
+    table = at.dataframe[-1].value  # the rank table under the map
+    assert list(table["value"]) == sorted(table["value"], reverse=True)
+    assert list(table["rank"]) == list(range(1, len(table) + 1))
+    assert set(table["city"]) == {"Testville", "Debrecen", "Grouped (3 sites)"}
+    year.select("2023").run()
+    assert set(at.dataframe[-1].value["city"]) == {"Testville"}
 
 
 def test_cross_stream_index_is_100_in_the_base_year(dashboard_env: Path) -> None:

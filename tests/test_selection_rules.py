@@ -352,7 +352,7 @@ def test_use_supply_defaults_are_ketamine(env: Path) -> None:
     at = open_page("use_supply")
     substances = qh.wastewater_indicators()
     if not substances.empty:
-        chosen = at.selectbox(key="wastewater_substance").value
+        chosen = at.selectbox(key="filter__ww_substance").value
         assert substances.set_index("id").at[chosen, "role"] == "focus"
     reports = qh.indicator_observations("nflis_reports_")
     lines = at.multiselect(key="nflis_series")

@@ -199,8 +199,9 @@ INDICATOR_IDS = (
 # Families: every indicator whose id starts with the prefix (a source's own series of one kind).
 NFLIS_REPORTS_FAMILY = "nflis_reports_"  # NFLIS lab reports per substance, one id each
 ONS_DEATHS_FAMILY = "ons_drug_poisoning_deaths_"  # ONS deaths per substance mentioned
+NFLIS_STATE_FAMILY = "nflis_state_"  # NFLIS samples by US state x year (geography US-XX)
 
-INDICATOR_FAMILIES = (NFLIS_REPORTS_FAMILY, ONS_DEATHS_FAMILY)
+INDICATOR_FAMILIES = (NFLIS_REPORTS_FAMILY, ONS_DEATHS_FAMILY, NFLIS_STATE_FAMILY)
 
 # ---- names that neither the seed nor the shared mirror loads, and why -------------------------
 

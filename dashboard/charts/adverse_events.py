@@ -18,7 +18,16 @@ from dashboard.charts.annotations import (
     provisional_layers,
 )
 from dashboard.charts.axes import time_axis, time_scale
-from dashboard.charts.theme import FIT_X, MUTED, PAD, PALETTE, TEXT, bar_plot_height, config
+from dashboard.charts.theme import (
+    FIT_X,
+    MUTED,
+    PAD,
+    PALETTE,
+    TEXT,
+    bar_label_limit,
+    bar_plot_height,
+    config,
+)
 from dashboard.charts.timeseries import marker_styles
 from dashboard.charts.tooltips import tooltip_groups
 
@@ -109,7 +118,8 @@ def count_bars(
     ]
     if "share" in data:
         tooltip.append(alt.Tooltip("share:Q", title="Share of the drug's reports", format=".1%"))
-    y = alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260))
+    axis = alt.Axis(labelLimit=bar_label_limit(260))
+    y = alt.Y(f"{category}:N", title=None, sort="-x", axis=axis)
     bars = (
         alt.Chart()
         .mark_bar(color=PALETTE[0])
@@ -193,7 +203,7 @@ def published_values(
         alt.Tooltip("citation:N", title="Citation"),
     ]
     order = data.sort_values("value", ascending=False)["figure"].drop_duplicates().tolist()
-    y = alt.Y("figure:N", title=None, sort=order, axis=alt.Axis(labelLimit=520))
+    y = alt.Y("figure:N", title=None, sort=order, axis=alt.Axis(labelLimit=bar_label_limit(520)))
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
     x = alt.X("value:Q", title=x_title, scale=scale)
     base = alt.Chart(data)

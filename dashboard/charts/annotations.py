@@ -22,9 +22,9 @@ from dashboard.charts.theme import BREAK, MILESTONE, MUTED, PROVISIONAL_FILL
 from dashboard.charts.tooltips import tooltip_groups
 
 MILESTONE_ROWS = 3  # label rows above the plot
-MILESTONE_ROW_HEIGHT = 12
-LABEL_FONT_PX = 10
-CHAR_PX = 5.6  # a generous average glyph width at LABEL_FONT_PX
+MILESTONE_ROW_HEIGHT = 13
+LABEL_FONT_PX = 11  # 10 px was hard to read on a phone
+CHAR_PX = 6.2  # a generous average glyph width at LABEL_FONT_PX
 LABEL_DX = 2
 LABEL_GAP_PX = 6
 MERGE_DAYS = 366  # the same label again within this many days joins the earlier one

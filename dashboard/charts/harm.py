@@ -1,4 +1,4 @@
-"""Chart builders for the harm pages: the wastewater map and bars of published shares.
+"""Chart builders for the harm pages: bars of published shares (the maps are in `charts.maps`).
 Pure, keyword-only functions returning `alt.Chart`; time lines reuse `charts.time_chart`."""
 
 from __future__ import annotations
@@ -6,39 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.theme import FIT_X, MUTED, PALETTE, bar_plot_height, config
+from dashboard.charts.theme import FIT_X, PALETTE, bar_label_limit, bar_plot_height, config
 from dashboard.charts.tooltips import tooltip_groups
-
-
-def wastewater_map(
-    *, data: pd.DataFrame, title: str, unit: str, height: int = 420
-) -> alt.LayerChart:
-    """Cities as points sized by load on an equirectangular projection, with a graticule for
-    orientation (no basemap: nothing is fetched from the internet). Rows without coordinates
-    are left out of the map; the table beside it lists every row."""
-    placed = data.dropna(subset=["latitude", "longitude"])
-    sphere = alt.Chart(alt.sphere()).mark_geoshape(fill="#f6f8fa", stroke=MUTED, strokeWidth=0.5)
-    grid = alt.Chart(alt.graticule(step=[15, 15])).mark_geoshape(stroke="#d0d7de", strokeWidth=0.5)
-    tooltip = [
-        alt.Tooltip("geography:N", title="City"),
-        alt.Tooltip("period_label:N", title="Year"),
-        alt.Tooltip("value:Q", title=unit, format=",.8~r"),
-        alt.Tooltip("population:Q", title="Population served", format=",.0f"),
-        alt.Tooltip("note:N", title="Note"),
-    ]
-    size = alt.Size("value:Q", title=unit, scale=alt.Scale(range=[20, 900]))
-    points = [
-        alt.Chart(rows)
-        .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.5, color=PALETTE[0])
-        .encode(longitude="longitude:Q", latitude="latitude:Q", size=size, tooltip=fields)
-        for rows, fields in tooltip_groups(placed, tooltip)
-    ]
-    return (
-        alt.layer(sphere, grid, *points)
-        .project(type="equirectangular")
-        .properties(title=title, height=height)
-        .configure(**config())
-    )
 
 
 def share_bars(*, data: pd.DataFrame, title: str, x_title: str = "percent") -> alt.Chart:
@@ -65,7 +34,7 @@ def share_bars(*, data: pd.DataFrame, title: str, x_title: str = "percent") -> a
         ),
         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=900),
     )
-    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=520))
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=bar_label_limit(520)))
     bars = [
         alt.Chart(rows)
         .mark_bar()

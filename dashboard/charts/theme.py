@@ -67,6 +67,19 @@ def bar_plot_height(rows: int, *, per_row: int = BAR_PX) -> int:
     return max(MIN_PLOT_PX, per_row * max(int(rows), 1))
 
 
+# A bar chart's category labels take at most this share of the chart's width, so a phone
+# (390 px) still shows its bars; the full label is in the tooltip and the data table.
+BAR_LABEL_SHARE = 0.4
+BAR_LABEL_LIMIT = "containerSize()[0] > 0 ? floor({share} * containerSize()[0]) : {fixed}"
+
+
+def bar_label_limit(fixed: int = 520):
+    """A bar axis' label limit: BAR_LABEL_SHARE of the container's width (fixed in an image)."""
+    import altair as alt
+
+    return alt.ExprRef(BAR_LABEL_LIMIT.format(share=BAR_LABEL_SHARE, fixed=fixed))
+
+
 def text_limit(fixed: int = 900):
     """A title / legend label limit that follows the container (see CONTAINER_TEXT_LIMIT)."""
     import altair as alt
@@ -75,10 +88,17 @@ def text_limit(fixed: int = 900):
 
 
 def config() -> dict:
-    """Vega-Lite config applied to every chart (passed to `alt.Chart.configure`)."""
+    """Vega-Lite config applied to every chart (passed to `alt.Chart.configure`).
+
+    `aria: false` on marks, axes, legends and titles keeps them out of the accessibility tree:
+    a screen reader hears the chart's description (`chart_summary`), once, instead of every
+    tick and point, and the chart is one stop instead of dozens."""
     return {
         "font": FONT,
+        "mark": {"aria": False},
+        "axisX": {"labelOverlap": "greedy", "labelSeparation": 6},
         "axis": {
+            "aria": False,
             "labelColor": TEXT,
             "titleColor": TEXT,
             "gridColor": GRID,
@@ -86,8 +106,15 @@ def config() -> dict:
             "titleFontSize": 12,
             "titleFontWeight": "normal",
         },
-        "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "labelLimit": 640},
+        "legend": {
+            "aria": False,
+            "labelColor": TEXT,
+            "titleColor": TEXT,
+            "labelFontSize": 12,
+            "labelLimit": 640,
+        },
         "title": {
+            "aria": False,
             "color": TEXT,
             "fontSize": 15,
             "fontWeight": 600,

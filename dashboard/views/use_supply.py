@@ -1,6 +1,6 @@
 """Use & supply: survey prevalence by population (series breaks drawn), NFLIS lab reports of
-ketamine and analogues, the club-drug fentanyl co-occurrence proxy, seizures, and the EUDA
-wastewater map (cities sized by load, a year selector, a table beside it).
+ketamine and analogues, the club-drug fentanyl co-occurrence proxy and its US state map,
+seizures, and the EUDA wastewater map (`maps_sections`: basemap, region filter, rank table).
 
 Default lines and the default wastewater substance are ketamine or esketamine (and, for NFLIS,
 ketamine analogues: role 'focus'); other substances are offered labelled "comparator: ...".
@@ -11,10 +11,16 @@ from __future__ import annotations
 import streamlit as st
 
 import warehouse_contract as wc
-from dashboard import components, filters, global_sections, harm_blocks, queries, selection, specs
+from dashboard import (
+    components,
+    filters,
+    global_sections,
+    harm_blocks,
+    maps_sections,
+    queries,
+    selection,
+)
 from dashboard import queries_harm as qh
-from dashboard.charts import harm as hcharts
-from dashboard.safe_text import md
 
 SURVEYS = (
     "the share of a survey's population reporting ketamine use in the period asked about "
@@ -35,18 +41,13 @@ SEIZURES = (
     "seizures reported by law enforcement, as each publication counted them (number of "
     "seizure events, or weight); agencies, scope and years differ between publications"
 )
-WASTEWATER = (
-    "mg of the substance per 1,000 people served per day in a city's wastewater (mean of one "
-    "sampling week, EUDA/SCORE); the set of cities changes every year, and loads of different "
-    "substances are not comparable"
-)
 
 st.title("Use & supply")
 components.header()
 if not queries.has_warehouse():
     st.stop()
 include_secondary = components.secondary_toggle()
-filters.drop_unused(["secondary"])
+filters.drop_unused(["secondary", *maps_sections.URL_KEYS])
 events = qh.timeline_events()
 method_events = (
     events[events["category"] == "survey or method change"] if not events.empty else events
@@ -113,6 +114,8 @@ else:
         counts=COOCCURRENCE,
     )
 
+maps_sections.section_nflis_states(include_secondary=include_secondary)
+
 st.header("Seizures")
 seizures = qh.domain_observations(
     ("supply",), sources=(wc.LITERATURE,), include_secondary=include_secondary
@@ -130,43 +133,6 @@ for unit, part in harm_blocks.by_unit(timed):
     )
 harm_blocks.span_table(spans, title="Seizures")
 
-st.header("Wastewater (EUDA / SCORE)")
-substances = qh.wastewater_indicators()
-if substances.empty:
-    components.notice("No wastewater data are loaded.")
-else:
-    labels = {
-        r.id: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
-        for r in substances.itertuples()
-    }
-    # the first option (the query orders ketamine and esketamine first) is the default
-    indicator = st.selectbox(
-        "Substance", list(labels), format_func=labels.get, key="wastewater_substance"
-    )
-    years = qh.wastewater_years(indicator)
-    year = st.selectbox("Year", years, index=len(years) - 1, key="wastewater_year")
-    cities = qh.wastewater_map(indicator, year)
-    unit = substances.set_index("id").loc[indicator, "unit"]
-    left, right = st.columns([3, 2])
-    with left:
-        if cities["latitude"].notna().any():
-            chart = specs.chart_spec(
-                hcharts.wastewater_map, data=cities, title=f"{labels[indicator]}, {year}", unit=unit
-            )
-            components.chart_block(
-                chart, cities, key=f"wastewater_{indicator}_{year}", counts=WASTEWATER
-            )
-        else:
-            components.notice(
-                "Site coordinates are not loaded (the seed carries published figures only); "
-                "refresh with `--mirror` to place the cities on the map."
-            )
-    with right:
-        st.caption(f"{len(cities)} cities, {md(year)} · {md(unit)}")
-        st.dataframe(
-            cities[["geography", "value", "population", "flags", "note"]],
-            hide_index=True,
-            width="stretch",
-        )
+maps_sections.section_wastewater()
 
 global_sections.global_view()
