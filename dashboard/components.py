@@ -24,7 +24,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, transforms
+from dashboard import queries, share, transforms
 from dashboard.safe_text import md, md_link, plain, safe_url
 from dashboard.specs import ChartSpec, to_spec
 
@@ -42,6 +42,7 @@ def header() -> None:
         )
         return
     st.caption(header_text(summary))
+    share.link_tools()
     vintages = queries.source_vintages()
     if not vintages.empty:
         with st.expander("Vintage of each source"):

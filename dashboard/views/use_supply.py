@@ -40,13 +40,14 @@ WASTEWATER = (
     "sampling week, EUDA/SCORE); the set of cities changes every year, and loads of different "
     "substances are not comparable"
 )
+# every link parameter this page reads (others in a link get a notice and are removed)
+PAGE_KEYS = ("secondary", "population", "nflis", "log", "substance", "year")
 
 st.title("Use & supply")
 components.header()
 if not queries.has_warehouse():
     st.stop()
 include_secondary = components.secondary_toggle()
-filters.drop_unused(["secondary"])
 events = qh.timeline_events()
 method_events = (
     events[events["category"] == "survey or method change"] if not events.empty else events
@@ -60,7 +61,7 @@ if surveys.empty:
     components.notice("No survey prevalence is loaded.")
 else:
     populations = surveys["geography"].value_counts().index.tolist()
-    population = st.selectbox("Population", populations, key="survey_population")
+    population = filters.selectbox("population", populations, label="Population")
     harm_blocks.time_block(
         surveys[surveys["geography"] == population],
         key=f"surveys_{population}",
@@ -76,14 +77,14 @@ report_labels = {
     r.indicator: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
     for r in reports.drop_duplicates("indicator").itertuples()
 }
-shown_reports = st.multiselect(
-    "Substances (ketamine and its analogues by default; comparators are labelled)",
-    options=list(report_labels),
+shown_reports = filters.multiselect(
+    "nflis",
+    list(report_labels),
+    label="Substances (ketamine and its analogues by default; comparators are labelled)",
     default=selection.default_lines(reports),
     format_func=report_labels.get,
-    key="nflis_series",
 )
-log_scale = st.toggle("Log scale (analogues are far rarer than ketamine)", key="nflis_log")
+log_scale = filters.toggle("log", label="Log scale (analogues are far rarer than ketamine)")
 harm_blocks.time_block(
     reports[reports["indicator"].isin(shown_reports)] if not reports.empty else reports,
     key="nflis_reports",
@@ -136,11 +137,11 @@ else:
         for r in substances.itertuples()
     }
     # the first option (the query orders ketamine and esketamine first) is the default
-    indicator = st.selectbox(
-        "Substance", list(labels), format_func=labels.get, key="wastewater_substance"
+    indicator = filters.selectbox(
+        "substance", list(labels), label="Substance", format_func=labels.get
     )
-    years = qh.wastewater_years(indicator)
-    year = st.selectbox("Year", years, index=len(years) - 1, key="wastewater_year")
+    years = [str(y) for y in qh.wastewater_years(indicator)]
+    year = int(filters.selectbox("year", years, label="Year", default=years[-1]))
     cities = qh.wastewater_map(indicator, year)
     unit = substances.set_index("id").loc[indicator, "unit"]
     left, right = st.columns([3, 2])
@@ -164,3 +165,4 @@ else:
             hide_index=True,
             width="stretch",
         )
+filters.drop_unused(PAGE_KEYS)
