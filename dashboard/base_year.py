@@ -1,4 +1,4 @@
-""""Since year X": each yearly series indexed to its own value in a chosen base year, and a
+""" "Since year X": each yearly series indexed to its own value in a chosen base year, and a
 per-series table of what changed since then. Pure functions: no Streamlit, no SQL.
 
 What the index counts: value / value in the base year x 100, per series, in that series' own

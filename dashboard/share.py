@@ -11,7 +11,7 @@ clipboard is refused), and re-scrolls to the anchor until the page stops growing
 
 from __future__ import annotations
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 HEIGHT = 44
 
@@ -84,4 +84,4 @@ if (hash && !top_.__kwAnchorDone) {
 
 def link_tools() -> None:
     """The "Copy link to this view" button (and the anchor fix), drawn once per page."""
-    components.html(SCRIPT, height=HEIGHT)
+    st.iframe(SCRIPT, height=HEIGHT, alt="Copy link to this view")

@@ -76,10 +76,7 @@ if not chosen:
     st.stop()
 
 rows = pd.concat(
-    [
-        queries.series(*key.split("|", 2), include_secondary=include_secondary)
-        for key in chosen
-    ],
+    [queries.series(*key.split("|", 2), include_secondary=include_secondary) for key in chosen],
     ignore_index=True,
 )
 data = components.chart_frame(rows)
