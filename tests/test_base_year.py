@@ -9,7 +9,8 @@ from dashboard import base_year, transforms
 
 NSDUH_BREAKS = (
     "2015-01-01 break: NSDUH 2015 questionnaire redesign; 2020-01-01..2020-12-31 caveat: "
-    "NSDUH 2020 collected in two quarters only; 2021-01-01 break: NSDUH 2021 new data collection mode"
+    "NSDUH 2020 collected in two quarters only; "
+    "2021-01-01 break: NSDUH 2021 new data collection mode"
 )
 
 
