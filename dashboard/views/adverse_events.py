@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import warehouse_contract as wc
+from dashboard import adverse_events_compare as compare
 from dashboard import adverse_events_frames as frames
 from dashboard import adverse_events_sections as sections
 from dashboard import components, queries, transforms
@@ -56,8 +57,9 @@ st.info(CAVEATS, icon="⚠️")
 loaded = qa.loaded()
 available = [s for s in (wc.FAERS_QUARTERLY, wc.OPENFDA) if loaded[s]]
 choice, include_secondary = sections.choose(
-    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c))
+    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c)), qa.comparators()
 )
+loaded_text = compare.loaded_text(qa.focus_reports_per_quarter())
 if not choice.drugs:
     components.notice("Choose at least one drug.")
     st.stop()
@@ -88,6 +90,8 @@ else:
     sections.section_reactions(choice, frames.with_provenance(frames.with_share(reactions), meta))
     sections.section_outcomes(choice, frames.with_provenance(outcomes, meta))
     sections.section_people(choice, frames.with_provenance(people, meta))
-    sections.section_signals(choice, qa.signals(choice.source, drugs, mask=choice.mask), meta)
+    found = qa.signals(choice.source, drugs, mask=choice.mask, comparator=choice.comparator)
+    label = compare.comparator_options(qa.comparators(), drugs).get(choice.comparator, "")
+    compare.section_signals(choice, found, meta, label=label, loaded=loaded_text if faers else "")
 
-sections.section_published(qa.published_figures(include_secondary=include_secondary))
+compare.section_published(qa.published_figures(include_secondary=include_secondary))
