@@ -63,6 +63,19 @@ def coverage_notice(data: pd.DataFrame, year: int) -> None:
         f"{choice['shared']} of {choice['total']} chosen series have a value in {year}; "
         f"the chart draws those. Not drawn: {'; '.join(missing)}. {nearest}"
     )
+    if choice["nearest"] is not None:
+        st.button(
+            f"Use {choice['nearest']} (every chosen series has it)",
+            on_click=_set_base,
+            args=(choice["nearest"],),
+            key="use_common_base",
+        )
+
+
+def _set_base(year: int) -> None:
+    """Before the next run: the base-year widget takes `year` (a widget's value cannot change
+    during the run that drew it)."""
+    st.session_state[filters.WIDGET_PREFIX + BASE_KEY] = str(year)
 
 
 def section(data: pd.DataFrame, *, counts: str, milestones: pd.DataFrame) -> None:

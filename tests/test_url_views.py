@@ -117,3 +117,15 @@ def test_every_export_menu_has_the_wide_csv_and_citations(dashboard_env: Path) -
                   "Citation file", "CITATION.cff", "BibTeX"):  # fmt: skip
         assert label in labels
     assert at.get("popover"), "export controls are not in one menu"
+
+
+def test_the_offered_common_year_button_sets_the_base_year_and_the_link(dashboard_env) -> None:
+    at = run_page("cross_stream")
+    years = [o.split(" ")[0] for o in widget(at, "selectbox", "Base year").options]
+    at = run_page("cross_stream", {"base": years[0]})
+    button = next(b for b in at.button if b.label.startswith("Use "))
+    offered = button.label.split(" ")[1]
+    button.click().run()
+    assert not at.exception
+    assert widget(at, "selectbox", "Base year").value == offered
+    assert not any(b.label.startswith("Use ") for b in at.button)
