@@ -16,8 +16,8 @@ from dashboard import base_year, charts, components, filters, specs
 BASE_KEY = "base"
 TABLE_COLUMNS = {
     "indicator": st.column_config.TextColumn("Indicator", width="medium"),
-    "direction": "Since base",
     "change_since_base_pct": st.column_config.NumberColumn("% change", format="%+.1f%%"),
+    "direction": "Since base",
     "base": "Base-year value",
     "latest": "Latest",
     "first": "First",
