@@ -17,6 +17,7 @@ from dashboard import adverse_events_frames as frames
 from dashboard import adverse_events_sections as sections
 from dashboard import components, queries, transforms
 from dashboard import queries_adverse_events as qa
+from dashboard import queries_compare as qc
 
 CAVEATS = (
     "**Read these numbers as FDA asks.** Reports are not incidence: nobody knows how many people "
@@ -57,9 +58,9 @@ st.info(CAVEATS, icon="⚠️")
 loaded = qa.loaded()
 available = [s for s in (wc.FAERS_QUARTERLY, wc.OPENFDA) if loaded[s]]
 choice, include_secondary = sections.choose(
-    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c)), qa.comparators()
+    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c)), qc.comparators()
 )
-loaded_text = compare.loaded_text(qa.focus_reports_per_quarter())
+loaded_text = compare.loaded_text(qc.focus_reports_per_quarter())
 if not choice.drugs:
     components.notice("Choose at least one drug.")
     st.stop()
@@ -91,7 +92,7 @@ else:
     sections.section_outcomes(choice, frames.with_provenance(outcomes, meta))
     sections.section_people(choice, frames.with_provenance(people, meta))
     found = qa.signals(choice.source, drugs, mask=choice.mask, comparator=choice.comparator)
-    label = compare.comparator_options(qa.comparators(), drugs).get(choice.comparator, "")
+    label = compare.comparator_options(qc.comparators(), drugs).get(choice.comparator, "")
     compare.section_signals(choice, found, meta, label=label, loaded=loaded_text if faers else "")
 
 compare.section_published(qa.published_figures(include_secondary=include_secondary))
