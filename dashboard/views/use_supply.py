@@ -41,7 +41,7 @@ WASTEWATER = (
     "substances are not comparable"
 )
 # every link parameter this page reads (others in a link get a notice and are removed)
-PAGE_KEYS = ("secondary", "population", "nflis", "log", "substance", "year")
+PAGE_KEYS = ("secondary", "population", "labs", "log", "substance", "year")
 
 st.title("Use & supply")
 components.header()
@@ -78,7 +78,7 @@ report_labels = {
     for r in reports.drop_duplicates("indicator").itertuples()
 }
 shown_reports = filters.multiselect(
-    "nflis",
+    "labs",
     list(report_labels),
     label="Substances (ketamine and its analogues by default; comparators are labelled)",
     default=selection.default_lines(reports),
