@@ -54,10 +54,21 @@ def group_patterns(groups: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["comparator", "pattern"])
 
 
+def match_sql(patterns: pd.DataFrame) -> str:
+    """The comparator groups a DRUG row's `name` matches, as a list with NULLs: one constant
+    pattern per group (a pattern from a joined column would be compiled for every row)."""
+    cases = [
+        f"CASE WHEN regexp_matches(name, '{p.replace(chr(39), chr(39) * 2)}') "
+        f"THEN '{c.replace(chr(39), chr(39) * 2)}' END"
+        for c, p in zip(patterns["comparator"], patterns["pattern"], strict=True)
+    ]
+    return "[" + ", ".join(cases) + "]"
+
+
 def create_comparator_counts(con: duckdb.DuckDBPyConnection, files: Files) -> None:
     """`faers_comparator_counts(comparator, pt, c, n_comparator)` from the quarter files; needs
     the loader's `faers_latest` and `faers_report_ingredient` (call before they are dropped)."""
-    con.register("_comparator_patterns", group_patterns(load_groups()))
+    groups = match_sql(group_patterns(load_groups()))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE faers_comparator_reports "
         "(primaryid BIGINT, quarter VARCHAR, comparator VARCHAR)"
@@ -65,12 +76,13 @@ def create_comparator_counts(con: duckdb.DuckDBPyConnection, files: Files) -> No
     files.each(
         con,
         "drug",
-        "INSERT INTO faers_comparator_reports SELECT DISTINCT s.primaryid, s.quarter, "
-        "g.comparator FROM ({src}) s JOIN _comparator_patterns g ON regexp_matches("
-        "upper(coalesce(s.prod_ai, '') || ' ' || coalesce(s.drugname, '')), g.pattern) "
-        f"WHERE s.role_cod IN ('PS', 'SS') AND {LATEST}",
+        "INSERT INTO faers_comparator_reports SELECT DISTINCT primaryid, quarter, comparator "
+        f"FROM (SELECT primaryid, quarter, unnest({groups}) AS comparator FROM ("
+        "SELECT s.primaryid, s.quarter, "
+        "upper(coalesce(s.prod_ai, '') || ' ' || coalesce(s.drugname, '')) AS name "
+        f"FROM ({{src}}) s WHERE s.role_cod IN ('PS', 'SS') AND {LATEST})) "
+        "WHERE comparator IS NOT NULL",
     )
-    con.unregister("_comparator_patterns")
     con.execute(
         "DELETE FROM faers_comparator_reports WHERE (primaryid, quarter) IN "
         "(SELECT primaryid, quarter FROM faers_report_ingredient WHERE role_cod IN ('PS', 'SS'))"
