@@ -82,8 +82,8 @@ def signal_table(frame: pd.DataFrame) -> pd.DataFrame:
             "event (MedDRA PT)": frame["pt"],
             "a: drug + event": frame["a"],
             "b: drug, other events": frame["b"],
-            "c: other drugs + event": frame["c"],
-            "d: other drugs, other events": frame["d"],
+            "c: comparator + event": frame["c"],
+            "d: comparator, other events": frame["d"],
             "PRR (95% CI)": _interval(numeric["prr"], numeric["prr_lower"], numeric["prr_upper"]),
             "ROR (95% CI)": _interval(numeric["ror"], numeric["ror_lower"], numeric["ror_upper"]),
             "chi² (Yates)": frame["chi2"].astype("float64").round(2),
@@ -133,7 +133,8 @@ def published_by_unit(frame: pd.DataFrame) -> tuple[list[tuple[str, pd.DataFrame
 class Choice:
     """What the reader picked: the data source (None when neither FAERS nor openFDA is loaded),
     the drugs, the drug's role in the report ('any' or 'suspect', FAERS only), the years
-    received (None = all) and whether label-expected events are masked from the signals."""
+    received (None = all), whether label-expected events are masked from the signals, and the
+    signals' comparator ('all' other drugs, or an active comparator group)."""
 
     source: str | None
     drugs: tuple[str, ...]
@@ -141,6 +142,7 @@ class Choice:
     first: int | None = None
     last: int | None = None
     mask: bool = False
+    comparator: str = "all"
 
 
 def report_indicators(source: str, drugs: tuple[str, ...], role: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import warehouse_contract as wc
+from dashboard import adverse_events_compare as compare
 from dashboard import adverse_events_frames as frames
 from dashboard import components, filters, specs, transforms
 from dashboard.charts import adverse_events as aecharts
@@ -38,6 +39,7 @@ def choose(
     available: list[str],
     ingredients: tuple[str, ...],
     years_of_source: Callable[[frames.Choice], list[int]],
+    groups: pd.DataFrame | None = None,
 ) -> tuple[frames.Choice, bool]:
     """The filters, in page order: drugs, secondary figures, then (when FAERS or openFDA is
     loaded) source, role, years and masking. `years_of_source(source, choice)` gives the years
@@ -70,7 +72,9 @@ def choose(
             label="Mask label-expected events in the signal table",
             help="Events listed in the product label (dissociation and sedation for Spravato ...)",
         )
-        choice = frames.Choice(source, drugs, role or "any", first, last, mask)
+        used.append(compare.COMPARATOR_KEY)
+        comparator = compare.choose_comparator(source, drugs, groups)
+        choice = frames.Choice(source, drugs, role or "any", first, last, mask, comparator)
     filters.drop_unused(used)
     return choice, include_secondary
 
@@ -180,72 +184,3 @@ def section_people(choice: frames.Choice, people: pd.DataFrame) -> None:
         key=f"ae_reporter_{choice.source}",
         counts=counts_text(choice) + "; consumer reports are often not medically confirmed",
     )
-
-
-def section_signals(choice: frames.Choice, found: pd.DataFrame, meta: dict) -> None:
-    st.header("Disproportionality signals")
-    faers = choice.source == wc.FAERS_QUARTERLY
-    st.markdown(
-        "Each row is a 2×2 table of reports: **a** with the drug (as suspect) and the event, "
-        "**b** with the drug and other events, **c** other drugs with the event, **d** the rest. "
-        "**Comparator: all other drugs** (every other report in the "
-        + ("loaded quarters" if faers else "openFDA database")
-        + "). A signal is a statistical association in reporting, not a proven risk. "
-        + (
-            "**Masking is on**: events expected from the label are left out."
-            if choice.mask
-            else "**Masking is off**: events expected from the label are kept and marked."
-        )
-    )
-    if found.empty:
-        components.notice("No signal rows for this choice.")
-        return
-    st.dataframe(frames.signal_table(found), hide_index=True, width="stretch")
-    forest = frames.with_provenance(frames.forest_rows(found), meta)
-    if not forest.empty:
-        chart = specs.chart_spec(
-            aecharts.signal_forest,
-            data=forest,
-            title="Reporting odds ratio with 95% CI (events with a finite CI)",
-        )
-        components.chart_block(
-            chart,
-            forest,
-            key=f"ae_signals_{choice.source}",
-            counts=counts_text(choice) + "; ROR and PRR against all other drugs",
-        )
-    if choice.source == wc.OPENFDA:
-        st.caption(
-            "openFDA gives background counts for its top 1,000 reaction terms only; an event "
-            "outside them has no signal row."
-        )
-
-
-def section_published(published: pd.DataFrame) -> None:
-    st.header("Published FAERS analyses")
-    charted, rest = frames.published_by_unit(published)
-    if not charted:
-        components.notice("No published FAERS figures are loaded.")
-    for unit, rows in charted:
-        title, x_title, log_scale = frames.PUBLISHED_TITLES[unit]
-        chart = specs.chart_spec(
-            aecharts.published_values, data=rows, title=title, x_title=x_title, log_scale=log_scale
-        )
-        components.chart_block(
-            chart,
-            rows,
-            key=f"ae_published_{unit}",
-            counts=(
-                f"{x_title} as each study published them, each with its own drug definition, "
-                "period and comparator; not comparable with each other or with the counts above"
-            ),
-        )
-    if not rest.empty:
-        st.dataframe(
-            components.http_links(
-                rest[["figure", "value", "unit", "citation", "citation_url"]], "citation_url"
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={"citation_url": st.column_config.LinkColumn("source")},
-        )

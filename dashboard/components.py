@@ -17,14 +17,13 @@ Filters whose state belongs in the URL come from `dashboard.filters`.
 
 from __future__ import annotations
 
-import json
 import re
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_summary, queries, tables, transforms
+from dashboard import chart_summary, export_menu, queries, share, tables, transforms
 from dashboard.safe_text import md, md_link, plain, safe_url
 from dashboard.specs import ChartSpec, to_spec
 
@@ -42,6 +41,7 @@ def header() -> None:
         )
         return
     st.caption(header_text(summary))
+    share.link_tools()
     vintages = queries.source_vintages()
     if not vintages.empty:
         with st.expander("Vintage of each source"):
@@ -198,40 +198,7 @@ def chart_block(
     draw_chart(chart, alt_text=alt_text or chart_alt_text(chart, data))
     shown = export_columns(data)
     st.caption(caption if caption is not None else caption_for(data, counts))
-    name = safe_key(key)
-    cols = st.columns(4)
-    cols[0].download_button(
-        "CSV of this chart",
-        data=lambda: shown.to_csv(index=False).encode("utf-8"),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"csv_{name}",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "Citation file",
-        data=lambda: citation_text(data).encode("utf-8"),
-        file_name=f"{name}-citation.txt",
-        mime="text/plain",
-        key=f"cite_{name}",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "PNG",
-        data=lambda: chart_image(chart, "png"),
-        file_name=f"{name}.png",
-        mime="image/png",
-        key=f"png_{name}",
-        on_click="ignore",
-    )
-    cols[3].download_button(
-        "SVG",
-        data=lambda: chart_image(chart, "svg"),
-        file_name=f"{name}.svg",
-        mime="image/svg+xml",
-        key=f"svg_{name}",
-        on_click="ignore",
-    )
+    export_menu.menu(chart, data, shown, name=safe_key(key))
     with st.expander("Data table (the same numbers as the chart)"):
         st.dataframe(tables.readable(shown), hide_index=True, width="stretch")
 
@@ -247,23 +214,9 @@ def chart_alt_text(chart: Chart, data: pd.DataFrame) -> str:
     return chart_summary.describe(name, export_columns(data))
 
 
-EXPORT_WIDTH = 800
-EXPORT_PANEL_WIDTH = 720
-
-
-def chart_image(chart: Chart, fmt: str) -> bytes:
-    """PNG (2x) or SVG of the chart, from its Altair spec with the data inline."""
-    import vl_convert as vlc
-
-    built = (chart.rebuild() if isinstance(chart, ChartSpec) else chart).to_dict()
-    # No page container in an image: a chart fitted to the page width gets a fixed one, and so
-    # do stacked panels sized to the page.
-    if "width" not in built and not {"facet", "vconcat", "hconcat", "concat"} & set(built):
-        built["width"] = EXPORT_WIDTH
-    spec = json.dumps(built).replace('"width": "container"', f'"width": {EXPORT_PANEL_WIDTH}')
-    if fmt == "png":
-        return vlc.vegalite_to_png(spec, scale=2)
-    return vlc.vegalite_to_svg(spec).encode("utf-8")
+def chart_image(chart: Chart, fmt: str, footer: list[str] | None = None) -> bytes:
+    """PNG (2x) or SVG of the chart at a landscape export width, `footer` lines under it."""
+    return export_menu.image(chart, fmt, footer)
 
 
 MILESTONE_KEY = "ms"

@@ -37,6 +37,7 @@ MAX_VALUE_LENGTH = 200  # longer than any id or label we publish
 MAX_VALUES = 100  # a repeated key beyond this is not a view anyone shared
 YEARS_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4}))?\s*$")
 WIDGET_PREFIX = "filter__"
+SEEN = "filter__url_written"  # per key, the URL values this session last wrote
 
 
 # ---- pure validation ------------------------------------------------------------------------
@@ -143,20 +144,33 @@ def _notice(key: str, label: str, message: str | None) -> None:
 
 
 def _write_url(key: str, value: str | list[str] | None) -> None:
-    if value is None or value == []:
+    """Write the widget's value to the URL and remember it: a URL value that differs from what
+    the page last wrote came from a link, and wins over the widget's state."""
+    written = [] if value is None else value if isinstance(value, list) else [value]
+    if not written:
         if key in st.query_params:
             del st.query_params[key]
-    elif st.query_params.get_all(key) != (value if isinstance(value, list) else [value]):
+    elif st.query_params.get_all(key) != written:
         st.query_params[key] = value
+    st.session_state.setdefault(SEEN, {})[key] = list(written)
 
 
 def _initial(key: str, from_url, default, valid: Callable[[object], bool]) -> None:
     """Seed the widget's state from the URL on its first draw; repair stale state."""
     state = WIDGET_PREFIX + key
+    raw = url_values(key)
+    new_link = bool(raw) and raw != st.session_state.get(SEEN, {}).get(key)
     if state not in st.session_state:
         st.session_state[state] = from_url if from_url is not None else default
+    elif new_link and from_url is not None:
+        # a link opened (or back/forward) names this value: the link wins over the last state
+        st.session_state[state] = from_url
     elif not valid(st.session_state[state]):
         st.session_state[state] = default
+    else:
+        # Written back through the API, so a widget of the same key on another page takes the
+        # value instead of its own default (Streamlit forgets a widget's value on page change).
+        st.session_state[state] = st.session_state[state]
 
 
 def multiselect(

@@ -13,6 +13,7 @@ import pandas as pd
 
 import warehouse_contract as wc
 from dashboard import queries
+from dashboard import queries_compare as qc
 
 INGREDIENTS = ("ketamine", "esketamine")
 FAERS = wc.FAERS_QUARTERLY
@@ -247,9 +248,18 @@ SIGNAL_SQL = {
 }
 
 
-def signals(source_id: str, ingredients: tuple[str, ...], *, mask: bool) -> pd.DataFrame:
-    """Disproportionality rows of one source (a fixed table per source), label-expected events
-    left out when `mask`."""
+ALL_OTHER_DRUGS = "all"
+
+
+def signals(
+    source_id: str, ingredients: tuple[str, ...], *, mask: bool, comparator: str = ALL_OTHER_DRUGS
+) -> pd.DataFrame:
+    """Disproportionality rows of one source (a fixed table per source) against all other drugs,
+    or (FAERS) against an active comparator group; label-expected events left out when `mask`."""
+    if comparator != ALL_OTHER_DRUGS:
+        if source_id != FAERS or not queries.has_table(wc.FAERS_COMPARATOR_SIGNALS):
+            return pd.DataFrame()
+        return queries.run_query(qc.COMPARATOR_SQL, (list(ingredients), comparator, mask))
     table = SIGNAL_TABLES[source_id]
     if not queries.has_table(table):
         return pd.DataFrame()

@@ -71,13 +71,13 @@ def test_poison_page_keeps_each_definition_its_own_line(dashboard_env: Path) -> 
 
 def test_use_supply_draws_breaks_and_offers_populations(dashboard_env: Path) -> None:
     at = run_page("use_supply")
-    population = at.selectbox(key="survey_population")
+    population = at.selectbox(key="filter__population")
     assert "United States" in population.options and "England and Wales" in population.options
     population.select("United States").run()
     assert not at.exception
     survey = json.dumps(specs(at)[0])
     assert "Series break" in survey  # NSDUH redesign / mode change drawn as dotted rules
-    population = at.selectbox(key="survey_population")
+    population = at.selectbox(key="filter__population")
     population.select("England and Wales").run()
     assert "CSEW" in json.dumps(specs(at)[0])  # the gap's method event drawn as a rule
 
@@ -104,7 +104,7 @@ def test_wastewater_map_with_sites_and_year_selector(monkeypatch, mirror_warehou
 def test_cross_stream_index_is_100_in_the_base_year(dashboard_env: Path) -> None:
     at = run_page("cross_stream")
     assert not at.exception
-    chosen = at.multiselect(key="cross_stream_series").value
+    chosen = at.multiselect(key="filter__streams").value
     assert len(chosen) >= 2
     spec = specs(at)[0]
     title = json.dumps(spec.get("title", spec))

@@ -297,7 +297,7 @@ def test_overview_defaults_are_focus_and_primary(env: Path) -> None:
 
 def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> None:
     at = open_page("cross_stream")
-    chosen = at.multiselect(key="cross_stream_series").value
+    chosen = at.multiselect(key="filter__streams").value
     catalog = qh.annual_series(("poison_center", "misuse", "mortality", "supply", "wastewater"))
     catalog = catalog.assign(
         key=catalog["indicator"] + "|" + catalog["geography"] + "|" + catalog["stratum"]
@@ -310,7 +310,7 @@ def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> 
     assert len({catalog.at[k, "domain"] for k in chosen}) == len(chosen)  # one per stream
     common = set.intersection(*({int(y) for y in catalog.at[k, "years"]} for k in chosen))
     assert common
-    options = at.multiselect(key="cross_stream_series").options
+    options = at.multiselect(key="filter__streams").options
     for option in options:  # every comparator or context option is labelled as such
         if "comparator" in option or "context" in option:
             assert re.search(r"(comparator|context): ", option), option
@@ -355,7 +355,7 @@ def test_use_supply_defaults_are_ketamine(env: Path) -> None:
         chosen = at.selectbox(key="filter__ww_substance").value
         assert substances.set_index("id").at[chosen, "role"] == "focus"
     reports = qh.indicator_observations("nflis_reports_")
-    lines = at.multiselect(key="nflis_series")
+    lines = at.multiselect(key="filter__labs")
     roles = reports.drop_duplicates("indicator").set_index("indicator")["role"]
     assert lines.value and all(roles[i] == "focus" for i in lines.value)
     assert set(lines.value) == set(roles[roles == "focus"].index)

@@ -93,6 +93,7 @@ FAERS_QUARTERLY_COUNTS = "faers_quarterly_counts"
 FAERS_LOADED_QUARTERS = "faers_loaded_quarters"
 FAERS_REACTION_COUNTS = "faers_reaction_counts"
 FAERS_SIGNALS = "faers_signals"
+FAERS_COMPARATOR_SIGNALS = "faers_comparator_signals"  # vs an active comparator group
 OPENFDA_COUNTS = "openfda_counts"
 OPENFDA_REACTION_COUNTS = "openfda_reaction_counts"
 OPENFDA_SIGNALS = "openfda_signals"
@@ -143,10 +144,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     FAERS_REACTIONS: cols("primaryid pt quarter"),
     FAERS_OUTCOMES: cols("primaryid outc_cod quarter"),
-    FAERS_QUARTERLY_COUNTS: cols("quarter ingredient reports"),
+    FAERS_QUARTERLY_COUNTS: cols("quarter ingredient role_scope reports"),
     FAERS_LOADED_QUARTERS: cols("quarter"),
     FAERS_REACTION_COUNTS: cols("ingredient pt a"),
     FAERS_SIGNALS: _SIGNAL_ROW,
+    FAERS_COMPARATOR_SIGNALS: (*_SIGNAL_ROW, "comparator", "comparator_label"),
     OPENFDA_COUNTS: cols("ingredient dimension term label reports"),
     OPENFDA_REACTION_COUNTS: cols("ingredient pt reports"),
     OPENFDA_SIGNALS: _SIGNAL_ROW,
@@ -221,6 +223,7 @@ LIVE_ONLY: dict[str, str] = {
     FAERS_LOADED_QUARTERS: _FAERS_WHY,
     FAERS_REACTION_COUNTS: _FAERS_WHY,
     FAERS_SIGNALS: _FAERS_WHY,
+    FAERS_COMPARATOR_SIGNALS: _FAERS_WHY,
     **dict.fromkeys(FAERS_QUARTERLY_REPORTS.values(), _FAERS_WHY),
     OPENFDA_COUNTS: _OPENFDA_WHY,
     OPENFDA_REACTION_COUNTS: _OPENFDA_WHY,

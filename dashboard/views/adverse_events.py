@@ -12,10 +12,12 @@ import pandas as pd
 import streamlit as st
 
 import warehouse_contract as wc
+from dashboard import adverse_events_compare as compare
 from dashboard import adverse_events_frames as frames
 from dashboard import adverse_events_sections as sections
 from dashboard import components, queries, transforms
 from dashboard import queries_adverse_events as qa
+from dashboard import queries_compare as qc
 
 CAVEATS = (
     "**Read these numbers as FDA asks.** Reports are not incidence: nobody knows how many people "
@@ -56,8 +58,9 @@ st.info(CAVEATS, icon="⚠️")
 loaded = qa.loaded()
 available = [s for s in (wc.FAERS_QUARTERLY, wc.OPENFDA) if loaded[s]]
 choice, include_secondary = sections.choose(
-    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c))
+    available, qa.INGREDIENTS, lambda c: transforms.years_of(quarterly(c)), qc.comparators()
 )
+loaded_text = compare.loaded_text(qc.focus_reports_per_quarter())
 if not choice.drugs:
     components.notice("Choose at least one drug.")
     st.stop()
@@ -88,6 +91,8 @@ else:
     sections.section_reactions(choice, frames.with_provenance(frames.with_share(reactions), meta))
     sections.section_outcomes(choice, frames.with_provenance(outcomes, meta))
     sections.section_people(choice, frames.with_provenance(people, meta))
-    sections.section_signals(choice, qa.signals(choice.source, drugs, mask=choice.mask), meta)
+    found = qa.signals(choice.source, drugs, mask=choice.mask, comparator=choice.comparator)
+    label = compare.comparator_options(qc.comparators(), drugs).get(choice.comparator, "")
+    compare.section_signals(choice, found, meta, label=label, loaded=loaded_text if faers else "")
 
-sections.section_published(qa.published_figures(include_secondary=include_secondary))
+compare.section_published(qa.published_figures(include_secondary=include_secondary))

@@ -1,5 +1,6 @@
-"""Cross-stream trends: every harm stream on one time axis, each indexed to 100 in the first
-year all shown streams share (so unlike units compare), with milestones and method changes as
+"""Cross-stream trends: every harm stream on one time axis, each indexed to 100 in a base year
+the analyst chooses ("since year X"; by default the year most shown streams share), so unlike
+units compare, with milestones and method changes as
 rules. It shows where streams move together and where they do not.
 
 By default one ketamine or esketamine series of primary figures per stream
@@ -11,12 +12,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, filters, queries, selection, specs, transforms
+from dashboard import components, filters, queries, selection, since_base
 from dashboard import queries_harm as qh
 
+PAGE_KEYS = ("secondary", "streams", since_base.BASE_KEY, components.MILESTONE_KEY)
 HARM_DOMAINS = ("poison_center", "misuse", "mortality", "supply", "wastewater")
 COUNTS = (
-    "each series divided by its own value in the first year every shown series has, times 100. "
+    "each series divided by its own value in the base year, times 100; points across a "
+    "documented method change are left out (a gap), and no change is computed across one. "
     "An index compares direction and pace, not size: 200 means twice that series' base-year "
     "level, in its own unit and definition (exposure calls, survey prevalence, deaths, lab "
     "reports, mass loads). Only series with yearly periods are offered."
@@ -31,7 +34,6 @@ include_secondary = components.secondary_toggle(
     "Figures quoted from another publication rather than the original are offered only "
     "when you ask; they are labelled '(secondary)' and never chosen by default."
 )
-filters.drop_unused(["secondary"])
 catalog = selection.offered(
     qh.annual_series(HARM_DOMAINS, include_secondary=include_secondary),
     include_secondary=include_secondary,
@@ -61,46 +63,22 @@ names = catalog.set_index("key")["name"].to_dict()
 # default: per stream, the longest yearly ketamine/esketamine series of primary figures that
 # shares a year with the others (so they can be indexed together)
 defaults = selection.default_indexed_together(catalog)["key"].tolist()
-chosen = st.multiselect(
-    "Streams (one yearly series each; add or remove)",
-    options=list(names),
+chosen = filters.multiselect(
+    "streams",
+    list(names),
+    label="Streams (one yearly series each; add or remove)",
     default=defaults,
     format_func=names.get,
-    key="cross_stream_series",
 )
 if not chosen:
+    filters.drop_unused(PAGE_KEYS)
     components.notice("Choose at least one series.")
     st.stop()
 
-frames = []
-for key in chosen:
-    indicator, geography, stratum = key.split("|", 2)
-    frames.append(
-        queries.series(indicator, geography, stratum, include_secondary=include_secondary)
-    )
-rows = pd.concat(frames, ignore_index=True)
-data = transforms.chart_frame(rows)
-indexed = transforms.index_to_first_common(data)
-if indexed["index"].isna().all():
-    components.notice(
-        "The chosen series share no common year, so they cannot be indexed together. "
-        "Remove a series to find a common base year."
-    )
-    st.dataframe(
-        data[["series", "period_label", "value", "unit"]], hide_index=True, width="stretch"
-    )
-    st.stop()
-base_year = int(indexed["base_year"].iloc[0])
-show_milestones = components.milestone_toggle()
-indexed = indexed[indexed["index"].notna()]
-chart = specs.chart_spec(
-    charts.time_chart,
-    data=indexed,
-    title=f"Harm streams indexed to {base_year} = 100",
-    subtitle="Milestones and method changes as rules; each line keeps its own definition",
-    y_title=f"index ({base_year} = 100)",
-    value_field="index",
-    milestones=qh.timeline_events(),
-    show_milestones=show_milestones,
+rows = pd.concat(
+    [queries.series(*key.split("|", 2), include_secondary=include_secondary) for key in chosen],
+    ignore_index=True,
 )
-components.chart_block(chart, indexed, key="cross_stream_index", counts=COUNTS)
+data = components.chart_frame(rows)
+since_base.section(data, counts=COUNTS, milestones=qh.timeline_events())
+filters.drop_unused(PAGE_KEYS)

@@ -44,9 +44,9 @@ components.header()
 if not queries.has_warehouse():
     st.stop()
 include_secondary = components.secondary_toggle()
-filters.drop_unused(["secondary"])
 events = qh.timeline_events()
 show_milestones = components.milestone_toggle()
+filters.drop_unused(["secondary", components.MILESTONE_KEY, "ons"])
 
 st.header("Poison-center exposures (US)")
 calls = qh.domain_observations(
@@ -134,12 +134,12 @@ else:
     }
     # this chart is the context: the all-drug total by default, comparators when asked for
     default = selection.default_lines(totals, roles=(selection.CONTEXT,))
-    chosen = st.multiselect(
-        "Series (comparison substances are 'mentioned' counts from Table 4)",
-        options=list(labels),
+    chosen = filters.multiselect(
+        "ons",
+        list(labels),
+        label="Series (comparison substances are 'mentioned' counts from Table 4)",
         default=default[:1] or list(labels)[:1],
         format_func=labels.get,
-        key="ons_series",
     )
     harm_blocks.time_block(
         totals[totals["indicator"].isin(chosen)],

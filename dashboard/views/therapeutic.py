@@ -35,9 +35,9 @@ include_secondary = components.secondary_toggle(
     "fact sheets citing a commercial audit ...) are left out unless you ask; they are then "
     "labelled '(secondary)'."
 )
-filters.drop_unused(["secondary"])
 events = qt.milestones()
 show_milestones = components.milestone_toggle()
+filters.drop_unused(["secondary", components.MILESTONE_KEY])
 
 partd = qt.source_observations(wc.CMS_PARTD)
 published = {"domains": (wc.THERAPEUTIC,), "sources": (wc.LITERATURE,)}

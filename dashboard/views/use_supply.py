@@ -41,13 +41,14 @@ SEIZURES = (
     "seizures reported by law enforcement, as each publication counted them (number of "
     "seizure events, or weight); agencies, scope and years differ between publications"
 )
+# every link parameter this page reads (others in a link get a notice and are removed)
+PAGE_KEYS = ("secondary", "population", "labs", "log", *maps_sections.URL_KEYS)
 
 st.title("Use & supply")
 components.header()
 if not queries.has_warehouse():
     st.stop()
 include_secondary = components.secondary_toggle()
-filters.drop_unused(["secondary", *maps_sections.URL_KEYS])
 events = qh.timeline_events()
 method_events = (
     events[events["category"] == "survey or method change"] if not events.empty else events
@@ -65,7 +66,7 @@ if surveys.empty:
     components.notice("No survey prevalence is loaded.")
 else:
     populations = surveys["geography"].value_counts().index.tolist()
-    population = st.selectbox("Population", populations, key="survey_population")
+    population = filters.selectbox("population", populations, label="Population")
     harm_blocks.time_block(
         surveys[surveys["geography"] == population],
         key=f"surveys_{population}",
@@ -81,14 +82,14 @@ report_labels = {
     r.indicator: selection.tagged_label(label=r.label, role=r.role, substance=r.substance)
     for r in reports.drop_duplicates("indicator").itertuples()
 }
-shown_reports = st.multiselect(
-    "Substances (ketamine and its analogues by default; comparators are labelled)",
-    options=list(report_labels),
+shown_reports = filters.multiselect(
+    "labs",
+    list(report_labels),
+    label="Substances (ketamine and its analogues by default; comparators are labelled)",
     default=selection.default_lines(reports),
     format_func=report_labels.get,
-    key="nflis_series",
 )
-log_scale = st.toggle("Log scale (analogues are far rarer than ketamine)", key="nflis_log")
+log_scale = filters.toggle("log", label="Log scale (analogues are far rarer than ketamine)")
 harm_blocks.time_block(
     reports[reports["indicator"].isin(shown_reports)] if not reports.empty else reports,
     key="nflis_reports",
@@ -136,3 +137,4 @@ harm_blocks.span_table(spans, title="Seizures")
 maps_sections.section_wastewater()
 
 global_sections.global_view()
+filters.drop_unused(PAGE_KEYS)

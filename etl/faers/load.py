@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import ParseError
+from etl.faers.comparators import COUNTS_TABLE, create_comparator_counts
 from etl.faers.dedup import DEMO_KEYS, keep_latest, load_deleted
 from etl.faers.integrity import ORPHANS_SQL, check_dates, create_orphans, orphan_notes
 from etl.faers.locate import KINDS, Quarter, locate_quarters
@@ -48,6 +49,7 @@ TABLES: tuple[str, ...] = (
     "faers_quarterly_counts",
     "faers_reaction_counts",
     "faers_loaded_quarters",
+    COUNTS_TABLE,
 )
 SCRATCH = ("faers_latest", "faers_deleted", "faers_synonyms", "faers_name_map", "faers_drug_match",
            "faers_report_ingredient", "faers_keep", "faers_drug_candidates", "faers_pt_reports",
@@ -98,6 +100,7 @@ def load_quarters(con: duckdb.DuckDBPyConnection, paths: Iterable[Path]) -> list
         files = Files(quarters)
         first_pass(con, files)
         second_pass(con, files)
+        create_comparator_counts(con, files)
     create_summaries(con)
     create_details(con)
     record_quarters(con, quarters)

@@ -52,6 +52,8 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
+from etl.faers.comparators import SIGNALS_TABLE as COMPARATOR_SIGNALS
+from etl.faers.comparators import build_comparator_signals
 from etl.faers.load import TABLES, load_quarters
 from etl.faers.remote import fetch_quarters, previous_copies, quarters_wanted
 from etl.signals import load_label_expected, mask_expected, signals_from_counts
@@ -93,7 +95,7 @@ META = SourceMeta(
         "stimulated (the 2019-03-05 Spravato approval is a reporting break); duplicates remain."
     ),
     allowed_hosts=("fis.fda.gov",),
-    detail_tables=(*TABLES, SIGNALS_TABLE),
+    detail_tables=(*TABLES, SIGNALS_TABLE, COMPARATOR_SIGNALS),
     # The newest N quarters (KETAMINE_WATCH_FAERS_QUARTERS): each new quarter drops the oldest.
     rolling_window=True,
 )
@@ -132,6 +134,7 @@ class FaersQuarterly:
         quarters = load_quarters(con, files.get("quarters", []))
         refuse_samples(con)
         build_signals(con)
+        build_comparator_signals(con, load_label_expected())
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
         rows = observations(counts).assign(vintage=files_vintage(con))
         notes = [note for quarter in quarters for note in quarter.notes]
@@ -142,7 +145,8 @@ class FaersQuarterly:
         try:
             tables = self.load(con, files)
             tables.details = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES}
-            tables.details[SIGNALS_TABLE] = con.execute(f"SELECT * FROM {SIGNALS_TABLE}").df()
+            for name in (SIGNALS_TABLE, COMPARATOR_SIGNALS):
+                tables.details[name] = con.execute(f"SELECT * FROM {name}").df()
             return tables
         finally:
             con.close()
