@@ -14,11 +14,14 @@ import pandas as pd
 import streamlit as st
 
 import warehouse_contract as wc
-from dashboard import components, specs
+from dashboard import components, filters, specs
 from dashboard import global_frames as frames
 from dashboard import queries_global as qg
 from dashboard.charts import world
 from dashboard.safe_text import md
+
+# the link parameters these sections read (the page keeps them; others are dropped)
+URL_KEYS = ("unodc_year", "unodc_regions", "unodc_trend_age")
 
 SEIZURE_COUNTS = (
     "kilograms of 'ketamine and phencyclidine-type substances' seized, as national authorities "
@@ -66,7 +69,8 @@ def global_view() -> None:
 
 def section_world_seizures(seizures: pd.DataFrame) -> None:
     years = sorted(int(y) for y in seizures["year"].unique())
-    year = st.select_slider("Seizure year", options=years, value=years[-1], key="unodc_year")
+    year = int(filters.selectbox("unodc_year", [str(y) for y in years], label="Seizure year",
+                                 default=str(years[-1])))  # fmt: skip
     shown = frames.seizure_map_frame(seizures, year)
     bands = [b for b in frames.BAND_ORDER if b in set(shown["band"])]
     chart = specs.chart_spec(
@@ -82,7 +86,7 @@ def section_world_seizures(seizures: pd.DataFrame) -> None:
     if off_map:
         st.caption("Not on the map (listed in the table): " + md(", ".join(off_map)))
     regions = sorted(r for r in seizures["region"].dropna().unique() if r)
-    chosen = st.multiselect("UNODC regions", regions, key="unodc_regions")
+    chosen = filters.multiselect("unodc_regions", regions, label="UNODC regions", default=[])
     table = frames.ranked(seizures, year, chosen)
     st.caption(
         f"{len(table)} countries and territories reporting in {year}, largest first "
@@ -150,7 +154,7 @@ def section_expert_trends(trends: pd.DataFrame) -> None:
         return
     st.header("Expert-perceived trend in ketamine use (UNODC)")
     groups = [g for g in ("all ages", "0-17", "18-24", "25+") if g in set(trends["age_group"])]
-    group = st.radio("Age group", groups, horizontal=True, key="unodc_trend_age")
+    group = filters.selectbox("unodc_trend_age", groups, label="Age group")
     st.caption(
         "National experts' perception of the change in ketamine use since the year before, as "
         "reported to UNODC: an opinion in words, not a measurement, so it is never drawn as a "

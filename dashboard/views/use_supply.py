@@ -42,7 +42,14 @@ SEIZURES = (
     "seizure events, or weight); agencies, scope and years differ between publications"
 )
 # every link parameter this page reads (others in a link get a notice and are removed)
-PAGE_KEYS = ("secondary", "population", "labs", "log", *maps_sections.URL_KEYS)
+PAGE_KEYS = (
+    "secondary",
+    "population",
+    "labs",
+    "log",
+    *maps_sections.URL_KEYS,
+    *global_sections.URL_KEYS,
+)
 
 st.title("Use & supply")
 components.header()
