@@ -76,12 +76,15 @@ def _fit(y: np.ndarray, t: np.ndarray, trend: bool, weights: np.ndarray | None):
     model = sm.GLM(y, exog, family=sm.families.Poisson(), var_weights=weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = model.fit(scale="X2", tol=1e-10, maxiter=100)
+        try:
+            result = model.fit(scale="X2", tol=1e-8, maxiter=50)  # R glm: epsilon 1e-8
+        except (ValueError, np.linalg.LinAlgError):  # a degenerate baseline: no model
+            return None, exog
     return result, exog
 
 
 def _converged(result) -> bool:
-    return bool(result.converged) and np.all(np.isfinite(result.params))
+    return result is not None and bool(result.converged) and np.all(np.isfinite(result.params))
 
 
 def _reweighted(y: np.ndarray, t: np.ndarray, trend: bool, params: FarringtonParams):
@@ -98,10 +101,11 @@ def _reweighted(y: np.ndarray, t: np.ndarray, trend: bool, params: FarringtonPar
     with np.errstate(divide="ignore", invalid="ignore"):
         s = 1.5 * (y ** (2 / 3) * mu ** (-1 / 6) - mu**0.5) / np.sqrt(phi * (1 - hat))
     big = s > params.weights_threshold
-    gamma = len(s) / np.sum(np.where(big, s ** (-2.0), 1.0))
-    omega = np.where(big, gamma * s ** (-2.0), gamma)
+    inverse_square = np.where(big, s, 1.0) ** -2.0
+    gamma = len(s) / np.sum(inverse_square)
+    omega = gamma * inverse_square
     result, _ = _fit(y, t, trend, omega)
-    return _Fit(result, trend, omega, y)
+    return _Fit(result, trend, omega, y) if _converged(result) else None
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def farrington_at(values: np.ndarray, k: int, params: FarringtonParams) -> Farri
     idx = baseline_index(k, params)
     y = values[idx]
     keep = np.isfinite(y)
-    if keep.sum() < 3:
+    if keep.sum() < 3 or np.any(y[keep] < 0) or not np.any(y[keep] > 0):
         return None
     y, t = y[keep].astype(float), (idx[keep] + 1).astype(float)
     fitted = fit_baseline(y, t, float(k + 1), params)

@@ -1,0 +1,172 @@
+"""Run the detectors over every published series: one row per series (which rule, or why none)
+and one row per series and tested period (value, expected, threshold, alarm, reason).
+
+A series is one (indicator, geography, stratum) of `observations`. Its periods are laid on a
+regular monthly, quarterly or annual grid so "one year back" is a fixed number of steps; a missing
+period is a gap (NaN), never a zero. The last `evaluate_last` periods of each series are tested
+(the band the charts draw); whether an alarm becomes an alert is decided in etl/detect/store.py.
+Caveat: a value flagged as revised or provisional is tested like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl.detect.farrington import FarringtonParams, farrington_at
+from etl.detect.rules import PERIODS_PER_YEAR, TOO_SHORT, Rule, frequency_named, kind_of, rule_for
+from etl.detect.simple import ewma_at, logit_at
+
+METHOD_NAMES = {
+    "farrington": "Farrington flexible (Noufaily 2013)",
+    "ewma": "EWMA control chart",
+    "logit": "logit regression",
+    "none": "not tested",
+}
+KEY = ("indicator", "geography", "stratum")
+GRID = {"monthly": "MS", "quarterly": "QS", "annual": "YS"}
+SERIES_COLUMNS = (
+    "series_key source indicator label unit geography stratum frequency kind points rule "
+    "method status reference"
+).split()
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    meta: dict
+    frame: pd.DataFrame  # period_start, period_label, value on a regular grid
+
+
+def series_key(indicator: str, geography: str, stratum: str) -> str:
+    return f"{indicator}|{geography}|{stratum}"
+
+
+def regular(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    """The series on a full grid from its first to its last period (gaps as NaN)."""
+    frame = frame.sort_values("period_start").drop_duplicates("period_start", keep="last")
+    starts = pd.to_datetime(frame["period_start"])
+    if frequency not in GRID:
+        return frame.assign(period_start=starts).reset_index(drop=True)
+    grid = pd.date_range(starts.min(), starts.max(), freq=GRID[frequency])
+    out = frame.assign(period_start=starts).set_index("period_start").reindex(grid)
+    return out.rename_axis("period_start").reset_index()
+
+
+def test_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
+    """(expected, threshold) for period k under the rule, or None when it cannot be tested."""
+    p = rule.params
+    if rule.method == "farrington":
+        params = FarringtonParams(
+            freq=PERIODS_PER_YEAR[frequency],
+            b=int(p["b"]),
+            w=int(p["w"]),
+            alpha=float(p["alpha"]),
+            weights_threshold=float(p["weights_threshold"]),
+            threshold_method=str(p["threshold_method"]),
+            limit_cases=int(p["limit_cases"]),
+            limit_periods=int(p["limit_periods"]),
+        )
+        result = farrington_at(values, k, params)
+        return None if result is None else (result.expected, result.upper)
+    common = {"baseline": int(p["baseline"]), "guard": int(p["guard"]), "alpha": float(p["alpha"])}
+    if rule.method == "ewma":
+        return ewma_at(values, k, ewma_lambda=float(p["ewma_lambda"]), **common)
+    if rule.method == "logit":
+        return logit_at(values, k, **common)
+    return None
+
+
+def reason_text(row: dict, rule: Rule, frequency: str) -> str:
+    where = row["geography"] + ("" if row["stratum"] in ("", "all", "total") else f", {row['stratum']}")
+    verdict = "above" if row["alarm"] else "within"
+    return (
+        f"{row['label']} ({where}), {row['period_label']}: {row['value']:,.4g} {row['unit']} is "
+        f"{verdict} the threshold of {row['threshold']:,.4g} (expected {row['expected']:,.4g}; "
+        f"{METHOD_NAMES[rule.method]}, α = {rule.params.get('alpha')}, {frequency} rule "
+        f"'{rule.rule}')"
+    )
+
+
+def evaluate_series(series: Series, rule: Rule, frequency: str) -> list[dict]:
+    values = series.frame["value"].to_numpy(dtype=float)
+    rows = []
+    for k in range(max(len(values) - rule.evaluate_last, 0), len(values)):
+        if not np.isfinite(values[k]):
+            continue
+        tested = test_period(rule, values, k, frequency)
+        if tested is None:
+            continue
+        expected, threshold = tested
+        row = {
+            **series.meta,
+            "series_key": series.key,
+            "period_start": series.frame["period_start"].iloc[k],
+            "period_label": series.frame["period_label"].iloc[k],
+            "value": float(values[k]),
+            "expected": expected,
+            "threshold": threshold,
+            "alarm": bool(values[k] > threshold),
+            "method": METHOD_NAMES[rule.method],
+            "rule": rule.rule,
+        }
+        row["reason"] = reason_text(row, rule, frequency)
+        rows.append(row)
+    return rows
+
+
+def series_shapes(observations: pd.DataFrame) -> pd.DataFrame:
+    """One row per series: its key columns, frequency, kind and number of points (vectorised:
+    most series are single published figures and never need a grid)."""
+    days = (
+        pd.to_datetime(observations["period_end"]) - pd.to_datetime(observations["period_start"])
+    ).dt.days
+    shapes = (
+        observations.assign(_days=days)
+        .groupby(["indicator", "geography", "stratum"], sort=True)
+        .agg(
+            source=("source", "first"),
+            label=("label", "first"),
+            unit=("unit", "first"),
+            points=("value", "size"),
+            days=("_days", "median"),
+        )
+        .reset_index()
+    )
+    shapes["frequency"] = shapes["days"].map(frequency_named)
+    shapes["kind"] = shapes["unit"].map(kind_of)
+    return shapes
+
+
+def series_of(shape: dict, group: pd.DataFrame) -> Series:
+    meta = {k: shape[k] for k in ("source", "indicator", "label", "unit", "geography", "stratum")}
+    frame = regular(group[["period_start", "period_label", "value"]], shape["frequency"])
+    return Series(series_key(shape["indicator"], shape["geography"], shape["stratum"]), meta, frame)
+
+
+def evaluate(observations: pd.DataFrame, rules: list[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(series, evaluations) for observations with source, indicator, label, unit, geography,
+    stratum, period_start, period_end, period_label and value."""
+    series_rows, evaluations = [], []
+    groups = observations.groupby(["indicator", "geography", "stratum"], sort=True)
+    for shape in series_shapes(observations).to_dict("records"):
+        rule = rule_for(rules, shape["frequency"], shape["kind"], shape["points"])
+        rows = []
+        if rule.method != "none":
+            series = series_of(shape, groups.get_group(tuple(shape[k] for k in KEY)))
+            rows = evaluate_series(series, rule, shape["frequency"])
+        evaluations += rows
+        status = "tested" if rows else (TOO_SHORT if rule.method == "none" else "no baseline")
+        series_rows.append(
+            {
+                **shape,
+                "series_key": series_key(*(shape[k] for k in KEY)),
+                "rule": rule.rule,
+                "method": METHOD_NAMES[rule.method],
+                "status": status,
+                "reference": rule.reference,
+            }
+        )
+    return pd.DataFrame(series_rows, columns=SERIES_COLUMNS), pd.DataFrame(evaluations)
