@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etl.detect import words
 from etl.detect.farrington import FarringtonParams, farrington_at
 from etl.detect.rules import PERIODS_PER_YEAR, TOO_SHORT, Rule, frequency_named, kind_of, rule_for
 from etl.detect.simple import ewma_at, logit_at
@@ -27,10 +28,10 @@ METHOD_NAMES = {
 }
 KEY = ("indicator", "geography", "stratum")
 GRID = {"monthly": "MS", "quarterly": "QS", "annual": "YS"}
-SERIES_COLUMNS = (
+SERIES_COLUMNS = words(
     "series_key source indicator label unit geography stratum frequency kind points rule "
     "method status reference"
-).split()
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def test_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
             limit_cases=int(p["limit_cases"]),
             limit_periods=int(p["limit_periods"]),
         )
-        result = farrington_at(values, k, params)
+        result = farrington_at(values, k, params)  # method named with its threshold below
         return None if result is None else (result.expected, result.upper)
     common = {"baseline": int(p["baseline"]), "guard": int(p["guard"]), "alpha": float(p["alpha"])}
     if rule.method == "ewma":
@@ -79,13 +80,22 @@ def test_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
     return None
 
 
+def method_name(rule: Rule) -> str:
+    """The method in words, with Farrington's threshold (they differ in what they assume)."""
+    name = METHOD_NAMES[rule.method]
+    threshold = rule.params.get("threshold_method")
+    return f"{name}, {threshold} threshold" if rule.method == "farrington" else name
+
+
 def reason_text(row: dict, rule: Rule, frequency: str) -> str:
-    where = row["geography"] + ("" if row["stratum"] in ("", "all", "total") else f", {row['stratum']}")
+    where = row["geography"] + (
+        "" if row["stratum"] in ("", "all", "total") else f", {row['stratum']}"
+    )
     verdict = "above" if row["alarm"] else "within"
     return (
         f"{row['label']} ({where}), {row['period_label']}: {row['value']:,.4g} {row['unit']} is "
         f"{verdict} the threshold of {row['threshold']:,.4g} (expected {row['expected']:,.4g}; "
-        f"{METHOD_NAMES[rule.method]}, α = {rule.params.get('alpha')}, {frequency} rule "
+        f"{method_name(rule)}, α = {rule.params.get('alpha')}, {frequency} rule "
         f"'{rule.rule}')"
     )
 
@@ -109,7 +119,7 @@ def evaluate_series(series: Series, rule: Rule, frequency: str) -> list[dict]:
             "expected": expected,
             "threshold": threshold,
             "alarm": bool(values[k] > threshold),
-            "method": METHOD_NAMES[rule.method],
+            "method": method_name(rule),
             "rule": rule.rule,
         }
         row["reason"] = reason_text(row, rule, frequency)
@@ -164,7 +174,7 @@ def evaluate(observations: pd.DataFrame, rules: list[Rule]) -> tuple[pd.DataFram
                 **shape,
                 "series_key": series_key(*(shape[k] for k in KEY)),
                 "rule": rule.rule,
-                "method": METHOD_NAMES[rule.method],
+                "method": method_name(rule),
                 "status": status,
                 "reference": rule.reference,
             }
