@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.detect.evaluate import test_period  # noqa: E402
+from etl.detect.evaluate import check_period  # noqa: E402
 from etl.detect.rules import load_rules  # noqa: E402
 
 SCENARIOS = (("monthly_counts", "monthly", 72), ("quarterly_counts", "quarterly", 20),
@@ -42,7 +42,7 @@ def nb(rng: np.random.Generator, mean: np.ndarray, phi: float) -> np.ndarray:
 
 
 def alarm(rule, values: np.ndarray, k: int, frequency: str) -> bool | None:
-    tested = test_period(rule, values, k, frequency)
+    tested = check_period(rule, values, k, frequency)
     return None if tested is None else bool(values[k] > tested[1])
 
 

@@ -56,7 +56,7 @@ def regular(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
     return out.rename_axis("period_start").reset_index()
 
 
-def test_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
+def check_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
     """(expected, threshold) for period k under the rule, or None when it cannot be tested."""
     p = rule.params
     if rule.method == "farrington":
@@ -106,7 +106,7 @@ def evaluate_series(series: Series, rule: Rule, frequency: str) -> list[dict]:
     for k in range(max(len(values) - rule.evaluate_last, 0), len(values)):
         if not np.isfinite(values[k]):
             continue
-        tested = test_period(rule, values, k, frequency)
+        tested = check_period(rule, values, k, frequency)
         if tested is None:
             continue
         expected, threshold = tested
