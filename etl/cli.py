@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl import snapshots
+from etl.detect.cli_alerts import alerts_command
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
@@ -263,6 +264,9 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
             f"[red]needs attention (failed, held or fell back): {', '.join(failed)}[/red]"
         )
         raise typer.Exit(1)
+
+
+app.command("alerts")(alerts_command)
 
 
 @app.command("sources")

@@ -67,7 +67,7 @@ def as_record(alert: dict, base: str | None = None) -> dict:
     for field in ("value", "expected", "threshold"):
         value = record[field]
         record[field] = None if value is None or value != value else float(value)
-    for field in ("raised_at",):
-        value = record[field]
-        record[field] = None if value is None else str(value)
+    moment = record["raised_at"]
+    if moment is not None:
+        record["raised_at"] = moment.isoformat() if hasattr(moment, "isoformat") else str(moment)
     return record
