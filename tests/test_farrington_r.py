@@ -32,7 +32,7 @@ REAL = ROOT / "tests" / "fixtures" / "alerts" / "real_series.csv"
 RULES = {rule.rule: rule for rule in load_rules()}
 TOLERANCE = 0.01
 
-pytestmark = pytest.mark.skipif(
+NEEDS_R = pytest.mark.skipif(
     shutil.which("Rscript") is None,
     reason="R is absent: install Debian's r-base-core and r-cran-surveillance (.ci/run does)",
 )
@@ -49,13 +49,14 @@ def params_of(rule_name: str, frequency: str, method: str | None = None) -> Farr
         threshold_method=method or str(p["threshold_method"]),
         limit_cases=int(p["limit_cases"]),
         limit_periods=int(p["limit_periods"]),
+        trend=bool(int(p.get("trend", 1))),
     )
 
 
 def r_reference(values: np.ndarray, params: FarringtonParams, tmp_path: Path) -> pd.DataFrame:
     points = list(range(first_testable(params) + 1, len(values) + 1))
     settings = [params.freq, params.b, params.w, params.alpha, params.weights_threshold,
-                params.limit_cases, params.limit_periods]  # fmt: skip
+                params.limit_cases, params.limit_periods, int(params.trend)]  # fmt: skip
     spec = tmp_path / "series.txt"
     spec.write_text(
         "\n".join(
@@ -92,6 +93,7 @@ def real_series(name: str) -> np.ndarray:
     return frame.loc[frame["series"] == name, "value"].to_numpy(dtype=float)
 
 
+@NEEDS_R
 @pytest.mark.parametrize("method", ["muan", "nbPlugin", "delta"])
 def test_nflis_monthly_samples_match_r(method: str, tmp_path: Path) -> None:
     values = real_series("nflis_monthly_club_drugs_samples")
@@ -99,16 +101,19 @@ def test_nflis_monthly_samples_match_r(method: str, tmp_path: Path) -> None:
     assert compare(values, params_of("monthly_counts", "monthly", method), tmp_path) >= 60
 
 
+@NEEDS_R
 def test_euda_city_loads_match_r(tmp_path: Path) -> None:
     values = real_series("euda_zagreb_cocaine")
     assert compare(values, params_of("annual_rates", "annual"), tmp_path) >= 5
 
 
+@NEEDS_R
 def test_ons_annual_deaths_match_r(tmp_path: Path) -> None:
     values = real_series("ons_deaths_all_persons")
     assert compare(values, params_of("annual_counts", "annual"), tmp_path) >= 20
 
 
+@NEEDS_R
 def test_generated_faers_quarterly_counts_match_r(tmp_path: Path) -> None:
     rng = np.random.default_rng(20190305)
     counts = [int(c) for c in rng.negative_binomial(20, 20 / (20 + 40), 20)]
@@ -136,3 +141,19 @@ def test_the_rule_path_uses_the_compared_port() -> None:
         mine.expected,
         mine.upper,
     )
+
+
+def test_numpy_fit_agrees_with_statsmodels_glm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast IRLS (etl/detect/glm.py) gives statsmodels' quasi-Poisson GLM results."""
+    from etl.detect import farrington
+
+    values = real_series("nflis_monthly_club_drugs_samples")
+    params = params_of("monthly_counts", "monthly")
+    ks = range(first_testable(params), len(values))
+    fast = [farrington_at(values, k, params) for k in ks]
+    monkeypatch.setattr(farrington, "FIT_WITH", "statsmodels")
+    reference = [farrington_at(values, k, params) for k in ks]
+    for mine, theirs in zip(fast, reference, strict=True):
+        assert mine.expected == pytest.approx(theirs.expected, rel=1e-6)
+        assert mine.upper == pytest.approx(theirs.upper, rel=1e-6)
+        assert mine.phi == pytest.approx(theirs.phi, rel=1e-6)

@@ -32,7 +32,11 @@ import numpy as np
 import statsmodels.api as sm
 from scipy import stats
 
+from etl.detect.glm import fit_quasipoisson
+
 PTHRESHOLD_TREND = 0.05
+# "numpy" (etl/detect/glm.py, fast) or "statsmodels" (its GLM; tests check both agree).
+FIT_WITH = "numpy"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class FarringtonParams:
     threshold_method: str = "nbPlugin"  # nbPlugin | delta | muan
     limit_cases: int = 5
     limit_periods: int = 4
+    trend: bool = True  # R's control$trend: allow a time trend (kept only when significant)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ def baseline_index(k: int, params: FarringtonParams) -> np.ndarray:
 
 def _fit(y: np.ndarray, t: np.ndarray, trend: bool, weights: np.ndarray | None):
     exog = np.column_stack([np.ones_like(t), t]) if trend else np.ones((len(t), 1))
+    if FIT_WITH == "numpy":
+        return fit_quasipoisson(y, exog, weights), exog
     model = sm.GLM(y, exog, family=sm.families.Poisson(), var_weights=weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -84,7 +91,12 @@ def _fit(y: np.ndarray, t: np.ndarray, trend: bool, weights: np.ndarray | None):
 
 
 def _converged(result) -> bool:
-    return result is not None and bool(result.converged) and np.all(np.isfinite(result.params))
+    return (
+        result is not None
+        and bool(result.converged)
+        and bool(np.all(np.isfinite(result.params)))
+        and bool(np.isfinite(result.scale))
+    )
 
 
 def _reweighted(y: np.ndarray, t: np.ndarray, trend: bool, params: FarringtonParams):
@@ -146,7 +158,7 @@ def _trend_kept(fit: _Fit, k1: float, params: FarringtonParams) -> bool:
 
 def fit_baseline(y: np.ndarray, t: np.ndarray, k1: float, params: FarringtonParams):
     """(eta, se_eta, phi, trend) for the period at time k1, or None when no model converges."""
-    fit = _reweighted(y, t, True, params)
+    fit = _reweighted(y, t, params.trend, params)
     if fit is not None and fit.trend and not _trend_kept(fit, k1, params):
         fit = _reweighted(y, t, False, params)
     if fit is None:
