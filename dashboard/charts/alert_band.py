@@ -33,12 +33,36 @@ def long_lines(band: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+MARKERS = ["within", "above threshold (alarm)"]
+
+
 def band_chart(band: pd.DataFrame, *, title: str, unit: str) -> alt.Chart:
     """Observed, expected and threshold over the tested periods; alarms as triangles."""
-    lines = long_lines(band)
     x = alt.X("period_start:T", title=None)
+    drawn = line_layer(long_lines(band), x, unit)
+    points = (
+        alt.Chart(band)
+        .mark_point(filled=True)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q"),
+            shape=alt.Shape(
+                "marker:N",
+                title=None,
+                scale=alt.Scale(domain=MARKERS, range=["circle", "triangle-up"]),
+            ),
+            size=alt.Size(
+                "marker:N", legend=None, scale=alt.Scale(domain=MARKERS, range=[30, 160])
+            ),
+            tooltip=TOOLTIP,
+        )
+    )
+    return (drawn + points).properties(title=title, height=260).configure(**config())
+
+
+def line_layer(lines: pd.DataFrame, x: alt.X, unit: str) -> alt.Chart:
     y = alt.Y("y:Q", title=unit, scale=alt.Scale(zero=False))
-    drawn = (
+    return (
         alt.Chart(lines)
         .mark_line()
         .encode(
@@ -53,25 +77,3 @@ def band_chart(band: pd.DataFrame, *, title: str, unit: str) -> alt.Chart:
             tooltip=TOOLTIP,
         )
     )
-    points = (
-        alt.Chart(band)
-        .mark_point(filled=True)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q"),
-            shape=alt.Shape(
-                "marker:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["within", "above threshold (alarm)"], range=["circle", "triangle-up"]
-                ),
-            ),
-            size=alt.Size(
-                "marker:N",
-                legend=None,
-                scale=alt.Scale(domain=["within", "above threshold (alarm)"], range=[30, 160]),
-            ),
-            tooltip=TOOLTIP,
-        )
-    )
-    return (drawn + points).properties(title=title, height=260).configure(**config())
