@@ -35,7 +35,10 @@ HEADERS = {
 OTHERS = 200
 
 
-def quarter_rows(year: int, q: int, ketamine: int, first_case: int) -> dict[str, list[str]]:
+def quarter_rows(
+    year: int, q: int, ketamine: int, first_case: int, cystitis: tuple[int, int] = (0, 0)
+) -> dict[str, list[str]]:
+    """One quarter's files; `cystitis` = (ketamine reports, other reports) with CYSTITIS."""
     day = f"{year}{3 * q - 2:02d}15"
     rows: dict[str, list[str]] = {kind: [header] for kind, header in HEADERS.items()}
     for n in range(ketamine + OTHERS):
@@ -47,20 +50,26 @@ def quarter_rows(year: int, q: int, ketamine: int, first_case: int) -> dict[str,
         )
         rows["DRUG"].append(f"{pid}${case}$1$PS${drug}${ai}$1$Oral$$$$U$U$$$$$$$")
         pt = "DISSOCIATION" if n % 2 == 0 else "NAUSEA"
+        if n < cystitis[0] or ketamine <= n < ketamine + cystitis[1]:
+            pt = "CYSTITIS"
         rows["REAC"].append(f"{pid}${case}${pt}$")
         rows["OUTC"].append(f"{pid}${case}$OT")
     return rows
 
 
-def write_faers_history(root: Path, ketamine: list[int]) -> Path:
-    """One quarter per count, from 2019Q1; returns the mirror root (holding faers_quarterly/)."""
+def write_faers_history(
+    root: Path, ketamine: list[int], cystitis: list[tuple[int, int]] | None = None
+) -> Path:
+    """One quarter per count, from 2019Q1; returns the mirror root (holding faers_quarterly/).
+    `cystitis[i]`: (ketamine, other) reports with the reaction CYSTITIS in quarter i."""
     case = 1_000_000
     for i, count in enumerate(ketamine):
         year, q = 2019 + i // 4, i % 4 + 1
         tag = f"{year % 100:02d}Q{q}"
         folder = root / "faers_quarterly" / f"faers_ascii_{year}q{q}" / "ASCII"
         folder.mkdir(parents=True)
-        for kind, lines in quarter_rows(year, q, count, case).items():
+        extra = cystitis[i] if cystitis else (0, 0)
+        for kind, lines in quarter_rows(year, q, count, case, extra).items():
             (folder / f"{kind}{tag}.txt").write_text("\n".join(lines) + "\n")
         case += count + OTHERS
     return root

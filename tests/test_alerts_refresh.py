@@ -18,8 +18,9 @@ SPIKED = [*BASE[:-1], 3 * BASE[-1]]
 TITLE = "Ketamine Watch alert: Reports mentioning ketamine"
 
 
-def run(tmp_path: Path, counts: list[int], data_dir: Path | None = None) -> Path:
-    mirror = write_faers_history(tmp_path / f"mirror-{len(list(tmp_path.iterdir()))}", counts)
+def run(tmp_path: Path, counts: list[int], data_dir: Path | None = None, cystitis=None) -> Path:
+    folder = tmp_path / f"mirror-{len(list(tmp_path.iterdir()))}"
+    mirror = write_faers_history(folder, counts, cystitis)
     data_dir = data_dir or tmp_path / "data"
     options = RefreshOptions(mode="mirror", mirror=str(mirror), data_dir=data_dir)
     refresh(SOURCES, ["faers_quarterly"], options)
@@ -116,3 +117,49 @@ def test_failed_delivery_is_retried_next_run_and_never_fails_the_refresh(
     finally:
         up.close()
     assert len([p for p in up.posts if p["title"].startswith(TITLE)]) == 1
+
+
+def expected_first_signal(counts: list[int], cystitis: list[tuple[int, int]]) -> tuple:
+    """By hand, from the generated counts: the first quarter whose cumulative table meets PRR >= 2,
+    Yates chi2 >= 4 and a >= 3, with n_event estimated as documented in etl/detect/faers_time.py
+    (the window's count times the share of all reports received by then)."""
+    others = 200
+    window_total = sum(counts) + others * len(counts)
+    window_event = sum(k + o for k, o in cystitis)
+    a = n_drug = n_total = 0
+    for i, (count, (k, _)) in enumerate(zip(counts, cystitis, strict=True)):
+        a, n_drug, n_total = a + k, n_drug + count, n_total + count + others
+        n_event = max(round(window_event * n_total / window_total), a)
+        b, c = n_drug - a, n_event - a
+        d = n_total - n_drug - c
+        n = a + b + c + d
+        prr = (a / (a + b)) / (c / (c + d)) if c else float("inf")
+        chi2 = n * max(abs(a * d - b * c) - n / 2, 0) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+        if a >= 3 and prr >= 2 and chi2 >= 4:
+            return f"{2019 + i // 4}Q{i % 4 + 1}", a
+    return None, None
+
+
+def test_a_new_faers_signal_has_its_time_to_signal_and_is_an_alert(
+    tmp_path: Path, receiver
+) -> None:
+    # Ketamine reports with CYSTITIS from the 11th quarter (2021Q3), 3 a quarter; other reports
+    # with it once a year.
+    cystitis = [(0, 1 if i % 4 == 0 else 0) for i in range(10)] + [(3, 0)] * 10
+    quarter, a = expected_first_signal(BASE, cystitis)
+    assert quarter is not None  # the generated history does contain a signal
+    data_dir = run(tmp_path, BASE, cystitis=cystitis)
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    first = con.execute(
+        "SELECT ingredient, first_signal_quarter, a, label_expected FROM faers_time_to_signal"
+    ).fetchall()
+    history = con.execute(
+        "SELECT quarter, a FROM faers_signal_history"
+        " WHERE ingredient = 'ketamine' AND pt = 'CYSTITIS' ORDER BY quarter"
+    ).fetchall()
+    signal = con.execute("SELECT period_label, reason FROM alerts WHERE kind = 'signal'").fetchall()
+    con.close()
+    assert first == [("ketamine", quarter, a, False)]
+    assert [a for _, a in history][9:13] == [0, 3, 6, 9]  # cumulative a by quarter
+    assert signal[0][0] == quarter and "CYSTITIS" in signal[0][1]
+    assert any("CYSTITIS" in p["title"] for p in receiver.posts)
