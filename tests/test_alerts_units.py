@@ -224,3 +224,19 @@ def test_cli_json_is_stable_and_filters_since(seed_warehouse: Path) -> None:
     assert json.loads(later.output)["count"] == 0
     bad = runner.invoke(app, ["alerts", "--since", "yesterday", "--data-dir", data_dir])
     assert bad.exit_code != 0
+
+
+def test_a_warehouse_with_nothing_to_test_gets_empty_typed_alert_tables() -> None:
+    import duckdb
+
+    from etl.detect.store import ALERT_TABLES, build_alerts
+    from etl.warehouse import create_schema
+
+    con = duckdb.connect()
+    create_schema(con)
+    assert build_alerts(con, "r1", has_previous=False) == 0
+    for table in ALERT_TABLES:
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_name = 'alert_evaluations'").fetchall())  # fmt: skip
+    assert types["series_key"] == "VARCHAR" and types["value"] == "DOUBLE"

@@ -27,6 +27,9 @@ METHOD_NAMES = {
     "none": "not tested",
 }
 KEY = ("indicator", "geography", "stratum")
+EVALUATION_TEXT = words(
+    "source indicator label unit geography stratum series_key period_label method rule reason"
+)
 GRID = {"monthly": "MS", "quarterly": "QS", "annual": "YS"}
 SERIES_COLUMNS = words(
     "series_key source indicator label unit geography stratum frequency kind points rule "
@@ -192,4 +195,19 @@ def evaluate(observations: pd.DataFrame, rules: list[Rule]) -> tuple[pd.DataFram
                 "reference": rule.reference,
             }
         )
-    return pd.DataFrame(series_rows, columns=SERIES_COLUMNS), pd.DataFrame(evaluations)
+    tested = pd.DataFrame(evaluations) if evaluations else no_evaluations()
+    return pd.DataFrame(series_rows, columns=SERIES_COLUMNS), tested
+
+
+def no_evaluations() -> pd.DataFrame:
+    """The evaluations' columns with their types, for a warehouse with nothing to test."""
+    text = dict.fromkeys(EVALUATION_TEXT, pd.Series(dtype="object"))
+    numbers = dict.fromkeys(("value", "expected", "threshold"), pd.Series(dtype="float64"))
+    return pd.DataFrame(
+        {
+            **text,
+            **numbers,
+            "period_start": pd.Series(dtype="datetime64[us]"),
+            "alarm": pd.Series(dtype="bool"),
+        }
+    )

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from etl.detect import words
 from etl.detect.evaluate import evaluate
 from etl.detect.faers_time import signal_alerts, signal_history
 from etl.detect.rules import load_rules
@@ -76,6 +75,9 @@ def previous(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame | None:
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    # A column with no value at all would get DuckDB's NULL type; text it is.
+    empty = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+    frame = frame.astype(dict.fromkeys(empty, "string"))
     con.register("_alerts_frame", frame)
     try:
         con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _alerts_frame')
@@ -97,6 +99,8 @@ def new_alarms(evaluations: pd.DataFrame, tested_before: pd.DataFrame | None) ->
 
 
 def as_alerts(alarms: pd.DataFrame, kind: str, run_id: str, now: datetime) -> pd.DataFrame:
+    if alarms.empty:
+        return pd.DataFrame(columns=list(ALERT_COLUMNS))
     out = alarms.copy()
     out["alert_id"] = [
         alert_id(k, p) for k, p in zip(out["series_key"], out["period_label"], strict=True)
@@ -153,21 +157,8 @@ def build_alerts(con: duckdb.DuckDBPyConnection, run_id: str, has_previous: bool
     fresh_frame = pd.concat([f for f in fresh if not f.empty] or [fresh[0]], ignore_index=True)
     alerts = merge_alerts(follow(earlier, evaluations, run_id), fresh_frame)
     write_table(con, "alert_series", series)
-    write_table(con, "alert_evaluations", evaluations if not evaluations.empty else _no_rows())
+    write_table(con, "alert_evaluations", evaluations)
     write_table(con, "alerts", alerts.astype({"raised_at": "datetime64[us]"}))
     write_table(con, "faers_signal_history", history)
     write_table(con, "faers_time_to_signal", first_signals)
     return int((~fresh_frame["alert_id"].isin(earlier["alert_id"])).sum())
-
-
-def _no_rows() -> pd.DataFrame:
-    columns = words(
-        "series_key period_start period_label value expected threshold alarm method rule "
-        "reason source indicator label unit geography stratum"
-    )
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype="float64" if c in ("value", "expected", "threshold") else "object")
-            for c in columns
-        }
-    ).assign(alarm=pd.Series(dtype="bool"), period_start=pd.Series(dtype="datetime64[us]"))
