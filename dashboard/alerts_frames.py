@@ -8,10 +8,17 @@ the series' own past. The numbers shown are the warehouse's, never recomputed he
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 import pandas as pd
 
-ALERT_COLUMNS = ["Series", "Where", "Period", "Value", "Expected", "Threshold", "Method"]
+ALERT_COLUMNS = ["Series", "Where", "Period", "Value", "Expected", "Threshold", "Method", "Open"]
+OVERVIEW_PATH = "overview"  # the Overview's url path (dashboard/app.py PAGE_ORDER)
+
+
+def series_link(indicator: object) -> str:
+    """A link, relative to the app, opening the Overview with the series explored."""
+    return f"{OVERVIEW_PATH}?{urlencode({'ind': str(indicator or '')})}"
 
 
 def number(value: object) -> str:
@@ -41,6 +48,7 @@ def alert_table(alerts: pd.DataFrame) -> pd.DataFrame:
                 "Expected": f"{number(row['expected'])} {unit}".strip(),
                 "Threshold": f"{number(row['threshold'])} {unit}".strip(),
                 "Method": row["method"],
+                "Open": series_link(row.get("indicator")),
             }
         )
     return pd.DataFrame(rows, columns=ALERT_COLUMNS)

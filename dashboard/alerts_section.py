@@ -47,7 +47,12 @@ def section_alerts() -> None:
         "above the threshold computed from the series' own past. An alert says a series "
         "changed more than its history makes likely, not why; check the source's caveats."
     )
-    st.dataframe(frames.alert_table(alerts), hide_index=True, width="stretch")
+    st.dataframe(
+        frames.alert_table(alerts),
+        hide_index=True,
+        width="stretch",
+        column_config={"Open": st.column_config.LinkColumn("Open", display_text="series")},
+    )
     with st.expander("Open a series"):
         for row in alerts.drop_duplicates("indicator").head(MAX_LINKS).itertuples():
             link_to(row.indicator, f"{row.label} ({row.period_label})")
@@ -107,10 +112,10 @@ newest value is above a threshold. The method depends on the series:
   were first met is the "time to signal". A reaction on the label is marked as expected.
 
 **False alarms.** With α = 0.01, about 1 tested period in 100 is flagged although nothing
-changed, and with hundreds of series some alerts each year are chance. The rates measured on
-simulated series (in `benchmarks/README.md`) stay within 1.5 times the nominal rate; a doubling
-of a count is detected within two periods in most simulated cases. An alert is a prompt to look,
-not a finding.
+changed, and with hundreds of series some alerts each year are chance. On simulated monthly and
+quarterly counts (`benchmarks/README.md`) the measured rates stay within 1.5 times that, and a
+doubling is detected within two periods in most cases; annual series, with 5 years of baseline,
+are less certain. An alert is a prompt to look, not a finding.
 """
 
 

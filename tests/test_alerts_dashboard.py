@@ -97,7 +97,8 @@ def test_band_chart_draws_three_lines_and_marks_alarms_by_shape() -> None:
 def test_alert_table_keeps_the_warehouse_numbers() -> None:
     alerts = pd.DataFrame(
         [{"label": "Reports", "geography": "US", "stratum": "all", "unit": "reports",
-          "period_label": "2023Q4", "value": 93.0, "expected": 31.2, "threshold": 45.0,
+          "period_label": "2023Q4", "indicator": "faers_x", "value": 93.0, "expected": 31.2,
+          "threshold": 45.0,
           "method": "Farrington flexible, muan threshold"}]
     )  # fmt: skip
     table = frames.alert_table(alerts)
@@ -109,5 +110,6 @@ def test_alert_table_keeps_the_warehouse_numbers() -> None:
         "Expected": "31.2 reports",
         "Threshold": "45 reports",
         "Method": "Farrington flexible, muan threshold",
+        "Open": "overview?ind=faers_x",
     }
     assert frames.alert_table(alerts.iloc[0:0]).empty
