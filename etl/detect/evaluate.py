@@ -30,7 +30,6 @@ KEY = ("indicator", "geography", "stratum")
 EVALUATION_TEXT = words(
     "source indicator label unit geography stratum series_key period_label method rule reason"
 )
-GRID = {"monthly": "MS", "quarterly": "QS", "annual": "YS"}
 SERIES_COLUMNS = words(
     "series_key source indicator label unit geography stratum frequency kind points rule "
     "method status reference"
@@ -41,7 +40,9 @@ SERIES_COLUMNS = words(
 class Series:
     key: str
     meta: dict
-    frame: pd.DataFrame  # period_start, period_label, value on a regular grid
+    starts: np.ndarray  # datetime64[M], a regular grid (gaps included)
+    labels: np.ndarray  # the published period labels (None in a gap)
+    values: np.ndarray  # float, NaN in a gap
 
 
 def series_key(indicator: str, geography: str, stratum: str) -> str:
@@ -51,22 +52,23 @@ def series_key(indicator: str, geography: str, stratum: str) -> str:
 STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
 
 
-def regular(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
-    """The series on a full grid from its first to its last period (gaps as NaN). Done on
-    month numbers in NumPy: a pandas reindex per series cost seconds over a whole warehouse."""
-    frame = frame.sort_values("period_start").drop_duplicates("period_start", keep="last")
-    starts = pd.to_datetime(frame["period_start"]).reset_index(drop=True)
-    if frequency not in STEP:
-        return frame.assign(period_start=starts.to_numpy()).reset_index(drop=True)
-    months = (starts.dt.year * 12 + starts.dt.month - 1).to_numpy()
+def regular(
+    months: np.ndarray, labels: np.ndarray, values: np.ndarray, frequency: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A series (sorted by start month, months since 1970) on a full grid from its first to its
+    last period, gaps as NaN. NumPy only: per-series pandas work cost seconds per refresh."""
+    keep = np.append(months[1:] != months[:-1], True)  # one value per period: the last given
+    months, labels, values = months[keep], labels[keep], values[keep]
+    if frequency not in STEP or len(months) == 0:
+        return months.astype("datetime64[M]"), labels, values
     slot = (months - months[0]) // STEP[frequency]
     size = int(slot[-1]) + 1
-    values = np.full(size, np.nan)
-    values[slot] = frame["value"].to_numpy(dtype=float)
-    labels = np.full(size, None, dtype=object)
-    labels[slot] = frame["period_label"].to_numpy(dtype=object)
-    grid = pd.date_range(starts.iloc[0], periods=size, freq=GRID[frequency])
-    return pd.DataFrame({"period_start": grid, "period_label": labels, "value": values})
+    grid_values = np.full(size, np.nan)
+    grid_values[slot] = values
+    grid_labels = np.full(size, None, dtype=object)
+    grid_labels[slot] = labels
+    grid = (months[0] + STEP[frequency] * np.arange(size)).astype("datetime64[M]")
+    return grid, grid_labels, grid_values
 
 
 def check_period(rule: Rule, values: np.ndarray, k: int, frequency: str):
@@ -115,9 +117,7 @@ def reason_text(row: dict, rule: Rule, frequency: str) -> str:
 
 
 def evaluate_series(series: Series, rule: Rule, frequency: str) -> list[dict]:
-    values = series.frame["value"].to_numpy(dtype=float)
-    starts = series.frame["period_start"].to_numpy()
-    labels = series.frame["period_label"].to_numpy(dtype=object)
+    values, starts, labels = series.values, series.starts, series.labels
     rows = []
     for k in range(max(len(values) - rule.evaluate_last, 0), len(values)):
         if not np.isfinite(values[k]):
@@ -129,7 +129,7 @@ def evaluate_series(series: Series, rule: Rule, frequency: str) -> list[dict]:
         row = {
             **series.meta,
             "series_key": series.key,
-            "period_start": starts[k],
+            "period_start": starts[k].astype("datetime64[us]"),
             "period_label": labels[k],
             "value": float(values[k]),
             "expected": expected,
@@ -166,22 +166,42 @@ def series_shapes(observations: pd.DataFrame) -> pd.DataFrame:
     return shapes
 
 
-def series_of(shape: dict, group: pd.DataFrame) -> Series:
+def series_of(shape: dict, rows: np.ndarray, columns: dict[str, np.ndarray]) -> Series:
     meta = {k: shape[k] for k in ("source", "indicator", "label", "unit", "geography", "stratum")}
-    frame = regular(group[["period_start", "period_label", "value"]], shape["frequency"])
-    return Series(series_key(shape["indicator"], shape["geography"], shape["stratum"]), meta, frame)
+    starts, labels, values = regular(
+        columns["months"][rows],
+        columns["labels"][rows],
+        columns["values"][rows],
+        shape["frequency"],
+    )
+    key = series_key(shape["indicator"], shape["geography"], shape["stratum"])
+    return Series(key, meta, starts, labels, values)
+
+
+def as_columns(observations: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The sorted observations' start months, labels and values as NumPy arrays."""
+    starts = pd.to_datetime(observations["period_start"]).to_numpy().astype("datetime64[M]")
+    return {
+        "months": starts.astype("int64"),
+        "labels": observations["period_label"].to_numpy(dtype=object),
+        "values": observations["value"].to_numpy(dtype=float),
+    }
 
 
 def evaluate(observations: pd.DataFrame, rules: list[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(series, evaluations) for observations with source, indicator, label, unit, geography,
     stratum, period_start, period_end, period_label and value."""
     series_rows, evaluations = [], []
-    groups = observations.groupby(["indicator", "geography", "stratum"], sort=True)
+    observations = observations.sort_values([*KEY, "period_start"], kind="stable")
+    observations = observations.reset_index(drop=True)
+    positions = observations.groupby(list(KEY), sort=True).indices
+    columns = as_columns(observations)
     for shape in series_shapes(observations).to_dict("records"):
         rule = rule_for(rules, shape["frequency"], shape["kind"], shape["points"])
         rows = []
         if rule.method != "none":
-            series = series_of(shape, groups.get_group(tuple(shape[k] for k in KEY)))
+            rows_of = positions[tuple(shape[k] for k in KEY)]
+            series = series_of(shape, rows_of, columns)
             rows = evaluate_series(series, rule, shape["frequency"])
         evaluations += rows
         status = "tested" if rows else (TOO_SHORT if rule.method == "none" else "no baseline")
