@@ -113,22 +113,33 @@ def test_ons_annual_deaths_match_r(tmp_path: Path) -> None:
     assert compare(values, params_of("annual_counts", "annual"), tmp_path) >= 20
 
 
-@NEEDS_R
-def test_generated_faers_quarterly_counts_match_r(tmp_path: Path) -> None:
-    rng = np.random.default_rng(20190305)
-    counts = [int(c) for c in rng.negative_binomial(20, 20 / (20 + 40), 20)]
-    mirror = write_faers_history(tmp_path / "mirror", counts)
+GENERATED_SEED = 20190305
+
+
+def generated_counts() -> list[int]:
+    rng = np.random.default_rng(GENERATED_SEED)
+    return [int(c) for c in rng.negative_binomial(20, 20 / (20 + 40), 20)]
+
+
+def load_generated_faers(workdir: Path) -> np.ndarray:
+    """Ketamine reports per quarter, as the FAERS loader counts a generated 20-quarter set."""
+    mirror = write_faers_history(workdir / "faers-mirror", generated_counts())
     con = duckdb.connect()
-    load_quarters(con, sorted((mirror / "faers_quarterly").iterdir()))
-    values = (
-        con.execute(
+    try:
+        load_quarters(con, sorted((mirror / "faers_quarterly").iterdir()))
+        sql = (
             "SELECT reports FROM faers_quarterly_counts WHERE ingredient = 'ketamine' "
             "AND role_scope = 'any' ORDER BY quarter"
         )
-        .df()["reports"]
-        .to_numpy(dtype=float)
-    )
-    assert values.tolist() == counts  # the loader counted what was generated
+        return con.execute(sql).df()["reports"].to_numpy(dtype=float)
+    finally:
+        con.close()
+
+
+@NEEDS_R
+def test_generated_faers_quarterly_counts_match_r(tmp_path: Path) -> None:
+    values = load_generated_faers(tmp_path)
+    assert values.tolist() == generated_counts()  # the loader counted what was generated
     assert compare(values, params_of("quarterly_counts", "quarterly"), tmp_path) >= 5
 
 
