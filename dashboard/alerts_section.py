@@ -9,24 +9,12 @@ threshold its method computed from the series' own past; with none, the section 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from dashboard import alerts_frames as frames
 from dashboard import components, filters
 from dashboard import queries_alerts as queries
 from dashboard.charts.alert_band import band_chart
-from dashboard.safe_text import md
-
-OVERVIEW_PAGE = "views/overview.py"
-MAX_LINKS = 12
-
-
-def link_to(indicator: str, label: str) -> None:
-    """A link opening the Overview with this series explored; plain text if no page registry."""
-    try:
-        st.page_link(OVERVIEW_PAGE, label=label, query_params={"ind": indicator})
-    except (StreamlitAPIException, KeyError):  # a page run on its own (no navigation)
-        st.caption(label)
+from dashboard.safe_text import md, plain
 
 
 def section_alerts() -> None:
@@ -53,9 +41,6 @@ def section_alerts() -> None:
         width="stretch",
         column_config={"Open": st.column_config.LinkColumn("Open", display_text="series")},
     )
-    with st.expander("Open a series"):
-        for row in alerts.drop_duplicates("indicator").head(MAX_LINKS).itertuples():
-            link_to(row.indicator, f"{row.label} ({row.period_label})")
 
 
 def section_band(indicator: str | None = None) -> None:
@@ -79,7 +64,7 @@ def section_band(indicator: str | None = None) -> None:
             key="alert_band_series",
         )
     band = frames.band_frame(evaluations, geography, stratum)
-    title = f"Expected value and alert threshold: {md(geography)}"
+    title = f"Expected value and alert threshold: {plain(geography)}, {plain(stratum)}"
     unit = str(band["unit"].iloc[0] or "")
     components.draw_chart(
         band_chart(band, title=title, unit=unit), alt_text=f"{title}; table below"
