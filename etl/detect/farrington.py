@@ -12,7 +12,9 @@ What it computes, for the period k under test:
 - the threshold: `nbPlugin` (Noufaily 2013, the default recommended there) is the 1 − α quantile of
   a negative binomial with mean μ̂ and variance φ·μ̂; `delta` (Farrington 1996) is the 2/3-power
   transformed normal upper bound, which also suits non-integer values such as loads and rates;
-  `muan` plugs in the upper 1 − α bound of μ instead of μ̂.
+  `muan` plugs in the upper 1 − α bound of μ instead of μ̂ (the rules use it: the plug-in
+  exceeded the nominal false-alarm rate in benchmarks/alerts_detection.py);
+- `trend = False` (R's `control$trend`) fits the mean alone.
 - no threshold (None) when fewer than `limit_cases` were observed in the last `limit_periods`
   periods (R's `limit54`), or when the GLM does not converge.
 
@@ -138,7 +140,7 @@ class _Fit:
         return float(np.sum(self.omega * ((self.y - mu) / mu) ** 2) / self.result.df_resid)
 
     def cov(self) -> np.ndarray:
-        return self.result.cov_params() / self.result.scale * self.r_scale
+        return np.asarray(self.result.normalized_cov_params) * self.r_scale
 
 
 def _predict(fit: _Fit, k1: float) -> tuple[float, float]:

@@ -1,6 +1,7 @@
 """A quasi-Poisson GLM with log link, fitted by iteratively reweighted least squares in NumPy, with
 the attributes of a statsmodels `GLMResults` that etl/detect/farrington.py reads (params,
-fittedvalues, scale, df_resid, cov_params(), get_hat_matrix_diag(), converged).
+fittedvalues, scale, df_resid, normalized_cov_params, cov_params(), get_hat_matrix_diag(),
+converged).
 
 Why not statsmodels' GLM for every fit: a refresh tests thousands of (series, period) baselines,
 three or four fits each, and statsmodels' per-fit overhead (2-3 ms) made the step take half a
@@ -30,11 +31,11 @@ class GlmFit:
     scale: float
     df_resid: int
     converged: bool
-    _unscaled: np.ndarray  # (X' W X)⁻¹
+    normalized_cov_params: np.ndarray  # (X' W X)⁻¹, as statsmodels names it
     _hat: np.ndarray
 
     def cov_params(self) -> np.ndarray:
-        return self._unscaled * self.scale
+        return self.normalized_cov_params * self.scale
 
     def get_hat_matrix_diag(self) -> np.ndarray:
         return self._hat
