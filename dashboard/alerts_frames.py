@@ -8,17 +8,18 @@ the series' own past. The numbers shown are the warehouse's, never recomputed he
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
 
 import pandas as pd
 
-ALERT_COLUMNS = ["Series", "Where", "Period", "Value", "Expected", "Threshold", "Method", "Open"]
-OVERVIEW_PATH = "overview"  # the Overview's url path (dashboard/app.py PAGE_ORDER)
+ALERT_COLUMNS = ["Series", "Where", "Period", "Value", "Expected", "Threshold", "Method"]
 
 
-def series_link(indicator: object) -> str:
-    """A link, relative to the app, opening the Overview with the series explored."""
-    return f"{OVERVIEW_PATH}?{urlencode({'ind': str(indicator or '')})}"
+def series_links(alerts: pd.DataFrame) -> list[tuple[str, str]]:
+    """(indicator, link text) once per alerted indicator, in the alerts' order."""
+    if alerts.empty:
+        return []
+    first = alerts.drop_duplicates("indicator")
+    return [(str(row.indicator), f"{row.label} ({row.period_label})") for row in first.itertuples()]
 
 
 def number(value: object) -> str:
@@ -48,7 +49,6 @@ def alert_table(alerts: pd.DataFrame) -> pd.DataFrame:
                 "Expected": f"{number(row['expected'])} {unit}".strip(),
                 "Threshold": f"{number(row['threshold'])} {unit}".strip(),
                 "Method": row["method"],
-                "Open": series_link(row.get("indicator")),
             }
         )
     return pd.DataFrame(rows, columns=ALERT_COLUMNS)

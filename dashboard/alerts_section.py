@@ -9,12 +9,15 @@ threshold its method computed from the series' own past; with none, the section 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import alerts_frames as frames
 from dashboard import components, filters
 from dashboard import queries_alerts as queries
 from dashboard.charts.alert_band import band_chart
 from dashboard.safe_text import md, plain
+
+OVERVIEW_PAGE = "views/overview.py"
 
 
 def section_alerts() -> None:
@@ -35,12 +38,18 @@ def section_alerts() -> None:
         "above the threshold computed from the series' own past. An alert says a series "
         "changed more than its history makes likely, not why; check the source's caveats."
     )
-    st.dataframe(
-        frames.alert_table(alerts),
-        hide_index=True,
-        width="stretch",
-        column_config={"Open": st.column_config.LinkColumn("Open", display_text="series")},
-    )
+    st.dataframe(frames.alert_table(alerts), hide_index=True, width="stretch")
+    st.markdown("Open an alerted series (the Overview's explorer, with its expected band):")
+    for indicator, text in frames.series_links(alerts):
+        link_to(indicator, text)
+
+
+def link_to(indicator: str, text: str) -> None:
+    """An in-app link opening the Overview with this indicator explored (`?ind=`)."""
+    try:
+        st.page_link(OVERVIEW_PAGE, label=md(text), query_params={"ind": indicator})
+    except StreamlitAPIException:  # the page run on its own, outside the app's navigation
+        st.markdown(md(text))
 
 
 def section_band(indicator: str | None = None) -> None:

@@ -37,6 +37,8 @@ def test_overview_lists_the_published_alerts_or_says_none(dashboard_env: Path) -
     assert len(shown) == len(expected)
     assert sorted(shown["Period"]) == sorted(expected["period_label"])
     assert set(shown["Method"]) == set(expected["method"])
+    links = [link for link in at.get("page_link")]
+    assert len(links) == expected["indicator"].nunique()  # each alerted series is linked
 
 
 def test_overview_with_an_alerted_series_draws_its_band(dashboard_env: Path) -> None:
@@ -110,6 +112,6 @@ def test_alert_table_keeps_the_warehouse_numbers() -> None:
         "Expected": "31.2 reports",
         "Threshold": "45 reports",
         "Method": "Farrington flexible, muan threshold",
-        "Open": "overview?ind=faers_x",
     }
     assert frames.alert_table(alerts.iloc[0:0]).empty
+    assert frames.series_links(alerts) == [("faers_x", "Reports (2023Q4)")]
