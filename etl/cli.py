@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl import snapshots, status_view
+from etl.detect.cli_alerts import alerts_command
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
@@ -259,6 +260,9 @@ def status(
                     typer.echo("\n" + "\n".join(status_view.detail(row)))
     if any(r.status in ALERTING for r in rows):
         raise typer.Exit(1)
+
+
+app.command("alerts")(alerts_command)
 
 
 @app.command("sources")

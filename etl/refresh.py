@@ -49,6 +49,7 @@ from etl.decide import (
     decide,
     settles,
 )
+from etl.detect.step import after_publish, stage_alerts
 from etl.limits import Refused
 from etl.observe import Timer, log_stage
 from etl.options import (
@@ -139,6 +140,7 @@ def refresh(
             has_previous = attach_previous(con, paths.published)
             run_ctx = RunContext(con, options, has_previous, client_factory, run_id)
             run = stage_run(run_ctx, sources, chosen, progress)
+            stage_alerts(con, run_id, has_previous)  # contained: never fails the refresh
             publish(con, paths)
         except BaseException as error:
             discard_staging(con, paths)
@@ -147,6 +149,7 @@ def refresh(
                 "publish", run=run_id, status="aborted", duration_s=timer.elapsed, error=error_text
             )
             raise
+    after_publish(paths.data_dir, paths.published, run_id)  # feed and notifications, contained
     rows = sum(r.rows for r in run.results)
     log_stage(
         "publish",

@@ -71,6 +71,9 @@ TEXT_COLUMNS = {
     "wastewater_sites": ["city", "location", "institution", "note"],
     "wastewater_loads": ["city"],
     "wastewater_changes": ["city"],
+    "alerts": ["label", "geography", "stratum", "unit", "period_label", "method", "reason"],
+    "alert_evaluations": ["period_label", "method", "reason"],
+    "alert_series": ["method"],
 }
 
 

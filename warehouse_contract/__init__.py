@@ -101,6 +101,14 @@ TRIALS = "trials"
 DRUG_LABELS = "drug_labels"
 UNODC_WDR_SEIZURES = "unodc_wdr_seizures"
 UNODC_WDR_TRENDS = "unodc_wdr_trends"
+# Aberration detection and alerts (etl/detect/): written by every refresh, after the sources.
+ALERTS = "alerts"
+ALERT_SERIES = "alert_series"
+ALERT_EVALUATIONS = "alert_evaluations"
+FAERS_SIGNAL_HISTORY = "faers_signal_history"
+FAERS_TIME_TO_SIGNAL = "faers_time_to_signal"
+ALERT_OPEN = "open"  # alerts.status of an alert this publish's data still put above threshold
+ALERT_KIND_SIGNAL = "signal"  # alerts.kind of a new FAERS disproportionality signal
 
 _LITERATURE_ROW = cols(
     "figure_id publication indicator_text domain geography period_label stratum value "
@@ -158,6 +166,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "region subregion country ms_code year kilograms record records_in_year shown note"
     ),
     UNODC_WDR_TRENDS: cols("region subregion country year age_group category direction size"),
+    ALERTS: cols(
+        "alert_id kind series_key source indicator label geography stratum unit period_label "
+        "period_start value expected threshold method rule reason raised_run raised_at "
+        "checked_run status"
+    ),
+    ALERT_SERIES: cols(
+        "series_key source indicator label unit geography stratum frequency kind points rule "
+        "method status reference"
+    ),
+    ALERT_EVALUATIONS: cols(
+        "series_key indicator geography stratum unit period_start period_label value expected "
+        "threshold alarm method rule reason"
+    ),
+    FAERS_SIGNAL_HISTORY: cols(
+        "ingredient pt quarter a prr prr_lower prr_upper ror ror_lower ror_upper evans "
+        "label_expected"
+    ),
+    FAERS_TIME_TO_SIGNAL: cols("ingredient pt first_signal_quarter a prr ror_lower label_expected"),
 }
 TABLES = tuple(COLUMNS)
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import warehouse_contract as wc
-from dashboard import components, exports, queries
+from dashboard import alerts_section, components, exports, queries
 from dashboard.safe_text import code, md, md_link, safe_url
 
 RULES = """
@@ -109,6 +109,7 @@ else:
 
 st.header("Rules of the numbers")
 st.markdown(RULES)
+alerts_section.section_methods()
 
 st.header("Run history")
 history = queries.runs()

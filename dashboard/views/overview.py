@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, queries, selection
+from dashboard import alerts_section, components, queries, selection
 from dashboard import overview_frames as frames
 from dashboard import overview_sections as sections
 
@@ -28,6 +28,7 @@ st.markdown(
 )
 if not queries.has_warehouse():
     st.stop()
+alerts_section.section_alerts()
 
 catalog = queries.series_catalog()
 if catalog.empty:
@@ -62,3 +63,4 @@ cards = [
 sections.section_streams(cards)
 sections.section_what_changed([frames.change_of(c) for c in cards if c is not None])
 sections.section_explore(headlines, chosen)
+alerts_section.section_band()
