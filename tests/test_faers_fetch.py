@@ -254,5 +254,7 @@ def test_an_html_page_served_as_a_zip_is_refused(fda, tmp_path: Path) -> None:
     )
     client = HttpClient(allow_insecure_hosts=["127.0.0.1"], max_attempts=1)
     with client, pytest.raises(FetchError, match="PK"):
-        fetch_quarters(client, tmp_path / "dl", landing=fda.url(PAGE_PATH), wanted=Window(count=1), previous={})
+        fetch_quarters(
+            client, tmp_path / "dl", landing=fda.url(PAGE_PATH), wanted=Window(count=1), previous={}
+        )
     assert not list((tmp_path / "dl").glob("*.zip"))
