@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 from etl.faers import progress
+from etl.faers.console import gaps, held_line, set_window
+from etl.faers.remote import Window, window
 from etl.faers.store import STORE_NAME
 from etl.sources.faers_quarterly import SOURCE
 
@@ -117,3 +119,29 @@ def test_a_bad_quarter_keeps_the_quarters_merged_before_it(history, tmp_path: Pa
     assert held == [p.name[-6:].upper() for p in history[:2]]
     # Resumed with the quarter fixed: only it is read.
     assert load(folder, history[:3]) == [history[2].name[-6:].upper()]
+
+
+def test_gaps_and_the_status_line() -> None:
+    assert gaps(["2004Q1", "2004Q2", "2005Q1"]) == ["2004Q3", "2004Q4"]
+    assert gaps(["2019Q4"]) == [] and gaps([]) == []
+    con = duckdb.connect()
+    con.execute("CREATE TABLE faers_loaded_quarters AS SELECT * FROM (VALUES "
+                "('2012Q3'), ('2012Q4'), ('2013Q2')) t(quarter)")  # fmt: skip
+    assert held_line(con) == "FAERS quarters held: 2012Q3–2013Q2 (3); gaps: 2013Q1"
+    assert held_line(duckdb.connect()) is None  # a warehouse without FAERS tables
+
+
+def test_window_options_are_validated(monkeypatch) -> None:
+    monkeypatch.delenv("KETAMINE_WATCH_FAERS_FROM", raising=False)
+    monkeypatch.delenv("KETAMINE_WATCH_FAERS_QUARTERS", raising=False)
+    set_window("2015q1", 8)
+    assert window() == Window(first="2015Q1", count=8)
+    with pytest.raises(ValueError, match="KETAMINE_WATCH_FAERS_FROM"):
+        set_window("2015", None)
+
+
+def test_the_window_cuts_a_mirror(history: list[Path], tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KETAMINE_WATCH_FAERS_FROM", "2015Q1")
+    monkeypatch.setenv("KETAMINE_WATCH_FAERS_QUARTERS", "3")
+    # 2015Q1-2016Q4 from 2015Q1, the newest 3 of them
+    assert load(tmp_path / "w", history) == ["2016Q2", "2016Q3", "2016Q4"]

@@ -170,10 +170,12 @@ class FaersQuarterly:
 
 def in_window(paths: list[Path], wanted: Window) -> list[Path]:
     """The quarter zips/folders among `paths` that `wanted` holds (a mirror may hold more)."""
-    found = {quarter_name(p.name): p for p in expand(paths)}
-    if None in found:  # a quarter folder not named for its quarter: keep everything as given
-        return paths
-    return [found[label] for label in sorted(wanted.select(list(found)))]  # type: ignore[index]
+    named = [(quarter_name(p.name), p) for p in expand(paths)]
+    labels = [label for label, _ in named]
+    if None in labels or len(set(labels)) < len(labels):
+        return paths  # an unnamed quarter, or one given twice: the load says which
+    chosen = set(wanted.select([str(label) for label in labels]))
+    return [p for label, p in named if label in chosen]
 
 
 def refuse_sample(con: duckdb.DuckDBPyConnection, quarter: Quarter) -> None:
