@@ -132,12 +132,14 @@ def test_gaps_and_the_status_line() -> None:
 
 
 def test_window_options_are_validated(monkeypatch) -> None:
-    monkeypatch.delenv("KETAMINE_WATCH_FAERS_FROM", raising=False)
-    monkeypatch.delenv("KETAMINE_WATCH_FAERS_QUARTERS", raising=False)
+    # setenv first, so that the variables set_window sets are restored after the test
+    monkeypatch.setenv("KETAMINE_WATCH_FAERS_FROM", "")
+    monkeypatch.setenv("KETAMINE_WATCH_FAERS_QUARTERS", "")
     set_window("2015q1", 8)
     assert window() == Window(first="2015Q1", count=8)
     with pytest.raises(ValueError, match="KETAMINE_WATCH_FAERS_FROM"):
         set_window("2015", None)
+    assert window() == Window(first="2015Q1", count=8)  # a bad value sets nothing
 
 
 def test_the_window_cuts_a_mirror(history: list[Path], tmp_path: Path, monkeypatch) -> None:

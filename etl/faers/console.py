@@ -16,12 +16,14 @@ PHASES = {"download": "FAERS download", "load": "FAERS load"}
 
 def set_window(first: str | None, count: int | None) -> None:
     """`--faers-from` / `--faers-quarters` for this process (the fetch and the load read them);
-    a bad value raises ValueError naming the option's variable."""
+    a bad value raises ValueError naming the option's variable, and nothing is set."""
+    settings = dict(os.environ)
     if first:
-        os.environ[FROM_ENV] = first.strip().upper()
+        settings[FROM_ENV] = first.strip().upper()
     if count is not None:
-        os.environ[QUARTERS_ENV] = str(count)
-    window()  # validates both
+        settings[QUARTERS_ENV] = str(count)
+    window(settings)  # validates both
+    os.environ.update({k: settings[k] for k in (FROM_ENV, QUARTERS_ENV) if k in settings})
 
 
 def listener(progress: Progress) -> Callable[[str, str, int, int], None]:

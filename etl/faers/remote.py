@@ -35,6 +35,7 @@ from pathlib import Path
 from etl import snapshots
 from etl.contract import SourceMeta
 from etl.faers import progress
+from etl.faers.locate import expand, quarter_name
 from etl.http import FetchError, HttpClient
 from etl.landing import file_name, keep_as, page_links
 
@@ -170,3 +171,13 @@ def fetch_quarters(
     if todo:
         progress.report("download", todo[-1].label, len(todo), len(todo))
     return sorted(paths, key=lambda p: p.name.lower())
+
+
+def in_window(paths: list[Path], wanted: Window) -> list[Path]:
+    """The quarter zips/folders among `paths` that `wanted` holds (a mirror may hold more)."""
+    named = [(quarter_name(p.name), p) for p in expand(paths)]
+    labels = [label for label, _ in named]
+    if None in labels or len(set(labels)) < len(labels):
+        return paths  # an unnamed quarter, or one given twice: the load says which
+    chosen = set(wanted.select([str(label) for label in labels]))
+    return [p for label, p in named if label in chosen]

@@ -57,10 +57,10 @@ from etl.contract import (
     Tables,
 )
 from etl.faers import progress
+from etl.faers.integrity import refuse_sample
 from etl.faers.load import TABLES, load_quarters
-from etl.faers.locate import Quarter, expand, quarter_name
-from etl.faers.remote import QuarterLink, Window, fetch_quarters, previous_copies, window
-from etl.faers.store import store_path, table
+from etl.faers.remote import QuarterLink, fetch_quarters, in_window, previous_copies, window
+from etl.faers.store import store_path
 from etl.signals import load_label_expected, mask_expected, signals_from_counts
 
 if TYPE_CHECKING:
@@ -147,7 +147,14 @@ class FaersQuarterly:
         return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
-        paths = in_window(files.get("quarters", []), window())
+        given, wanted = files.get("quarters", []), window()
+        paths = in_window(given, wanted)
+        if given and not paths:  # never empty the store for a window that holds nothing
+            raise ParseError(
+                f"none of the {len(given)} FAERS quarters given is in the window "
+                f"(--faers-from {wanted.first}, --faers-quarters {wanted.count})",
+                file=given[0].parent,
+            )
         quarters = load_quarters(
             con, paths, store_path(con), check=refuse_sample, progress=progress.loader()
         )
@@ -166,34 +173,6 @@ class FaersQuarterly:
             return tables
         finally:
             con.close()
-
-
-def in_window(paths: list[Path], wanted: Window) -> list[Path]:
-    """The quarter zips/folders among `paths` that `wanted` holds (a mirror may hold more)."""
-    named = [(quarter_name(p.name), p) for p in expand(paths)]
-    labels = [label for label, _ in named]
-    if None in labels or len(set(labels)) < len(labels):
-        return paths  # an unnamed quarter, or one given twice: the load says which
-    chosen = set(wanted.select([str(label) for label in labels]))
-    return [p for label, p in named if label in chosen]
-
-
-def refuse_sample(con: duckdb.DuckDBPyConnection, quarter: Quarter) -> None:
-    """Every full FAERS quarter holds ketamine and esketamine reports (dozens at least, among
-    hundreds of thousands). A quarter file with none is a format sample or a truncated extract:
-    counting it would draw a zero, or a total of 100, as if it were a quarter's reports."""
-    [(named, demo_rows)] = con.execute(
-        f"""SELECT (SELECT count(DISTINCT primaryid) FROM {table("roles")} WHERE quarter = ?),
-            (SELECT demo_rows FROM {table("quarters")} WHERE quarter = ?)""",
-        [quarter.label, quarter.label],
-    ).fetchall()
-    if not named:
-        raise ParseError(
-            f"quarter {quarter.label} holds {demo_rows or 0:,} reports and none names ketamine "
-            "or esketamine: a format sample or a truncated extract, not a full FAERS quarter "
-            "(a full quarter holds hundreds of thousands of reports); nothing loaded",
-            file=quarter.origin,
-        )
 
 
 def files_vintage(con: duckdb.DuckDBPyConnection) -> str:
