@@ -258,3 +258,30 @@ def test_an_html_page_served_as_a_zip_is_refused(fda, tmp_path: Path) -> None:
             client, tmp_path / "dl", landing=fda.url(PAGE_PATH), wanted=Window(count=1), previous={}
         )
     assert not list((tmp_path / "dl").glob("*.zip"))
+
+
+def test_an_interrupted_full_history_download_resumes(fda, monkeypatch, tmp_path: Path) -> None:
+    """Full history by default, newest first; the quarters a failed run finished are stored at
+    once, so the next run asks for them conditionally and downloads only the rest."""
+    monkeypatch.delenv(QUARTERS_ENV, raising=False)
+    monkeypatch.delenv(FROM_ENV, raising=False)
+    legacy = "/content/Exports/aers_ascii_2011q3.zip"
+    working = fda.routes[legacy]
+    fda.routes[legacy] = (404, {"Content-Type": "text/plain"}, "gone for now")
+    data_dir = tmp_path / "data"
+    first = refresh_online(fda, data_dir)
+    assert first.status != "ok"
+    order = [r.path.rsplit("/", 1)[-1] for r in fda.requests if "Exports" in r.path]
+    assert order[:2] == ["faers_ascii_2019q2.zip", "faers_ascii_2019q1.zip"]  # newest first
+    assert fda.sent == {"faers_ascii_2019q2.zip": 1, "faers_ascii_2019q1.zip": 1}
+
+    fda.routes[legacy] = working
+    before = len(fda.requests)
+    again = refresh_online(fda, data_dir)
+    assert (again.status, again.origin) == ("ok", "live"), again.message
+    # The two finished quarters answered 304 (not sent again); only the legacy one downloaded.
+    assert fda.sent == {n: 1 for n in ZIPS}
+    conditional = [r for r in fda.requests[before:] if "faers_ascii" in r.path]
+    assert all(r.headers.get("If-None-Match", "").startswith('"etag-') for r in conditional)
+    quarters = {q for q, _ in counts(data_dir / "warehouse.duckdb")}
+    assert quarters == {"2011Q3", "2019Q1", "2019Q2"}
