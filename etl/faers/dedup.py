@@ -71,13 +71,21 @@ WITH j AS (
         COALESCE(o.case_key IS NULL OR {RANK.format(p="n.")} > {RANK.format(p="o.")}, false)
             AS new_wins
     FROM faers_new_cases n LEFT JOIN {table("cases")} o USING (case_key)
+),
+merged AS (
+    SELECT case_key, existed, new_wins, o_primaryid, o_quarter,
+        {", ".join(f"CASE WHEN new_wins THEN {c} ELSE o_{c} END AS {c}" for c in _KEPT)},
+        LEAST(first_received, o_first_received) AS first_received,
+        LEAST(first_file_quarter, o_first_file_quarter) AS first_file_quarter,
+        versions_loaded + COALESCE(o_versions_loaded, 0) AS versions_loaded
+    FROM j
 )
-SELECT case_key, existed, new_wins, o_primaryid, o_quarter,
-    {", ".join(f"CASE WHEN new_wins THEN {c} ELSE o_{c} END AS {c}" for c in _KEPT)},
-    LEAST(first_received, o_first_received) AS first_received,
-    LEAST(first_file_quarter, o_first_file_quarter) AS first_file_quarter,
-    versions_loaded + COALESCE(o_versions_loaded, 0) AS versions_loaded
-FROM j
+-- Kept in the store so that the counts need not format a date for every case on every refresh.
+SELECT *, COALESCE(
+        strftime(first_received, '%Y') || 'Q' || quarter(first_received)::VARCHAR,
+        first_file_quarter
+    ) AS received_quarter
+FROM merged
 """
 
 
@@ -134,4 +142,5 @@ def merge_cases(con: duckdb.DuckDBPyConnection) -> None:
 
 SCHEMA_CASES = (
     "case_key", *_KEPT, "first_received", "first_file_quarter", "versions_loaded",
+    "received_quarter",
 )  # fmt: skip

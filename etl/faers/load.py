@@ -35,7 +35,7 @@ __all__ = ["TABLES", "load_quarters"]
 
 SCRATCH = ("faers_latest", "faers_deleted", "faers_synonyms", "faers_name_map", "faers_drug_match",
            "faers_report_ingredient", "faers_keep", "faers_drug_candidates", "faers_new_cases",
-           "faers_merged", "faers_gone", "faers_stage_demo", "faers_orphans",
+           "faers_merged", "faers_gone", "faers_new_pts", "faers_stage_demo", "faers_orphans",
            *(f"faers_rows_{k}" for k in KINDS))  # fmt: skip
 DRUG_NAMES = ("prod_ai", "drugname")
 # A file's rows of the reports in faers_keep / faers_latest. An IN list, not a SEMI JOIN: DuckDB
@@ -223,13 +223,17 @@ def first_pass(con: duckdb.DuckDBPyConnection, files: Files) -> None:
 def keep_reports(con: duckdb.DuckDBPyConnection, files: Files) -> None:
     """Add this quarter's kept reports to the store: reactions of every report, roles and matched
     drug rows of those that mention ketamine or esketamine (`faers_keep`)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE faers_new_pts "
+                "(primaryid BIGINT, quarter VARCHAR, pt VARCHAR)")  # fmt: skip
     files.each(
         con,
         "reac",
-        f"INSERT INTO {store.table('pts')} SELECT DISTINCT primaryid, quarter, upper(trim(pt)) "
+        "INSERT INTO faers_new_pts SELECT DISTINCT primaryid, quarter, upper(trim(pt)) "
         f"FROM (SELECT primaryid, quarter, pt FROM ({{src}}) s {LATEST}) "
         "WHERE pt IS NOT NULL AND trim(pt) <> ''",
     )
+    con.execute(f"INSERT INTO {store.table('pts')} SELECT * FROM faers_new_pts")
+    store.add_pt_counts(con, "faers_new_pts", sign=1)
     con.execute(f"INSERT INTO {store.table('match')} SELECT * FROM faers_drug_match")
     con.execute(
         f"INSERT INTO {store.table('roles')} SELECT primaryid, quarter, ingredient, role_cod "

@@ -43,14 +43,7 @@ AGE_YEARS = (
     "CASE upper(age_cod) WHEN 'YR' THEN 1 WHEN 'DEC' THEN 10 WHEN 'MON' THEN 1/12 "
     "WHEN 'WK' THEN 1/52.1775 WHEN 'DY' THEN 1/365.25 WHEN 'HR' THEN 1/8766 END"
 )
-KEPT_CASES = f"""
-CREATE OR REPLACE TEMP VIEW faers_kept_cases AS
-SELECT *, COALESCE(
-        strftime(first_received, '%Y') || 'Q' || quarter(first_received)::VARCHAR,
-        first_file_quarter
-    ) AS received_quarter
-FROM {table("cases")}
-"""
+KEPT_CASES = f"CREATE OR REPLACE TEMP VIEW faers_kept_cases AS SELECT * FROM {table('cases')}"
 KEEP = f"""
 CREATE OR REPLACE TEMP VIEW faers_keep_roles AS
 SELECT primaryid, quarter,
@@ -166,8 +159,8 @@ def create_reaction_counts(con: duckdb.DuckDBPyConnection) -> None:
             FROM drug d JOIN reac r USING (primaryid, quarter) GROUP BY ALL
         ),
         n_event AS (
-            SELECT pt, count(*) AS n_event FROM {table("pts")}
-            WHERE pt IN (SELECT pt FROM a) GROUP BY pt
+            SELECT pt, reports AS n_event FROM {table("pt_counts")}
+            WHERE pt IN (SELECT pt FROM a)
         )
         SELECT a.ingredient, a.pt, 'suspect' AS role_scope, a.a::BIGINT AS a,
             n_drug.n_drug::BIGINT AS n_drug, n_event.n_event::BIGINT AS n_event,

@@ -12,9 +12,10 @@ tables; nothing here is re-read from older quarters. The tables (all prefixed `f
   a quarter is associative (max of the ranking key, min of dates, sum of counts), so loading the
   quarters in any order, at once or one by one, gives the same rows.
 - `deleted`: every case id on FDA's deleted-case lists seen so far (applied to later quarters too).
-- `pts`: each kept report's distinct reactions (MedDRA PT), for every drug: the background of the
-  disproportionality counts. When a later version supersedes a report, or FDA deletes its case,
-  its rows go, so "kept reports per reaction" is corrected without re-reading the old quarter.
+- `pts`: each kept report's distinct reactions (MedDRA PT), for every drug, and `pt_counts`: kept
+  reports per reaction, the background of the disproportionality counts. When a later version
+  supersedes a report, or FDA deletes its case, its rows go and its reactions are subtracted, so
+  "kept reports per reaction" is corrected without re-reading the old quarter.
 - `roles`, `match`, `rows_<kind>`: for the kept reports that mention ketamine or esketamine, their
   strongest role per ingredient, their matched drug rows, and every row of every table.
 
@@ -44,10 +45,11 @@ SCHEMA: dict[str, str] = {
     "cases": (
         "case_key BIGINT, primaryid BIGINT, caseid BIGINT, caseversion INTEGER, quarter VARCHAR, "
         "layout VARCHAR, fda_date DATE, first_received DATE, first_file_quarter VARCHAR, "
-        "versions_loaded BIGINT"
+        "versions_loaded BIGINT, received_quarter VARCHAR"
     ),
     "deleted": "caseid BIGINT",
     "pts": "primaryid BIGINT, quarter VARCHAR, pt VARCHAR",
+    "pt_counts": "pt VARCHAR, reports BIGINT",
     "roles": "primaryid BIGINT, quarter VARCHAR, ingredient VARCHAR, role_cod VARCHAR",
     "match": (
         "primaryid BIGINT, quarter VARCHAR, drug_seq BIGINT, role_cod VARCHAR, "
@@ -59,7 +61,9 @@ SCHEMA: dict[str, str] = {
     },
 }
 # Rows that belong to one kept report, removed when the report is superseded or deleted.
-PER_REPORT = tuple(name for name in SCHEMA if name not in ("quarters", "cases", "deleted"))
+PER_REPORT = tuple(
+    name for name in SCHEMA if name not in ("quarters", "cases", "deleted", "pt_counts")
+)
 
 
 def table(name: str) -> str:
@@ -103,9 +107,31 @@ def identity(path: Path) -> str:
 
 
 def remove_reports(con: duckdb.DuckDBPyConnection, gone: str) -> None:
-    """Delete the per-report rows of the reports listed in table `gone(primaryid, quarter)`."""
+    """Delete the per-report rows of the reports listed in table `gone(primaryid, quarter)`, and
+    subtract their reactions from `pt_counts`."""
     for name in PER_REPORT:
-        con.execute(
+        returning = " RETURNING t.pt" if name == "pts" else ""
+        result = con.execute(
             f"DELETE FROM {table(name)} t USING {gone} g "
-            "WHERE t.primaryid = g.primaryid AND t.quarter = g.quarter"
+            f"WHERE t.primaryid = g.primaryid AND t.quarter = g.quarter{returning}"
         )
+        if returning:
+            con.register("faers_removed_pts", result.df())
+            try:
+                add_pt_counts(con, "faers_removed_pts", sign=-1)
+            finally:
+                con.unregister("faers_removed_pts")
+
+
+def add_pt_counts(con: duckdb.DuckDBPyConnection, rows: str, sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) one report per row of table `rows` (its `pt` column)
+    to `pt_counts`; a reaction left with no report is dropped."""
+    counts = table("pt_counts")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE faers_pt_delta AS "
+                f"SELECT pt, {sign} * count(*) AS n FROM {rows} GROUP BY pt")  # fmt: skip
+    con.execute(f"UPDATE {counts} c SET reports = c.reports + d.n FROM faers_pt_delta d "
+                "WHERE c.pt = d.pt")  # fmt: skip
+    con.execute(f"INSERT INTO {counts} SELECT pt, n FROM faers_pt_delta "
+                f"WHERE pt NOT IN (SELECT pt FROM {counts})")  # fmt: skip
+    con.execute(f"DELETE FROM {counts} WHERE reports = 0")
+    con.execute("DROP TABLE faers_pt_delta")
