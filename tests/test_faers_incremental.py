@@ -147,3 +147,21 @@ def test_the_window_cuts_a_mirror(history: list[Path], tmp_path: Path, monkeypat
     monkeypatch.setenv("KETAMINE_WATCH_FAERS_QUARTERS", "3")
     # 2015Q1-2016Q4 from 2015Q1, the newest 3 of them
     assert load(tmp_path / "w", history) == ["2016Q2", "2016Q3", "2016Q4"]
+
+
+def test_cli_refuses_a_bad_faers_from_and_status_shows_gaps(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+    from etl.warehouse import create_schema
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["refresh", "--offline", "--data-dir", str(tmp_path), "--faers-from",
+                              "2015"])  # fmt: skip
+    assert bad.exit_code == 2 and "KETAMINE_WATCH_FAERS_FROM" in bad.output
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        create_schema(con)
+        con.execute("CREATE TABLE faers_loaded_quarters AS SELECT * FROM (VALUES "
+                    "('2012Q3'), ('2013Q2')) t(quarter)")  # fmt: skip
+    shown = runner.invoke(app, ["status", "--data-dir", str(tmp_path)])
+    assert "FAERS quarters held: 2012Q3–2013Q2 (2); gaps: 2012Q4, 2013Q1" in shown.output
