@@ -15,11 +15,19 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from etl import snapshots, status_view
 from etl.detect.cli_alerts import alerts_command
+from etl.faers import console as faers_console
+from etl.faers import progress as faers_progress
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
@@ -117,6 +125,24 @@ def refresh_command(
             "--source-deadline", min=1, help="Seconds one source's downloads may take in all."
         ),
     ] = DEFAULT_SOURCE_DEADLINE,
+    faers_from: Annotated[
+        str | None,
+        typer.Option(
+            "--faers-from",
+            envvar="KETAMINE_WATCH_FAERS_FROM",
+            help="FAERS: hold quarters from this one on, e.g. 2015Q1 (default: 2004Q1, the "
+            "full history).",
+        ),
+    ] = None,
+    faers_quarters: Annotated[
+        int | None,
+        typer.Option(
+            "--faers-quarters",
+            envvar="KETAMINE_WATCH_FAERS_QUARTERS",
+            min=1,
+            help="FAERS: hold at most the newest N quarters (default: all).",
+        ),
+    ] = None,
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
@@ -133,6 +159,10 @@ def refresh_command(
         raise typer.BadParameter(
             "name the source(s) whose shrink you accept, e.g. `refresh nflis --accept-shrink`"
         )
+    try:
+        faers_console.set_window(faers_from, faers_quarters)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
     mode = "offline" if offline else "mirror" if mirror else "online"
     if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
         console.print(f"[red]--mirror {mirror}: no such folder[/red]")
@@ -175,15 +205,19 @@ def exit_on_sigterm(signum: int, frame: object) -> None:
 
 def run_with_progress(selected: list[str] | None, options: RefreshOptions) -> RunResult:
     total = len(selected) if selected else len(SOURCES)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
+    with (
+        Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as progress,
+        faers_progress.listen(faers_console.listener(progress)),
+    ):
         task = progress.add_task(f"refresh ({options.mode})", total=total)
 
         def advance(source_id: str, stage: str) -> None:
@@ -226,6 +260,15 @@ def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
 
 
 @app.command()
+def faers_held_line(published: Path) -> str:
+    """The FAERS quarters the warehouse holds and any gap, in one line ('' when none)."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return faers_console.held_line(con) or ""
+    finally:
+        con.close()
+
+
 def status(
     source: Annotated[
         str | None, typer.Argument(help="One source id: every field, its message in full.")
@@ -254,6 +297,9 @@ def status(
     else:
         typer.echo(status_view.warehouse_line(paths.published))
         typer.echo("\n".join(status_view.summary(rows, ALERTING)))
+        held = faers_held_line(paths.published)
+        if held:
+            typer.echo(held)
         if verbose:
             for row in rows:
                 if row.status != "ok" and row.message:

@@ -13,7 +13,15 @@ import pytest
 from refresh_kit import FAERS_FIXTURES, faers_zip, run_refresh, test_client_factory
 
 from etl.contract import ApiSource, DatabaseSource
-from etl.faers.remote import QUARTERS_ENV, fetch_quarters, quarter_links, quarters_wanted
+from etl.faers.remote import (
+    FROM_ENV,
+    QUARTERS_ENV,
+    Window,
+    fetch_quarters,
+    first_wanted,
+    quarter_links,
+    quarters_wanted,
+)
 from etl.fetch import make_client
 from etl.http import FetchError, HttpClient
 from etl.refresh import RefreshOptions
@@ -129,9 +137,10 @@ def test_quarter_links_newest_first_ascii_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(None, 4), ("", 4), ("2", 2), (" 12 ", 12), ("200", 200)]
+    ("value", "expected"), [(None, None), ("", None), ("2", 2), (" 12 ", 12), ("200", 200)]
 )
-def test_quarters_wanted(value: str | None, expected: int) -> None:
+def test_quarters_wanted(value: str | None, expected: int | None) -> None:
+    """Unset means the full history (every quarter linked)."""
     environ = {} if value is None else {QUARTERS_ENV: value}
     assert quarters_wanted(environ) == expected
 
@@ -140,6 +149,26 @@ def test_quarters_wanted(value: str | None, expected: int) -> None:
 def test_quarters_wanted_rejects_bad_values(value: str) -> None:
     with pytest.raises(ValueError, match=QUARTERS_ENV):
         quarters_wanted({QUARTERS_ENV: value})
+
+
+@pytest.mark.parametrize(
+    ("first", "count", "expected"),
+    [
+        (None, None, ["2024Q1", "2023Q4", "2012Q3"]),
+        ("2013Q1", None, ["2024Q1", "2023Q4"]),
+        (None, 1, ["2024Q1"]),
+        ("2012Q3", 2, ["2024Q1", "2023Q4"]),
+        ("2024Q2", None, []),
+    ],
+)
+def test_window_selects_newest_first(first, count, expected) -> None:
+    assert Window(first=first, count=count).select(["2012Q3", "2024Q1", "2023Q4"]) == expected
+
+
+@pytest.mark.parametrize("value", ["2003Q4", "2015", "2015Q5", "Q1-2015"])
+def test_faers_from_rejects_bad_values(value: str) -> None:
+    with pytest.raises(ValueError, match=FROM_ENV):
+        first_wanted({FROM_ENV: value})
 
 
 def test_online_refresh_loads_the_newest_quarters_then_reuses_unchanged_ones(
@@ -225,5 +254,34 @@ def test_an_html_page_served_as_a_zip_is_refused(fda, tmp_path: Path) -> None:
     )
     client = HttpClient(allow_insecure_hosts=["127.0.0.1"], max_attempts=1)
     with client, pytest.raises(FetchError, match="PK"):
-        fetch_quarters(client, tmp_path / "dl", landing=fda.url(PAGE_PATH), count=1, previous={})
+        fetch_quarters(
+            client, tmp_path / "dl", landing=fda.url(PAGE_PATH), wanted=Window(count=1), previous={}
+        )
     assert not list((tmp_path / "dl").glob("*.zip"))
+
+
+def test_an_interrupted_full_history_download_resumes(fda, monkeypatch, tmp_path: Path) -> None:
+    """Full history by default, newest first; the quarters a failed run finished are stored at
+    once, so the next run asks for them conditionally and downloads only the rest."""
+    monkeypatch.delenv(QUARTERS_ENV, raising=False)
+    monkeypatch.delenv(FROM_ENV, raising=False)
+    legacy = "/content/Exports/aers_ascii_2011q3.zip"
+    working = fda.routes[legacy]
+    fda.routes[legacy] = (404, {"Content-Type": "text/plain"}, "gone for now")
+    data_dir = tmp_path / "data"
+    first = refresh_online(fda, data_dir)
+    assert first.status != "ok"
+    order = [r.path.rsplit("/", 1)[-1] for r in fda.requests if "Exports" in r.path]
+    assert order[:2] == ["faers_ascii_2019q2.zip", "faers_ascii_2019q1.zip"]  # newest first
+    assert fda.sent == {"faers_ascii_2019q2.zip": 1, "faers_ascii_2019q1.zip": 1}
+
+    fda.routes[legacy] = working
+    before = len(fda.requests)
+    again = refresh_online(fda, data_dir)
+    assert (again.status, again.origin) == ("ok", "live"), again.message
+    # The two finished quarters answered 304 (not sent again); only the legacy one downloaded.
+    assert fda.sent == {n: 1 for n in ZIPS}
+    conditional = [r for r in fda.requests[before:] if "faers_ascii" in r.path]
+    assert all(r.headers.get("If-None-Match", "").startswith('"etag-') for r in conditional)
+    quarters = {q for q, _ in counts(data_dir / "warehouse.duckdb")}
+    assert quarters == {"2011Q3", "2019Q1", "2019Q2"}

@@ -34,8 +34,8 @@ HOW_TO_LOAD = (
     "load FDA's quarterly files: download `faers_ascii_YYYYqN.zip` from FDA's [FAERS quarterly "
     "data extract page](https://fis.fda.gov/extensions/FPD-QDE-FAERS/FPD-QDE-FAERS.html), put "
     "them in `DIR/faers_quarterly/` and run `ketamine-watch refresh --mirror DIR`. Or go online: "
-    "`ketamine-watch refresh faers_quarterly openfda` fetches the newest quarters "
-    "(`KETAMINE_WATCH_FAERS_QUARTERS`, default 4) and the openFDA counts."
+    "`ketamine-watch refresh faers_quarterly openfda` fetches every quarter from 2004Q1 "
+    "(`--faers-from 2015Q1` or `--faers-quarters N` for fewer) and the openFDA counts."
 )
 
 

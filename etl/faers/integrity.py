@@ -14,9 +14,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Protocol
+
 import duckdb
 
 from etl.contract import ParseError
+from etl.faers.store import table
+
+
+class Labelled(Protocol):
+    """A quarter as etl.faers.locate.Quarter has it (not imported: locate imports this)."""
+
+    label: str
+    origin: Path
+
 
 ORPHAN_SHARE = 0.01  # above this share of a table's report ids without DEMO: mismatched files
 DATES_IN_QUARTER = 0.5  # at least this share of DEMO fda_dt must fall in the labelled quarter
@@ -112,3 +124,21 @@ def orphan_notes(
             )
         notes.append(text)
     return notes
+
+
+def refuse_sample(con: duckdb.DuckDBPyConnection, quarter: Labelled) -> None:
+    """Every full FAERS quarter holds ketamine and esketamine reports (dozens at least, among
+    hundreds of thousands). A quarter file with none is a format sample or a truncated extract:
+    counting it would draw a zero, or a total of 100, as if it were a quarter's reports."""
+    [(named, demo_rows)] = con.execute(
+        f"""SELECT (SELECT count(DISTINCT primaryid) FROM {table("roles")} WHERE quarter = ?),
+            (SELECT demo_rows FROM {table("quarters")} WHERE quarter = ?)""",
+        [quarter.label, quarter.label],
+    ).fetchall()
+    if not named:
+        raise ParseError(
+            f"quarter {quarter.label} holds {demo_rows or 0:,} reports and none names ketamine "
+            "or esketamine: a format sample or a truncated extract, not a full FAERS quarter "
+            "(a full quarter holds hundreds of thousands of reports); nothing loaded",
+            file=quarter.origin,
+        )

@@ -170,3 +170,20 @@ def _assemble(origin: Path, members: list[str], local) -> Quarter:
         if kind not in tables:
             raise ParseError(f"no {kind.upper()}yyQn.txt file in this quarter", file=origin)
     return Quarter(label, layout, origin, tables=tables, deleted=deleted, members=names)
+
+
+def quarter_name(name: str) -> str | None:
+    """'2017Q2' for `faers_ascii_2017q2.zip` or a folder so named (a digest prefix allowed)."""
+    named = _QUARTER_NAME.search(name)
+    return f"{named.group(2)}Q{named.group(3)}" if named else None
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Each quarter zip or folder in `paths`, a folder holding several replaced by its quarters."""
+    out: list[Path] = []
+    for path in sorted(Path(p) for p in paths):
+        if path.is_dir() and not _looks_like_quarter(path) and not _members_in_folder(path):
+            out += expand(c for c in path.iterdir() if _QUARTER_NAME.search(c.name))
+        else:
+            out.append(path)
+    return out

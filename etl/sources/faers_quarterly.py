@@ -23,15 +23,18 @@ denominator); duplicates survive when the same event is reported as different ca
 not prove the drug caused the event. The most recent quarters keep receiving follow-ups.
 
 Inputs: `faers_ascii_YYYYqN.zip` (2012Q4 on) and legacy `aers_ascii_YYYYqN.zip` (2004Q1-2012Q3),
-or their extracted folders. An online `refresh` reads FDA's landing page and downloads the newest
-N quarters only (N = `KETAMINE_WATCH_FAERS_QUARTERS`, default 4; conditional GET, so an unchanged
-quarter is not downloaded again: etl/faers/remote.py). Every quarter (~100 zips, ~60 GB unpacked)
-is not fetched live: for a longer history put the zips (or folders) in `DIR/faers_quarterly/` and
-run `refresh --mirror DIR`. The seed holds no rows (the published FAERS summary figures live in
-the `literature` source), so offline this source is `empty`.
+or their extracted folders. An online `refresh` reads FDA's landing page and downloads every
+quarter from 2004Q1, newest first (`--faers-from 2015Q1` / `--faers-quarters N` hold fewer;
+conditional GET, so an unchanged quarter is not downloaded again, and an interrupted download
+resumes: etl/faers/remote.py). A mirror (`refresh --mirror DIR`, zips or folders in
+`DIR/faers_quarterly/`) is cut to the same window. The seed holds no rows (the published FAERS
+summary figures live in the `literature` source), so offline this source is `empty`.
 
-The quarters are loaded with DuckDB's CSV reader straight into the staging database (`load`);
-`parse` runs the same load on an in-memory database and returns the tables as DataFrames.
+The quarters are merged one at a time into the FAERS store, `faers.duckdb` beside the warehouse
+(etl/faers/store.py): a quarter it already holds is not read again, so a refresh that brings one
+new quarter reads only that quarter. The published tables are derived from the store and are
+small (the reports that mention ketamine or esketamine, and counts), so publishing does not copy
+FAERS. `parse` runs the same load on an in-memory database and returns the tables as DataFrames.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from etl import observation_frame
+from etl import observation_frame, snapshots
 from etl.contract import (
     INDICATOR_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -52,10 +55,11 @@ from etl.contract import (
     SourceMeta,
     Tables,
 )
-from etl.faers.comparators import SIGNALS_TABLE as COMPARATOR_SIGNALS
-from etl.faers.comparators import build_comparator_signals
+from etl.faers import progress
+from etl.faers.integrity import refuse_sample
 from etl.faers.load import TABLES, load_quarters
-from etl.faers.remote import fetch_quarters, previous_copies, quarters_wanted
+from etl.faers.remote import QuarterLink, fetch_quarters, in_window, previous_copies, window
+from etl.faers.store import store_path
 from etl.signals import load_label_expected, mask_expected, signals_from_counts
 
 if TYPE_CHECKING:
@@ -95,8 +99,8 @@ META = SourceMeta(
         "stimulated (the 2019-03-05 Spravato approval is a reporting break); duplicates remain."
     ),
     allowed_hosts=("fis.fda.gov",),
-    detail_tables=(*TABLES, SIGNALS_TABLE, COMPARATOR_SIGNALS),
-    # The newest N quarters (KETAMINE_WATCH_FAERS_QUARTERS): each new quarter drops the oldest.
+    detail_tables=(*TABLES, SIGNALS_TABLE),
+    # With --faers-quarters N, each new quarter drops the oldest.
     rolling_window=True,
 )
 
@@ -116,25 +120,44 @@ class FaersQuarterly:
         self.landing = landing  # FDA's page linking every quarter's zip (a local server in tests)
 
     def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
-        """The newest N quarter zips linked from FDA's page (see etl/faers/remote.py). `dest` is
-        a fresh folder inside `data/raw/faers_quarterly/`, beside the last good snapshot."""
-        count = quarters_wanted()
-        previous = previous_copies(dest.parent, META) if dest.parent.name == META.id else {}
+        """The wanted quarter zips linked from FDA's page (see etl/faers/remote.py). `dest` is
+        a fresh folder inside `data/raw/faers_quarterly/`, beside the last good snapshot; each
+        downloaded quarter is moved into the raw store at once (resumable)."""
+        in_store = dest.parent.name == META.id
+        previous = previous_copies(dest.parent, META) if in_store else {}
+
+        def keep(path: Path, link: QuarterLink) -> Path:
+            sidecar = snapshots.read_meta(path)
+            extra = {k: sidecar.get(k) for k in ("etag", "last_modified", "content_type")}
+            return snapshots.store_raw(
+                dest.parent.parent, META, path, url=link.url, original_name=link.file_name,
+                origin="live", **extra,
+            )  # fmt: skip
+
         paths = fetch_quarters(
             client,
             dest,
             landing=self.landing,
-            count=count,
+            wanted=window(),
             previous=previous,
             max_bytes=META.remote_files[0].max_bytes,
+            keep=keep if in_store else None,
         )
         return {"quarters": paths}
 
     def load(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> Tables:
-        quarters = load_quarters(con, files.get("quarters", []))
-        refuse_samples(con)
+        given, wanted = files.get("quarters", []), window()
+        paths = in_window(given, wanted)
+        if given and not paths:  # never empty the store for a window that holds nothing
+            raise ParseError(
+                f"none of the {len(given)} FAERS quarters given is in the window "
+                f"(--faers-from {wanted.first}, --faers-quarters {wanted.count})",
+                file=given[0].parent,
+            )
+        quarters = load_quarters(
+            con, paths, store_path(con), check=refuse_sample, progress=progress.loader()
+        )
         build_signals(con)
-        build_comparator_signals(con, load_label_expected())
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
         rows = observations(counts).assign(vintage=files_vintage(con))
         notes = [note for quarter in quarters for note in quarter.notes]
@@ -145,34 +168,10 @@ class FaersQuarterly:
         try:
             tables = self.load(con, files)
             tables.details = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES}
-            for name in (SIGNALS_TABLE, COMPARATOR_SIGNALS):
-                tables.details[name] = con.execute(f"SELECT * FROM {name}").df()
+            tables.details[SIGNALS_TABLE] = con.execute(f"SELECT * FROM {SIGNALS_TABLE}").df()
             return tables
         finally:
             con.close()
-
-
-def refuse_samples(con: duckdb.DuckDBPyConnection) -> None:
-    """Every full FAERS quarter holds ketamine and esketamine reports (dozens at least, among
-    hundreds of thousands). A quarter file with none is a format sample or a truncated extract:
-    counting it would draw a zero, or a total of 100, as if it were a quarter's reports."""
-    empty = con.execute("""
-        SELECT q.quarter, q.origin, q.demo_rows
-        FROM faers_loaded_quarters q
-        LEFT JOIN (SELECT quarter, count(DISTINCT primaryid) AS n FROM faers_drugs
-                   WHERE ingredient IN ('ketamine', 'esketamine') GROUP BY quarter) k
-          USING (quarter)
-        WHERE coalesce(k.n, 0) = 0 ORDER BY q.quarter
-    """).fetchall()
-    if empty:
-        quarter, origin, demo_rows = empty[0]
-        raise ParseError(
-            f"quarter {quarter} holds {demo_rows:,} reports and none names ketamine or "
-            "esketamine: a format sample or a truncated extract, not a full FAERS quarter "
-            "(a full quarter holds hundreds of thousands of reports); nothing loaded"
-            + (f" ({len(empty) - 1} more such quarters)" if len(empty) > 1 else ""),
-            file=origin,
-        )
 
 
 def files_vintage(con: duckdb.DuckDBPyConnection) -> str:
