@@ -1,9 +1,12 @@
 """FAERS incremental load: 12 generated quarters loaded at once equal 8 then 4 one at a time,
 table by table (EXCEPT ALL both ways, scripts/compare_warehouses.py), with follow-ups and
-deleted-case lists in the later quarters reaching back to reports of the first eight."""
+deleted-case lists in the later quarters reaching back to reports of the first eight. Some
+generated drug names are given an active-comparator ingredient, so the comparator counts and
+signals are among the tables compared."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,7 +30,12 @@ from faers_history import generate_history  # noqa: E402
 def history(tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("history")
     info = generate_history(out, quarters=12, reports=400, ketamine=0.03, deleted=0.02)
-    return [out / f"faers_ascii_{label.lower()}" for label in info["quarters"]]
+    folders = [out / f"faers_ascii_{label.lower()}" for label in info["quarters"]]
+    for drug in (f for folder in folders for f in (folder / "ASCII").glob("DRUG*")):
+        # 5% of the generated names each: an antidepressant and an anesthetic
+        text = re.sub(r"\bDRUG00", "SERTRALINE DRUG00", drug.read_text())
+        drug.write_text(re.sub(r"\bDRUG01", "PROPOFOL DRUG01", text))
+    return folders
 
 
 def load(folder: Path, paths: list[Path]) -> list[str]:
@@ -58,6 +66,12 @@ def kept(folder: Path) -> dict[int, tuple[int, str]]:
         return {key: (pid, q) for key, pid, q in rows.fetchall()}
 
 
+def comparator_reports(folder: Path) -> set[tuple[int, str]]:
+    with duckdb.connect(str(folder / STORE_NAME), read_only=True) as con:
+        rows = con.execute("SELECT primaryid, comparator FROM faers_state_comparators")
+        return set(rows.fetchall())
+
+
 def ketamine_reports(folder: Path) -> set[int]:
     with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
         return {pid for (pid,) in con.execute("SELECT primaryid FROM faers_cases").fetchall()}
@@ -70,6 +84,7 @@ def test_twelve_at_once_equal_eight_then_four_one_by_one(history: list[Path], tm
     step = tmp_path / "steps"
     assert load(step, history[:8]) == labels[:8]
     after_eight, ketamine_after_eight = kept(step), ketamine_reports(step)
+    comparators_after_eight = comparator_reports(step)
     for i in range(8, 12):
         # Each refresh is given every quarter held and reads only the new one.
         assert load(step, history[: i + 1]) == [labels[i]]
@@ -82,6 +97,8 @@ def test_twelve_at_once_equal_eight_then_four_one_by_one(history: list[Path], tm
     assert len(superseded) > 50 and len(deleted) > 10
     lost = ketamine_after_eight - ketamine_reports(step)
     assert lost, "no ketamine report of the first eight quarters was superseded or deleted"
+    gone = comparators_after_eight - comparator_reports(step)
+    assert gone, "no comparator report of the first eight quarters was superseded or deleted"
 
     for name in ("warehouse.duckdb", STORE_NAME):
         lines = compare(tmp_path / "once" / name, step / name)
@@ -92,7 +109,14 @@ def test_twelve_at_once_equal_eight_then_four_one_by_one(history: list[Path], tm
             "SELECT (SELECT count(*) FROM faers_cases), (SELECT count(*) FROM faers_signals), "
             "(SELECT count(*) FROM faers_observations)"
         ).fetchall()
+        groups = con.execute(
+            "SELECT comparator, sum(c), any_value(n_comparator) FROM faers_comparator_counts "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        [(vs_group,)] = con.execute("SELECT count(*) FROM faers_comparator_signals").fetchall()
     assert cases > 100 and signals > 0 and observed == 12 * 5
+    assert [g for g, _, _ in groups] == ["anesthetics", "antidepressants"]
+    assert all(c >= n > 50 for _, c, n in groups) and vs_group > 0
 
 
 def test_nothing_new_reads_nothing_and_a_changed_quarter_rebuilds(history, tmp_path: Path):

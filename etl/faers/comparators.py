@@ -11,8 +11,10 @@ group's reports). Caveats: a combination product that contains a group ingredien
 (bupropion/naltrexone is counted as bupropion); misspelled names are not matched; the
 comparison holds only within the loaded quarters.
 
-`create_comparator_counts` reads each quarter's DRUG and REAC files once more (after the
-loader's passes) and never copies a file whole; `comparator_signals` is pure.
+`record_comparators` reads each quarter's DRUG file once more while the quarter is merged into
+the FAERS store (etl/faers/store.py) and keeps only (report, group) pairs; `faers_comparator_counts`
+is derived from the whole store (so loading quarters at once or one by one gives the same counts);
+`comparator_signals` is pure.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
+from etl.faers.store import table
 from etl.signals import mask_expected, signal_table, signals_vs_active_comparator
 
 
@@ -65,9 +68,11 @@ def match_sql(patterns: pd.DataFrame) -> str:
     return "[" + ", ".join(cases) + "]"
 
 
-def create_comparator_counts(con: duckdb.DuckDBPyConnection, files: Files) -> None:
-    """`faers_comparator_counts(comparator, pt, c, n_comparator)` from the quarter files; needs
-    the loader's `faers_latest` and `faers_report_ingredient` (call before they are dropped)."""
+def record_comparators(con: duckdb.DuckDBPyConnection, files: Files) -> None:
+    """Add to the store's `comparators(primaryid, quarter, comparator)` the groups of each report
+    this quarter's file now keeps (`faers_latest`); needs the loader's `faers_report_ingredient`
+    for this quarter (a report naming ketamine or esketamine as suspect is in no group). Kept in
+    the store like its other per-report rows, so a superseded or deleted report leaves it."""
     groups = match_sql(group_patterns(load_groups()))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE faers_comparator_reports "
@@ -84,33 +89,27 @@ def create_comparator_counts(con: duckdb.DuckDBPyConnection, files: Files) -> No
         "WHERE comparator IS NOT NULL",
     )
     con.execute(
-        "DELETE FROM faers_comparator_reports WHERE (primaryid, quarter) IN "
-        "(SELECT primaryid, quarter FROM faers_report_ingredient WHERE role_cod IN ('PS', 'SS'))"
+        f"INSERT INTO {table('comparators')} SELECT * FROM faers_comparator_reports "
+        "WHERE (primaryid, quarter) NOT IN (SELECT primaryid, quarter "
+        "FROM faers_report_ingredient WHERE role_cod IN ('PS', 'SS'))"
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE faers_comparator_pt (comparator VARCHAR, pt VARCHAR, "
-        "reports BIGINT)"
-    )
-    files.each(
-        con,
-        "reac",
-        "INSERT INTO faers_comparator_pt SELECT c.comparator, upper(trim(s.pt)), "
-        "count(DISTINCT s.primaryid) FROM ({src}) s JOIN faers_comparator_reports c "
-        "ON c.primaryid = s.primaryid AND c.quarter = s.quarter "
-        "WHERE s.pt IS NOT NULL AND trim(s.pt) <> '' GROUP BY ALL",
-    )
+    con.execute("DROP TABLE faers_comparator_reports")
+
+
+def create_comparator_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """`faers_comparator_counts(comparator, pt, c, n_comparator)` from the whole store: its
+    comparator reports and their reactions (`pts`, one row per kept report and PT)."""
     con.execute(f"""
         CREATE OR REPLACE TABLE {COUNTS_TABLE} AS
         WITH n AS (SELECT comparator, count(*) AS n_comparator
-                   FROM (SELECT DISTINCT primaryid, comparator FROM faers_comparator_reports)
-                   GROUP BY ALL)
-        SELECT p.comparator, p.pt, sum(p.reports)::BIGINT AS c, n.n_comparator::BIGINT
-            AS n_comparator
-        FROM faers_comparator_pt p JOIN n USING (comparator)
-        GROUP BY ALL ORDER BY ALL
+                   FROM {table("comparators")} GROUP BY ALL),
+        c AS (SELECT g.comparator, p.pt, count(*) AS c
+              FROM {table("comparators")} g JOIN {table("pts")} p USING (primaryid, quarter)
+              GROUP BY ALL)
+        SELECT c.comparator, c.pt, c.c::BIGINT AS c, n.n_comparator::BIGINT AS n_comparator
+        FROM c JOIN n USING (comparator)
+        ORDER BY ALL
     """)
-    for table in ("faers_comparator_reports", "faers_comparator_pt"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def comparator_signals(

@@ -5,8 +5,9 @@ into the FAERS store (etl/faers/store.py), each in its own transaction, so an in
 keeps the quarters it finished and the next run goes on from there; a quarter the store already
 holds (same label, same size) is not read again. A quarter's files are read at most twice and
 never staged whole: DEMO's de-duplication keys, DRUG's candidate rows (names that could be
-ketamine or esketamine) and REAC's reactions of the kept reports in a first pass; then every
-table's rows of the kept reports that mention ketamine or esketamine (a few hundred) in a second.
+ketamine or esketamine) and REAC's reactions of the kept reports in a first pass; DRUG's suspect
+rows naming an active-comparator drug (etl/faers/comparators.py) once more; then every table's
+rows of the kept reports that mention ketamine or esketamine (a few hundred) in a second.
 
 The published tables (etl/faers/outputs.py) are then derived from the store as a whole, so
 loading 12 quarters at once or 8 and then 4 one by one gives the same tables.
@@ -24,6 +25,7 @@ import duckdb
 
 from etl.contract import ParseError
 from etl.faers import store
+from etl.faers.comparators import record_comparators
 from etl.faers.dedup import DEMO_KEYS, apply_deleted, load_deleted, merge_cases
 from etl.faers.integrity import ORPHANS_SQL, check_dates, create_orphans, orphan_notes
 from etl.faers.locate import KINDS, Quarter, expand, locate_quarters, quarter_name
@@ -184,6 +186,7 @@ def merge_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, identity: st
     first_pass(con, files)
     store.remove_reports(con, "faers_gone")
     keep_reports(con, files)
+    record_comparators(con, files)
     second_pass(con, files)
     record_quarter(con, quarter, identity)
     for temp in SCRATCH:

@@ -12,6 +12,8 @@ store: the background the signals need is in the two count tables):
   `received_earlier` says how many of its reports were first received before it.
 - `faers_reaction_counts`: per ingredient (as suspect) and MedDRA PT: a, n_drug, n_event,
   n_total, the marginals of the 2x2 table against all other reports.
+- `faers_comparator_counts`: per active-comparator group and PT: c (the group's kept reports with
+  the reaction) and n_comparator (all the group's kept reports), see etl/faers/comparators.py.
 - `faers_cases`, `faers_drugs`, `faers_reactions`, `faers_outcomes`, `faers_indications`,
   `faers_therapies`, `faers_report_sources`: the de-duplicated reports that mention ketamine or
   esketamine in any role, with all their rows (so co-reported drugs are visible).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.faers.comparators import COUNTS_TABLE, create_comparator_counts
 from etl.faers.match import load_synonyms
 from etl.faers.store import table
 
@@ -38,6 +41,7 @@ TABLES: tuple[str, ...] = (
     "faers_quarterly_counts",
     "faers_reaction_counts",
     "faers_loaded_quarters",
+    COUNTS_TABLE,
 )
 AGE_YEARS = (
     "CASE upper(age_cod) WHEN 'YR' THEN 1 WHEN 'DEC' THEN 10 WHEN 'MON' THEN 1/12 "
@@ -60,6 +64,7 @@ def create_outputs(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(KEEP)
     create_quarterly_counts(con)
     create_reaction_counts(con)
+    create_comparator_counts(con)
     create_details(con)
     create_loaded_quarters(con)
     for view in ("faers_kept_cases", "faers_keep_roles"):

@@ -16,6 +16,8 @@ tables; nothing here is re-read from older quarters. The tables (all prefixed `f
   reports per reaction, the background of the disproportionality counts. When a later version
   supersedes a report, or FDA deletes its case, its rows go and its reactions are subtracted, so
   "kept reports per reaction" is corrected without re-reading the old quarter.
+- `comparators`: the active-comparator groups each kept report belongs to (a group drug as
+  suspect, no ketamine or esketamine as suspect: etl/faers/comparators.py), removed likewise.
 - `roles`, `match`, `rows_<kind>`: for the kept reports that mention ketamine or esketamine, their
   strongest role per ingredient, their matched drug rows, and every row of every table.
 
@@ -50,6 +52,7 @@ SCHEMA: dict[str, str] = {
     "deleted": "caseid BIGINT",
     "pts": "primaryid BIGINT, quarter VARCHAR, pt VARCHAR",
     "pt_counts": "pt VARCHAR, reports BIGINT",
+    "comparators": "primaryid BIGINT, quarter VARCHAR, comparator VARCHAR",
     "roles": "primaryid BIGINT, quarter VARCHAR, ingredient VARCHAR, role_cod VARCHAR",
     "match": (
         "primaryid BIGINT, quarter VARCHAR, drug_seq BIGINT, role_cod VARCHAR, "

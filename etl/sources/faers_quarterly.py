@@ -56,6 +56,8 @@ from etl.contract import (
     Tables,
 )
 from etl.faers import progress
+from etl.faers.comparators import SIGNALS_TABLE as COMPARATOR_SIGNALS
+from etl.faers.comparators import build_comparator_signals
 from etl.faers.integrity import refuse_sample
 from etl.faers.load import TABLES, load_quarters
 from etl.faers.remote import QuarterLink, fetch_quarters, in_window, previous_copies, window
@@ -99,7 +101,7 @@ META = SourceMeta(
         "stimulated (the 2019-03-05 Spravato approval is a reporting break); duplicates remain."
     ),
     allowed_hosts=("fis.fda.gov",),
-    detail_tables=(*TABLES, SIGNALS_TABLE),
+    detail_tables=(*TABLES, SIGNALS_TABLE, COMPARATOR_SIGNALS),
     # With --faers-quarters N, each new quarter drops the oldest.
     rolling_window=True,
 )
@@ -158,6 +160,7 @@ class FaersQuarterly:
             con, paths, store_path(con), check=refuse_sample, progress=progress.loader()
         )
         build_signals(con)
+        build_comparator_signals(con, load_label_expected())
         counts = con.execute("SELECT * FROM faers_quarterly_counts").df()
         rows = observations(counts).assign(vintage=files_vintage(con))
         notes = [note for quarter in quarters for note in quarter.notes]
@@ -168,7 +171,8 @@ class FaersQuarterly:
         try:
             tables = self.load(con, files)
             tables.details = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES}
-            tables.details[SIGNALS_TABLE] = con.execute(f"SELECT * FROM {SIGNALS_TABLE}").df()
+            for name in (SIGNALS_TABLE, COMPARATOR_SIGNALS):
+                tables.details[name] = con.execute(f"SELECT * FROM {name}").df()
             return tables
         finally:
             con.close()
