@@ -21,7 +21,8 @@ from etl.faers.store import STORE_NAME
 from etl.sources.faers_quarterly import SOURCE
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "scripts")]
+# Appended, not prepended: benchmarks/dashboard.py must not shadow the dashboard package.
+sys.path += [str(ROOT / "benchmarks"), str(ROOT / "scripts")]
 from compare_warehouses import compare  # noqa: E402
 from faers_history import generate_history  # noqa: E402
 
