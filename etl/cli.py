@@ -259,7 +259,6 @@ def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
         con.close()
 
 
-@app.command()
 def faers_held_line(published: Path) -> str:
     """The FAERS quarters the warehouse holds and any gap, in one line ('' when none)."""
     con = duckdb.connect(str(published), read_only=True)
@@ -269,6 +268,7 @@ def faers_held_line(published: Path) -> str:
         con.close()
 
 
+@app.command()
 def status(
     source: Annotated[
         str | None, typer.Argument(help="One source id: every field, its message in full.")

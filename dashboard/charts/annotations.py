@@ -31,7 +31,7 @@ MERGE_DAYS = 366  # the same label again within this many days joins the earlier
 # (plot width the layout is made for, Vega test for when the chart shows it)
 LAYOUTS = {
     "wide": (700, "width >= 700"),
-    "narrow": (240, "width < 700"),
+    "narrow": (220, "width < 700"),
 }
 METHOD_CHANGE = "survey or method change"
 

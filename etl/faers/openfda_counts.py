@@ -196,13 +196,17 @@ def signals(reactions: pd.DataFrame, totals: dict[str, int]) -> pd.DataFrame:
     background = reactions[reactions["ingredient"] == "all"][["pt", "reports"]]
     drugs = reactions[reactions["ingredient"].isin(INGREDIENTS)]
     if drugs.empty or background.empty or "all" not in totals:
-        return pd.DataFrame(columns=["ingredient", "pt", "a", "n_drug", "n_event", "n_total"])
-    frame = drugs.rename(columns={"reports": "a"}).merge(
-        background.rename(columns={"reports": "n_event"}), on="pt", how="inner"
-    )
-    frame["n_drug"] = frame["ingredient"].map(totals).astype("int64")
-    frame["n_total"] = totals["all"]
-    frame = frame[frame["n_event"] >= frame["a"]]
+        # No signal rows, but every column a signal table has (the dashboard reads them).
+        columns = {"ingredient": "object", "pt": "object", "a": "int64", "n_drug": "int64",
+                   "n_event": "int64", "n_total": "int64"}  # fmt: skip
+        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    else:
+        frame = drugs.rename(columns={"reports": "a"}).merge(
+            background.rename(columns={"reports": "n_event"}), on="pt", how="inner"
+        )
+        frame["n_drug"] = frame["ingredient"].map(totals).astype("int64")
+        frame["n_total"] = totals["all"]
+        frame = frame[frame["n_event"] >= frame["a"]]
     return mask_expected(signals_from_counts(frame), load_label_expected())
 
 
