@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -12,33 +11,51 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from etl import snapshots, status_view
+from etl import status_view
+from etl.cli_options import (
+    AcceptShrink,
+    Address,
+    DataDir,
+    Deadline,
+    FaersFrom,
+    FaersQuarters,
+    Mirror,
+    Offline,
+    SeedDir,
+    SourceDeadline,
+    Verbose,
+)
+from etl.cli_run import (
+    console,
+    exit_on_sigterm,
+    faers_held_line,
+    print_run,
+    run_or_exit,
+    source_statuses,
+)
+from etl.cli_serve import (
+    DEFAULT_ADDRESS,
+    dashboard_env,
+    needs_seed_build,
+    stop_child,
+    streamlit_command,
+)
 from etl.detect.cli_alerts import alerts_command
 from etl.faers import console as faers_console
-from etl.faers import progress as faers_progress
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
     DEFAULT_SEED_DIR,
     PROJECT_ROOT,
     RefreshOptions,
-    RunResult,
     refresh,
 )
 from etl.sources import SOURCES
-from etl.warehouse import PublishRefused, RefreshLocked, WarehousePaths
+from etl.warehouse import RefreshLocked, WarehousePaths
 
 app = typer.Typer(
     help="Ketamine Watch: load public ketamine harm and therapeutic-use data into DuckDB and "
@@ -46,30 +63,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
 
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir", envvar="KETAMINE_WATCH_DATA", help="Folder holding warehouse.duckdb and raw/."
-    ),
-]
-SeedDir = Annotated[
-    Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
-]
 # Statuses that make `status` exit 1: a refused file, a load held back because it would publish
 # less or nonsense, or a source that could not load from the place it was asked to (a publisher
 # down for days, a renamed file) must alert, not pass.
 ALERTING = ("failed", "held", "fallback")
-
-STATUS_STYLE = {
-    "ok": "green",
-    "fallback": "yellow",
-    "kept": "yellow",
-    "held": "bold yellow",
-    "empty": "dim",
-    "failed": "bold red",
-}
 
 
 def configure_logging(verbose: bool) -> None:
@@ -84,65 +82,16 @@ def refresh_command(
     source_ids: Annotated[
         list[str] | None, typer.Argument(help="Sources to refresh (default: all).")
     ] = None,
-    offline: Annotated[
-        bool,
-        typer.Option(
-            "--offline/--online",
-            help="--offline never touches the network (last good snapshot, else seed); "
-            "--online (the default) fetches from the publishers first.",
-        ),
-    ] = False,
-    mirror: Annotated[
-        str | None,
-        typer.Option(
-            "--mirror",
-            help="Read DIR/<source_id>/... (or an http(s) base URL) instead of the publishers.",
-        ),
-    ] = None,
+    offline: Offline = False,
+    mirror: Mirror = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
-    accept_shrink: Annotated[
-        bool,
-        typer.Option(
-            "--accept-shrink",
-            help="Publish the named sources' new rows even where they lose published "
-            "indicators, years, places or rows (a real shrink); once, and logged.",
-        ),
-    ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
-    deadline: Annotated[
-        float,
-        typer.Option(
-            "--deadline",
-            min=1,
-            help="Seconds the whole run may take; a source not begun by then keeps its "
-            "previous rows (failed), and no download runs past it.",
-        ),
-    ] = DEFAULT_RUN_DEADLINE,
-    source_deadline: Annotated[
-        float,
-        typer.Option(
-            "--source-deadline", min=1, help="Seconds one source's downloads may take in all."
-        ),
-    ] = DEFAULT_SOURCE_DEADLINE,
-    faers_from: Annotated[
-        str | None,
-        typer.Option(
-            "--faers-from",
-            envvar="KETAMINE_WATCH_FAERS_FROM",
-            help="FAERS: hold quarters from this one on, e.g. 2015Q1 (default: 2004Q1, the "
-            "full history).",
-        ),
-    ] = None,
-    faers_quarters: Annotated[
-        int | None,
-        typer.Option(
-            "--faers-quarters",
-            envvar="KETAMINE_WATCH_FAERS_QUARTERS",
-            min=1,
-            help="FAERS: hold at most the newest N quarters (default: all).",
-        ),
-    ] = None,
+    accept_shrink: AcceptShrink = False,
+    verbose: Verbose = False,
+    deadline: Deadline = DEFAULT_RUN_DEADLINE,
+    source_deadline: SourceDeadline = DEFAULT_SOURCE_DEADLINE,
+    faers_from: FaersFrom = None,
+    faers_quarters: FaersQuarters = None,
 ) -> None:
     """Build data/warehouse.duckdb: fetch, parse, validate, stage, then publish atomically.
 
@@ -179,93 +128,9 @@ def refresh_command(
     # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
     # the published warehouse is untouched.
     signal.signal(signal.SIGTERM, exit_on_sigterm)
-    try:
-        run = run_with_progress(source_ids or None, options)
-    except RefreshLocked as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
-    except PublishRefused as error:
-        console.print(f"[red]{error}; the published warehouse is unchanged[/red]")
-        raise typer.Exit(2) from error
-    except KeyError as error:
-        known = ", ".join(s.meta.id for s in SOURCES)
-        console.print(f"[red]{error.args[0]}. Known sources: {known}[/red]")
-        raise typer.Exit(2) from error
-    except Exception as error:  # anything else stopped the whole run before publishing
-        logging.getLogger("etl.refresh").exception("refresh aborted")
-        console.print(f"[red]refresh aborted: {error}; the published warehouse is unchanged[/red]")
-        raise typer.Exit(2) from error
+    run = run_or_exit(source_ids or None, options)
     print_run(run)
     raise typer.Exit(0 if run.status == "ok" else 1)
-
-
-def exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def run_with_progress(selected: list[str] | None, options: RefreshOptions) -> RunResult:
-    total = len(selected) if selected else len(SOURCES)
-    with (
-        Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        ) as progress,
-        faers_progress.listen(faers_console.listener(progress)),
-    ):
-        task = progress.add_task(f"refresh ({options.mode})", total=total)
-
-        def advance(source_id: str, stage: str) -> None:
-            if stage == "start":
-                progress.update(task, description=f"refresh ({options.mode}): {source_id}")
-            else:
-                progress.advance(task)
-
-        return refresh(SOURCES, selected, options, progress=advance)
-
-
-def print_run(run: RunResult) -> None:
-    table = Table(title=f"refresh {run.run_id} ({run.mode}): {run.status}")
-    for column in ("source", "status", "origin", "rows", "message"):
-        table.add_column(column, overflow="fold")
-    for result in run.results:
-        style = STATUS_STYLE.get(result.status, "")
-        table.add_row(
-            result.source,
-            f"[{style}]{result.status}[/{style}]" if style else result.status,
-            result.origin,
-            str(result.rows),
-            result.message,
-        )
-    Console().print(table)
-
-
-def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return [
-            status_view.SourceStatus(*row)
-            for row in con.execute(
-                "SELECT id, status, origin, vintage, rows, last_refresh, message"
-                " FROM sources ORDER BY id"
-            ).fetchall()
-        ]
-    finally:
-        con.close()
-
-
-def faers_held_line(published: Path) -> str:
-    """The FAERS quarters the warehouse holds and any gap, in one line ('' when none)."""
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        return faers_console.held_line(con) or ""
-    finally:
-        con.close()
 
 
 @app.command()
@@ -355,42 +220,6 @@ def doctor_command(
 
 
 # Local by default: a dashboard meant for the network is a deployment decision (`--address`).
-DEFAULT_ADDRESS = "127.0.0.1"
-Address = Annotated[
-    str,
-    typer.Option(
-        "--address",
-        help="Address to listen on (0.0.0.0 to serve other machines).",
-        envvar="KETAMINE_WATCH_ADDRESS",
-    ),
-]
-
-
-def streamlit_command(port: int, data_dir: Path, address: str = DEFAULT_ADDRESS) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PROJECT_ROOT / "dashboard" / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        # A reader's app: no "Deploy" button or developer menu items in the header.
-        "--client.toolbarMode",
-        "viewer",
-    ]
-
-
-def dashboard_env(data_dir: Path) -> dict[str, str]:
-    return os.environ | {"KETAMINE_WATCH_WAREHOUSE": str(WarehousePaths(data_dir).published)}
-
-
 @app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
@@ -400,12 +229,6 @@ def serve(
     """Serve the dashboard on the published warehouse."""
     command = streamlit_command(port, data_dir, address)
     raise typer.Exit(subprocess.call(command, env=dashboard_env(data_dir)))
-
-
-def needs_seed_build(paths: WarehousePaths, seed_dir: Path) -> bool:
-    if not paths.published.exists():
-        return True
-    return snapshots.seed_mtime(seed_dir) > paths.published.stat().st_mtime
 
 
 @app.command()
@@ -467,19 +290,3 @@ def up(
         stop_child(server)
         if background:
             stop_child(background)
-
-
-def stop_child(process: subprocess.Popen, grace_s: float = 10.0) -> None:
-    """Terminate a child process and wait for it; kill it if it ignores the request."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-if __name__ == "__main__":
-    app()
