@@ -114,25 +114,6 @@ def chart_frame(frame: pd.DataFrame, *, breaks: pd.Series | None = None) -> pd.D
     return add_segments(out, breaks=breaks, breaks_by_key=own)
 
 
-def index_to_first_common(frame: pd.DataFrame, *, key: str = "series") -> pd.DataFrame:
-    """Rebase each series to 100 at the first year all of them share (unlike units compare)."""
-    if frame.empty:
-        return frame
-    out = frame.copy()
-    out["year"] = pd.to_datetime(out["period_start"]).dt.year
-    years_per_series = out.groupby(key)["year"].apply(set)
-    common = set.intersection(*years_per_series) if len(years_per_series) else set()
-    if not common:
-        out["index"] = pd.NA
-        out["base_year"] = pd.NA
-        return out
-    base_year = min(common)
-    base = out[out["year"] == base_year].groupby(key)["value"].first()
-    out["base_year"] = base_year
-    out["index"] = out["value"] / out[key].map(base) * 100
-    return out
-
-
 def comparable_earlier(
     ordered: pd.DataFrame, *, breaks: list[pd.Timestamp] | None = None
 ) -> tuple[pd.DataFrame, pd.Timestamp | None]:

@@ -29,28 +29,19 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
-from etl import shrink
+from etl.attempt import RunContext, try_origin
 from etl.contract import Source
 from etl.decide import (
-    ABSENT,
-    BROKEN,
-    HELD_BACK,
-    LOADED,
-    REFUSED,
-    UNREACHABLE,
     Attempt,
     Decision,
-    Loaded,
     decide,
     settles,
 )
 from etl.detect.step import after_publish, stage_alerts
-from etl.limits import Refused
 from etl.observe import Timer, log_stage
 from etl.options import (
     DEFAULT_DATA_DIR,
@@ -59,7 +50,8 @@ from etl.options import (
     RefreshOptions,
     origins_for,
 )
-from etl.origins import ClientFactory, discard_snapshot, keep_raw, obtain
+from etl.origins import ClientFactory
+from etl.previous import attach_previous, carry_over, copy_run_history, previous_rows
 from etl.runlog import (
     EMPTY,
     FAILED,
@@ -70,16 +62,12 @@ from etl.runlog import (
     write_runs,
     write_sources,
 )
-from etl.snapshots import Snapshot, seed_note
-from etl.stage import ValidationFailed, describe, file_names, load_and_stage
+from etl.snapshots import seed_note
+from etl.stage import ValidationFailed, describe
 from etl.warehouse import (
     WarehousePaths,
-    attach_previous,
-    carry_over,
     clean_leftovers,
-    copy_run_history,
     create_schema,
-    previous_rows,
     publish,
     refresh_lock,
 )
@@ -100,17 +88,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str, str], None]
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """What every source of one run shares."""
-
-    con: duckdb.DuckDBPyConnection
-    options: RefreshOptions
-    has_previous: bool
-    client_factory: ClientFactory | None
-    run_id: str | None
 
 
 def refresh(
@@ -263,65 +240,6 @@ def refresh_source(
             break
     decision = decide(source.meta.id, attempts, previous)
     return settle(ctx, source, decision, attempts[-1], started)
-
-
-def try_origin(ctx: RunContext, source: Source, origin: str) -> Attempt:
-    """Obtain one origin's files and load them; what happened, as an Attempt."""
-    sid, step = source.meta.id, Timer()
-    try:
-        snap = obtain(source, origin, ctx.options, ctx.client_factory)
-    except Exception as error:  # a fetch problem of any kind: the next origin may be tried
-        why = describe(error)
-        log_stage(
-            "fetch",
-            run=ctx.run_id,
-            source=sid,
-            origin=origin,
-            status="failed",
-            duration_s=step.elapsed,
-            error=why,
-        )
-        # A hostile file fails the source like a bad parse; a fetch that failed falls back.
-        return Attempt(
-            origin, REFUSED if isinstance(error, Refused) else UNREACHABLE, f"{origin}: {why}"
-        )
-    if snap is None:
-        return Attempt(origin, ABSENT)
-    log_stage(
-        "fetch",
-        run=ctx.run_id,
-        source=sid,
-        origin=origin,
-        duration_s=step.elapsed,
-        files=file_names(snap),
-    )
-    return load_attempt(ctx, source, origin, snap)
-
-
-def load_attempt(ctx: RunContext, source: Source, origin: str, snap: Snapshot) -> Attempt:
-    """Load one origin's files; on success keep their raw copies and provenance."""
-    try:
-        staged = load_and_stage(source, ctx.con, snap, ctx.run_id, ctx.options, ctx.has_previous)
-    except shrink.ShrinkHeld as held:
-        discard_snapshot(snap)
-        return Attempt(
-            origin, HELD_BACK, f"{origin}: " + "; ".join([*snap.provenance.notes, str(held)])
-        )
-    except Exception as error:
-        why = describe(error, source.meta.id, snap)
-        discard_snapshot(snap)
-        return Attempt(origin, BROKEN, f"{origin}: " + "; ".join([*snap.provenance.notes, why]))
-    # The file choice and the load's warnings, then whether the raw copy was kept.
-    notes = [*snap.provenance.notes, *staged.notes]
-    notes += keep_raw(ctx.con, source, snap, ctx.options)
-    loaded = Loaded(
-        rows=staged.rows,
-        vintage=staged.vintage,
-        retrieved_at=str(snap.provenance.retrieved_at or ""),
-        notes=tuple(notes),
-        report=tuple(staged.report),
-    )
-    return Attempt(origin, LOADED, loaded=loaded)
 
 
 def settle(

@@ -18,7 +18,15 @@ import pandas as pd
 import pytest
 
 from dashboard import charts, transforms
-from dashboard.charts import adverse_events, annotations, axes, harm, theme, therapeutic
+from dashboard.charts import (
+    adverse_events,
+    annotations,
+    axes,
+    harm,
+    label_layout,
+    theme,
+    therapeutic,
+)
 from dashboard.charts.context import is_context, split_context
 from dashboard.charts.timeseries import marker_styles
 from dashboard.specs import to_spec
@@ -302,16 +310,16 @@ def test_time_axes_read_in_the_datas_own_periods(
 def test_labels_are_merged_by_day_and_by_a_repeated_label() -> None:
     data = frame_of(observations(series={"S": [1] * 30}, start="1995-01-01"))
     shown = annotations.milestone_events(CROWDED, data)
-    merged = annotations.merge_labels(shown["date"], shown["tag"])
+    merged = label_layout.merge_labels(shown["date"], shown["tag"])
     texts = [m["text"] for m in merged]
     assert texts.count("FDA approval · DEA scheduling") == 1  # one day, one label
     assert texts[0] == "DEA scheduling (3)"  # three steps in 1999, one label
     assert sum(m["events"] for m in merged) == len(shown) - 1  # the shared day counts once
-    one_day = annotations.merge_labels(
+    one_day = label_layout.merge_labels(
         pd.Series(pd.to_datetime(["2019-03-05"] * 3)), pd.Series(["A", "B", "A"])
     )
     assert [m["text"] for m in one_day] == ["A · B"]
-    runs = annotations.merge_labels(
+    runs = label_layout.merge_labels(
         pd.Series(pd.to_datetime(["1999-04-09", "1999-07-13", "1999-08-12", "2005-01-01"])),
         pd.Series(["DEA scheduling"] * 4),
     )
@@ -338,17 +346,17 @@ def test_laid_out_labels_never_overlap(seed: int, layout: str) -> None:
         }
     )
     width, _ = annotations.LAYOUTS[layout]
-    placed = annotations.label_layout(labels, start=start, end=end, width_px=width)
+    placed = label_layout.label_layout(labels, start=start, end=end, width_px=width)
     shown = placed[placed["row"] >= 0]
     assert not shown.empty
     for _, row in shown.groupby("row"):
         spans = sorted(zip(row["left_px"], row["right_px"], strict=True))
         for (_, right), (left, _) in itertools.pairwise(spans):
-            assert left >= right + annotations.LABEL_GAP_PX
+            assert left >= right + label_layout.LABEL_GAP_PX
     # Each label's extent is its text's width beside its own rule, inside the plot if it fits.
     for r in shown.itertuples():
         x = (r.date - start).total_seconds() / (end - start).total_seconds() * width
-        assert r.right_px - r.left_px == pytest.approx(annotations.text_px(r.text))
+        assert r.right_px - r.left_px == pytest.approx(label_layout.text_px(r.text))
         assert (r.left_px >= x) if r.align == "left" else (r.right_px <= x)
 
 
@@ -361,9 +369,9 @@ def test_a_series_break_is_labelled_before_a_milestone_at_the_same_place() -> No
             "priority": [1, 0],
         }
     )
-    placed = annotations.label_layout(labels, start=start, end=end, width_px=700, rows=1)
+    placed = label_layout.label_layout(labels, start=start, end=end, width_px=700, rows=1)
     assert placed["row"].tolist() == [-1, 0]
-    near_edge = annotations.label_layout(
+    near_edge = label_layout.label_layout(
         labels.head(1).assign(date=pd.Timestamp("2020-12-01")), start=start, end=end, width_px=700
     )
     assert near_edge["align"].tolist() == ["right"] and near_edge["right_px"].iloc[0] <= 700

@@ -128,14 +128,6 @@ def test_per_capita_uses_the_same_geography_and_year_and_drops_the_rest() -> Non
     assert transforms.per_capita(frame, population.iloc[0:0]).empty
 
 
-def test_index_to_first_common_year() -> None:
-    a = annual({2019: 10, 2020: 20}).assign(series="a")
-    b = annual({2020: 4, 2021: 8}).assign(series="b")
-    out = transforms.index_to_first_common(pd.concat([a, b], ignore_index=True))
-    assert out["base_year"].iloc[0] == 2020
-    assert out.loc[out["series"] == "b", "index"].tolist() == [100, 200]
-
-
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [
