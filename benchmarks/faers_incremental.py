@@ -111,7 +111,7 @@ def with_faers(default: Path, faers_dir: Path | None, target: Path) -> Path:
     from etl.contract import Tables
     from etl.faers.load import TABLES
     from etl.sources.faers_quarterly import indicators
-    from etl.warehouse import stage_tables
+    from etl.staging_writes import stage_tables
 
     target.mkdir(parents=True, exist_ok=True)
     published = target / "warehouse.duckdb"

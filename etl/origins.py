@@ -19,7 +19,8 @@ from etl import snapshots
 from etl.contract import ApiSource, Source, SourceMeta
 from etl.fetch import make_client, remote_snapshot
 from etl.options import RefreshOptions
-from etl.warehouse import WarehousePaths, stage_provenance
+from etl.staging_writes import stage_provenance
+from etl.warehouse import WarehousePaths
 
 ClientFactory = Callable[[SourceMeta, RefreshOptions], object]
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.warehouse import CANONICAL, PreviousUnreadable, register_details
+from etl.staging_writes import register_details
+from etl.warehouse import CANONICAL, PreviousUnreadable
 
 
 def attach_previous(con: duckdb.DuckDBPyConnection, published: Path) -> bool:

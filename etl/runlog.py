@@ -18,7 +18,9 @@ import pandas as pd
 
 from etl.contract import Source, SourceMeta
 from etl.observe import log_stage
-from etl.warehouse import RUN_COLUMNS, SOURCE_COLUMNS, insert_frame, previous_source_row
+from etl.previous import previous_source_row
+from etl.staging_writes import insert_frame
+from etl.warehouse import RUN_COLUMNS, SOURCE_COLUMNS
 
 OK, FALLBACK, FAILED, EMPTY, KEPT, HELD = "ok", "fallback", "failed", "empty", "kept", "held"
 

@@ -23,8 +23,8 @@ from etl.contract import DatabaseSource, ParseError, Source, SourceMeta, Tables
 from etl.limits import MESSAGE_CHARS, excerpt
 from etl.observe import Timer, log_stage, pause_point
 from etl.options import RefreshOptions
+from etl.staging_writes import stage_revisions, stage_tables
 from etl.validate import validate
-from etl.warehouse import stage_revisions, stage_tables
 
 
 class ValidationFailed(ValueError):
