@@ -197,3 +197,175 @@ def test_2021_poison_center_exposures_by_definition(served: str, context, browse
     check(first)
     assert "secondary=1" in first.url
     fresh_view(browser, first.url, check)
+
+
+# ---- 4. NFLIS: latest-year ketamine lab reports -----------------------------------------------
+
+
+def test_latest_nflis_ketamine_reports(served: str, context, browser, sql) -> None:
+    indicator = wc.NFLIS_REPORTS_FAMILY + "ketamine"
+    latest = sql(
+        "SELECT period_label, value FROM observations WHERE indicator = ?"
+        " ORDER BY period_start DESC LIMIT 1",
+        (indicator,),
+    )
+    assert not latest.empty, "no NFLIS ketamine reports in the seed"
+    year, value = str(latest["period_label"].iloc[0]), float(latest["value"].iloc[0])
+    url = f"{served}/use-supply"
+
+    def check(tab) -> None:
+        name, rows = chart_csv(tab, "NFLIS lab reports: ketamine and its analogues")
+        assert name == "nflis_reports.csv"
+        ketamine = rows[rows["indicator"] == indicator]
+        assert ketamine["period_label"].max() == year
+        shown = ketamine.loc[ketamine["period_label"] == year, "value"]
+        assert shown.astype(float).tolist() == [value]
+
+    first = open_view(context, url)
+    check(first)
+    fresh_view(browser, first.url, check)
+
+
+# ---- 5. NFLIS state map: the year control reopens from the link ------------------------------
+
+
+def test_nflis_state_year_reopens_from_the_link(served: str, context, browser, sql) -> None:
+    series = sql(
+        "SELECT DISTINCT indicator FROM observations WHERE starts_with(indicator, ?)",
+        (wc.NFLIS_STATE_FAMILY,),
+    )["indicator"].tolist()
+    assert series, "no NFLIS state series in the seed"
+    # the page's default series: the share with fentanyl first, then by id
+    indicator = sorted(series, key=lambda i: (not i.endswith("_fentanyl_pct"), i))[0]
+    years = sql(
+        "SELECT DISTINCT period_label FROM observations WHERE indicator = ? ORDER BY 1",
+        (indicator,),
+    )["period_label"].tolist()
+    assert len(years) >= 2, "one NFLIS state year only: no year to choose"
+    year = years[-2]  # not the default (latest), so the link must carry it
+    expected = sql(
+        "SELECT geography, value FROM observations WHERE indicator = ? AND period_label = ?",
+        (indicator, year),
+    ).set_index("geography")["value"]
+    url = f"{served}/use-supply?state_year={year}"
+
+    def check(tab) -> None:
+        titles = tab.locator(CHART).all_text_contents()
+        assert any("by state" in t and f", {year}" in t for t in titles)
+        _name, rows = chart_csv(tab, f", {year}")
+        assert set(rows["period_label"].astype(str)) == {year}
+        assert set(rows["indicator"]) == {indicator}
+        assert len(rows) >= 40  # the states (and DC) the map knows
+        for geography, value in zip(rows["geography"], rows["value"], strict=True):
+            assert value == pytest.approx(float(expected[geography])), geography
+        assert f"state_year={year}" in tab.url
+
+    first = open_view(context, url)
+    check(first)
+    fresh_view(browser, first.url, check)
+
+
+# ---- 6. Spravato Part D claims, latest year ---------------------------------------------------
+
+
+def test_spravato_part_d_claims_latest_year(served: str, context, browser, sql) -> None:
+    latest = sql(
+        "SELECT period_label, value FROM observations WHERE indicator = ?"
+        " ORDER BY period_start DESC LIMIT 1",
+        (wc.CMS_PARTD_CLAIMS_SPRAVATO,),
+    )
+    assert not latest.empty, "no Spravato Part D claims in the seed"
+    year, value = str(latest["period_label"].iloc[0]), float(latest["value"].iloc[0])
+    url = f"{served}/therapeutic"
+
+    def check(tab) -> None:
+        metrics = tab.locator('[data-testid="stMetric"]').all_inner_texts()
+        claims = [m for m in metrics if m.startswith("Spravato Part D claims")]
+        assert len(claims) == 1, metrics
+        label, shown = [part.strip() for part in claims[0].split("\n") if part.strip()]
+        assert label == f"Spravato Part D claims, {year}"
+        assert shown == f"{value:,.0f}"
+
+    first = open_view(context, url)
+    check(first)
+    fresh_view(browser, first.url, check)
+
+
+# ---- 7. FAERS comparator link on a build without FAERS quarters ------------------------------
+
+
+def test_faers_comparator_link_on_a_build_without_faers(served: str, context, browser, sql) -> None:
+    loaded = sql(
+        "SELECT count(*) AS n FROM observations WHERE source IN (?, ?)",
+        (wc.FAERS_QUARTERLY, wc.OPENFDA),
+    )["n"].iloc[0]
+    assert loaded == 0, "this seed has FAERS case data: the empty state is not what it shows"
+    url = f"{served}/adverse-events?cmp=antidepressants"
+
+    def check(tab) -> None:
+        body = tab.inner_text("body")
+        assert "FAERS case data are not loaded in this build" in body
+        assert "Published FAERS analyses" in body  # what the seed does carry
+        assert "Disproportionality signals" not in body
+
+    first = open_view(context, url)
+    check(first)
+    # the comparator is named as an ignored link parameter, and removed from the address
+    assert "Link parameter cmp" in first.inner_text("body")
+    assert "cmp=" not in first.url
+    fresh_view(browser, first.url, check)
+
+
+# ---- 8. An export whose footer names the source and vintage -----------------------------------
+
+
+def test_wastewater_map_svg_footer_names_source_and_vintage(served: str, context, sql) -> None:
+    source = sql("SELECT title, vintage FROM sources WHERE id = ?", (wc.EUDA_WASTEWATER,))
+    vintage = str(source["vintage"].iloc[0])
+    assert vintage, "the wastewater source has no vintage in the seed"
+    tab = open_view(context, f"{served}/use-supply?ww_year=2024")
+    chart = tab.locator(CHART).filter(has_text="2024: Europe").first
+    chart.scroll_into_view_if_needed()
+    chart.locator("xpath=following::button[contains(., 'Export')][1]").click()
+    with tab.expect_download() as event:
+        tab.get_by_role("button", name="SVG").last.click()
+    with open(event.value.path(), encoding="utf-8") as handle:
+        svg = handle.read()
+    assert event.value.suggested_filename.startswith("wastewater_")
+    assert f"Vintage: {vintage}" in svg
+    assert "Source: " in svg and "EUDA" in svg.split("Source: ", 1)[1][:400]
+    assert f"View: {served}/use-supply" in svg
+
+
+# ---- 9. Phone: the Overview's charts take the full width --------------------------------------
+
+
+WIDTHS = """els => els.map(e => {
+    const inner = n => { const s = getComputedStyle(n);
+        return n.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); };
+    const column = inner(document.querySelector('[data-testid="stMainBlockContainer"]'));
+    const card = e.closest('[data-testid="stVerticalBlock"]');
+    return [e.getBoundingClientRect().width, card.getBoundingClientRect().width, inner(card),
+            column];
+})"""
+
+
+def test_overview_charts_are_full_width_on_a_phone(served: str, browser) -> None:
+    """At 390 px every Overview chart fills its card and every card spans the page's column
+    (no two charts side by side). A card's padding costs 32 px: a chart is about 84% of the
+    viewport, so 80% is the floor."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.set_default_timeout(90_000)
+    try:
+        tab = phone.new_page()
+        tab.goto(served)
+        settle(tab)
+        measured = tab.locator(CHART).evaluate_all(WIDTHS)
+        assert len(measured) >= 4, measured
+        for chart, card, card_inner, column in measured:
+            assert chart >= card_inner - 2, measured
+            assert card >= column - 2, measured
+            assert chart >= 0.80 * 390, measured
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.close()
