@@ -251,8 +251,9 @@ def test_nflis_state_year_reopens_from_the_link(served: str, context, browser, s
 
     def check(tab) -> None:
         titles = tab.locator(CHART).all_text_contents()
-        assert any("by state" in t and f", {year}" in t for t in titles)
-        _name, rows = chart_csv(tab, f", {year}")
+        assert [t for t in titles if "by state" in t and f", {year}" in t], titles
+        name, rows = chart_csv(tab, "by state")
+        assert name == f"{indicator}_{year}.csv"
         assert set(rows["period_label"].astype(str)) == {year}
         assert set(rows["indicator"]) == {indicator}
         assert len(rows) >= 40  # the states (and DC) the map knows
