@@ -290,3 +290,7 @@ def up(
         stop_child(server)
         if background:
             stop_child(background)
+
+
+if __name__ == "__main__":
+    app()

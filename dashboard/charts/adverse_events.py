@@ -11,13 +11,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.annotations import (
-    MILESTONE_ROW_HEIGHT,
-    MILESTONE_ROWS,
-    annotation_layers,
-    provisional_layers,
-)
+from dashboard.charts.annotations import annotation_layers, provisional_layers
 from dashboard.charts.axes import time_axis, time_scale
+from dashboard.charts.label_layout import MILESTONE_ROW_HEIGHT, MILESTONE_ROWS
 from dashboard.charts.theme import (
     FIT_X,
     MUTED,

@@ -11,15 +11,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.charts.annotations import (
-    MILESTONE_ROW_HEIGHT,
-    annotation_layers,
-    label_rows,
-    provisional_layers,
-    rows_used,
-)
+from dashboard.charts.annotations import annotation_layers, provisional_layers, rows_used
 from dashboard.charts.axes import time_axis, time_scale
 from dashboard.charts.context import split_context
+from dashboard.charts.label_layout import MILESTONE_ROW_HEIGHT, label_rows
 from dashboard.charts.theme import (
     DASHES,
     FIT_X,
