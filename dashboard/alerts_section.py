@@ -8,6 +8,7 @@ threshold its method computed from the series' own past; with none, the section 
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -33,11 +34,28 @@ def section_alerts() -> None:
             "series' own past (see Data & methods for the methods and their false-alarm rates)."
         )
         return
-    st.markdown(
-        f"**{len(alerts)} current alert{'s' if len(alerts) != 1 else ''}**: a published value "
-        "above the threshold computed from the series' own past. An alert says a series "
-        "changed more than its history makes likely, not why; check the source's caveats."
-    )
+    focus = alerts[alerts["role"] == "focus"]
+    others = alerts[alerts["role"] != "focus"]
+    if focus.empty:
+        st.markdown("**No alerts on ketamine or esketamine series.**")
+    else:
+        st.markdown(
+            f"**{len(focus)} current alert{'s' if len(focus) != 1 else ''} on ketamine or "
+            "esketamine series**: a published value above the threshold computed from the "
+            "series' own past. An alert says a series changed more than its history makes "
+            "likely, not why; check the source's caveats."
+        )
+        alert_list(focus)
+    if not others.empty:
+        with st.expander(
+            f"{len(others)} alert{'s' if len(others) != 1 else ''} on other drugs and all-drug "
+            "totals (comparators and context)"
+        ):
+            alert_list(others)
+
+
+def alert_list(alerts: pd.DataFrame) -> None:
+    """The alerts' table, then a link to each alerted series."""
     st.dataframe(frames.alert_table(alerts), hide_index=True, width="stretch")
     st.markdown("Open an alerted series (the Overview's explorer, with its expected band):")
     for indicator, text in frames.series_links(alerts):

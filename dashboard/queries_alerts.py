@@ -19,9 +19,12 @@ def current_alerts() -> pd.DataFrame:
     """Alerts whose period this publish's data still put above its threshold, newest first."""
     if not has_table(wc.ALERTS):
         return pd.DataFrame()
+    # An alert's series role (focus: ketamine or esketamine; comparator; context) decides where
+    # the Overview shows it: ketamine first, the other drugs' alerts folded away.
     return run_query(
-        f"SELECT * FROM {wc.ALERTS} WHERE status = ? ORDER BY raised_at DESC, period_start DESC,"
-        " label, geography",
+        f"SELECT a.*, coalesce(i.role, 'context') AS role FROM {wc.ALERTS} a"
+        f" LEFT JOIN {wc.INDICATORS} i ON i.id = a.indicator WHERE a.status = ?"
+        " ORDER BY raised_at DESC, period_start DESC, label, geography",
         (wc.ALERT_OPEN,),
     )
 

@@ -158,7 +158,11 @@ class UnodcWdr:
         edition, first, last = years.max() + 2, years.min(), years.max()
         vintage = f"World Drug Report {edition} statistical annex (seizures {first}-{last})"
         cite = f"UNODC, {vintage.split(' (')[0]}"
-        frames = [seizures.observations(records).assign(citation=f"{cite}, table 7.1")]
+        frames = [
+            seizures.observations(records).assign(citation=f"{cite}, table 7.1", vintage=vintage)
+        ]
+        # Prevalence rows are national surveys of their own years, compiled in the same annex.
+        compiled = f"World Drug Report {edition} statistical annex (prevalence tables 1.2, 1.4)"
         notes: list[str] = []
         for name, population in (
             ("prevalence_general", prevalence.GENERAL),
@@ -166,11 +170,9 @@ class UnodcWdr:
         ):
             if files.get(name):
                 frame, skipped = prevalence.read_prevalence(files[name][0], population, cite)
-                frames.append(frame.drop(columns=["line"]))
+                frames.append(frame.drop(columns=["line"]).assign(vintage=compiled))
                 notes.extend(skipped)
-        observations = pd.concat(frames, ignore_index=True).assign(
-            citation_url=CITATION_URL, vintage=vintage
-        )
+        observations = pd.concat(frames, ignore_index=True).assign(citation_url=CITATION_URL)
         tables = Tables(
             observations=observations.reindex(columns=list(OBSERVATION_COLUMNS)),
             indicators=indicator_frame(),
