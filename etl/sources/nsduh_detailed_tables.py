@@ -81,11 +81,6 @@ META = SourceMeta(
             max_bytes=MAX_BYTES,
         ),
     ),
-    seed_release=(
-        "NSDUH 2020 Detailed Tables, Section 1 Population Estimates "
-        "(NSDUHDetTabsSect1pe2020.htm), as published; copy from "
-        "lizaharding/lizahardingg.github.io commit 713ad62e, unmodified"
-    ),
 )
 CAPTION = re.compile(r"Table\s+(\d+\.\d+[A-Z]?)\s*(?:&ndash;|–|-)", re.I)
 YEAR = re.compile(r"\((\d{4})\)")
