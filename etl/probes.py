@@ -273,16 +273,6 @@ def euda_links(source: Source, page: str, landing: str) -> str:
     return "linked: " + ", ".join(found)
 
 
-def probe_nsduh(source: Source, client: HttpClient, scratch: Path, base: str | None) -> str:
-    """The first kB of SAMHSA's detailed-tables HTML: it must name the survey (an HTML page is
-    this source's data, so the file probe's not-HTML check cannot stand in)."""
-    remote = first_required_file(source)
-    head = client.get_start(rebase(remote.url, base), size=HEAD_BYTES)
-    if b"National Survey on Drug Use and Health" not in head:
-        raise ShapeChanged(f"{file_name(remote.url)}: not the NSDUH detailed tables page")
-    return f"{file_name(remote.url)}: the NSDUH detailed tables page"
-
-
 PROBES: dict[str, Probe] = {
     "openfda": probe_openfda,
     "clinicaltrials": probe_clinicaltrials,
@@ -291,7 +281,6 @@ PROBES: dict[str, Probe] = {
     "faers_quarterly": probe_faers,
     "euda_wastewater": probe_euda,
     "unodc_wdr": probe_euda,  # the same landing-page link finder, the same patterns as a mirror
-    "nsduh_detailed_tables": probe_nsduh,
 }
 
 
