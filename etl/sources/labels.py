@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from etl.contract import ParseError, RemoteFile, SourceFiles, SourceMeta, Tables
-from etl.sources.openfda import KEY_ENV
+from etl.sources.openfda import KEY_ENV, is_no_matches
 
 if TYPE_CHECKING:
     from etl.http import HttpClient
@@ -96,7 +96,9 @@ class Labels:
         self.brands = tuple(brands)
 
     def fetch(self, client: HttpClient, dest: Path) -> SourceFiles:
-        """One openFDA query per brand, written as `label-<brand>.json` (404 = no label)."""
+        """One openFDA query per brand, written as `label-<brand>.json`. Only openFDA's 404 "No
+        matches found!" means the brand has no label; any other 404 (a moved endpoint, a proxy's
+        page) fails the fetch naming the brand, so a broken query is never read as "no label"."""
         from etl.http import FetchError
 
         dest.mkdir(parents=True, exist_ok=True)
@@ -108,9 +110,9 @@ class Labels:
             try:
                 body = client.get_json(self.api_url, params=params)
             except FetchError as error:
-                if error.status == 404:  # openFDA's answer when nothing matches
+                if is_no_matches(error):
                     continue
-                raise
+                raise error.reworded(f"openFDA label query for {brand}: {error}") from None
             body["query"] = brand_query(brand)
             path = dest / f"label-{brand.lower()}.json"
             path.write_text(json.dumps(body))
