@@ -27,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._alerts_harness import write_section  # noqa: E402
 from etl.detect.evaluate import check_period  # noqa: E402
 from etl.detect.rules import load_rules  # noqa: E402
 
@@ -111,35 +112,19 @@ def run(args) -> list[str]:
 
 
 def write_readme(lines: list[str], args, seconds: float) -> None:
-    path = ROOT / "benchmarks" / "README.md"
-    text = path.read_text()
-    body = "\n".join(
-        [
-            MARK,
-            "## Alert detectors: false alarms and detection (simulated)",
-            "",
-            f"Reproduce: `python benchmarks/alerts_detection.py --reps {args.reps} --readme` "
-            f"({seconds / 60:.0f} min). Negative-binomial series, mean {args.mean:g}, variance "
-            f"{args.phi:g}× the mean, seed {args.seed}; parameters from "
-            "`etl/data/alert_rules.csv`. False alarms: the last 4 periods of in-control series. "
-            "Detection: a step in the mean starting 2 periods before the end, detected when "
-            "either of those 2 periods alarms. The `baseline:` rows are the settings the rules "
-            "file rejected, measured in the same run: Noufaily's plug-in threshold (`nbPlugin`, "
-            "which ignores the uncertainty of the expected value) and a trend fitted on three "
-            "years of quarters.",
-            "",
-            *lines,
-            "",
-            MARK,
-        ]
+    intro = (
+        f"Reproduce: `python benchmarks/alerts_detection.py --reps {args.reps} --readme` "
+        f"({seconds / 60:.0f} min). Negative-binomial series, mean {args.mean:g}, variance "
+        f"{args.phi:g}× the mean, seed {args.seed}; parameters from "
+        "`etl/data/alert_rules.csv`. False alarms: the last 4 periods of in-control series. "
+        "Detection: a step in the mean starting 2 periods before the end, detected when "
+        "either of those 2 periods alarms. The `baseline:` rows are the settings the rules "
+        "file rejected, measured in the same run: Noufaily's plug-in threshold (`nbPlugin`, "
+        "which ignores the uncertainty of the expected value) and a trend fitted on three "
+        "years of quarters."
     )
-    if MARK in text:
-        head, _, rest = text.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        text = head + body + tail
-    else:
-        text = text.rstrip() + "\n\n" + body + "\n"
-    path.write_text(text)
+    title = "Alert detectors: false alarms and detection (simulated)"
+    write_section(MARK, title, intro, lines)
 
 
 def main() -> None:

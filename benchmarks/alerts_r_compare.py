@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from benchmarks._alerts_harness import write_section  # noqa: E402
 from etl.detect.farrington import farrington_at  # noqa: E402
 from tests.test_farrington_r import (  # noqa: E402
     load_generated_faers,
@@ -73,34 +74,17 @@ def run() -> list[str]:
 
 
 def write_readme(lines: list[str]) -> None:
-    path = ROOT / "benchmarks" / "README.md"
-    text = path.read_text()
     version = subprocess.run(
         ["Rscript", "-e", "cat(as.character(packageVersion('surveillance')))"],
         capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
-    body = "\n".join(
-        [
-            MARK,
-            "## Alert detectors: the Farrington port against R",
-            "",
-            "Reproduce: `python benchmarks/alerts_r_compare.py --readme`. R "
-            f"`surveillance` {version} (Debian `r-cran-surveillance`), `farringtonFlexible` with "
-            "the parameters of `etl/data/alert_rules.csv`; the largest relative difference over "
-            "every period R tests. `tests/test_farrington_r.py` asserts each is under 1 %.",
-            "",
-            *lines,
-            "",
-            MARK,
-        ]
+    intro = (
+        "Reproduce: `python benchmarks/alerts_r_compare.py --readme`. R "
+        f"`surveillance` {version} (Debian `r-cran-surveillance`), `farringtonFlexible` with "
+        "the parameters of `etl/data/alert_rules.csv`; the largest relative difference over "
+        "every period R tests. `tests/test_farrington_r.py` asserts each is under 1 %."
     )
-    if MARK in text:
-        head, _, rest = text.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        text = head + body + tail
-    else:
-        text = text.rstrip() + "\n\n" + body + "\n"
-    path.write_text(text)
+    write_section(MARK, "Alert detectors: the Farrington port against R", intro, lines)
 
 
 def main() -> None:

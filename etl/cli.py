@@ -6,9 +6,6 @@ import json
 import logging
 import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,37 +22,39 @@ from etl.cli_options import (
     FaersQuarters,
     Mirror,
     Offline,
+    Online,
+    Port,
     SeedDir,
     SourceDeadline,
+    SourceIds,
     Verbose,
 )
 from etl.cli_run import (
+    check_flags,
+    check_mirror,
     console,
     exit_on_sigterm,
-    faers_held_line,
-    print_run,
-    run_or_exit,
-    source_statuses,
+    read_status,
+    run_and_exit,
+    run_mode,
+    set_faers_window,
 )
 from etl.cli_serve import (
     DEFAULT_ADDRESS,
     dashboard_env,
     needs_seed_build,
-    stop_child,
     streamlit_command,
 )
+from etl.cli_up import build_seed, refresh_in_background, wait_then_stop
 from etl.detect.cli_alerts import alerts_command
-from etl.faers import console as faers_console
 from etl.limits import DEFAULT_RUN_DEADLINE, DEFAULT_SOURCE_DEADLINE
 from etl.refresh import (
     DEFAULT_DATA_DIR,
     DEFAULT_SEED_DIR,
-    PROJECT_ROOT,
     RefreshOptions,
-    refresh,
 )
 from etl.sources import SOURCES
-from etl.warehouse import RefreshLocked, WarehousePaths
+from etl.warehouse import WarehousePaths
 
 app = typer.Typer(
     help="Ketamine Watch: load public ketamine harm and therapeutic-use data into DuckDB and "
@@ -79,9 +78,7 @@ def configure_logging(verbose: bool) -> None:
 
 @app.command("refresh")
 def refresh_command(
-    source_ids: Annotated[
-        list[str] | None, typer.Argument(help="Sources to refresh (default: all).")
-    ] = None,
+    source_ids: SourceIds = None,
     offline: Offline = False,
     mirror: Mirror = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
@@ -102,22 +99,11 @@ def refresh_command(
     Exit 143: stopped by SIGTERM (nothing published).
     """
     configure_logging(verbose)
-    if offline and mirror:
-        raise typer.BadParameter("--offline and --mirror exclude each other")
-    if accept_shrink and not source_ids:
-        raise typer.BadParameter(
-            "name the source(s) whose shrink you accept, e.g. `refresh nflis --accept-shrink`"
-        )
-    try:
-        faers_console.set_window(faers_from, faers_quarters)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
-    mode = "offline" if offline else "mirror" if mirror else "online"
-    if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
-        console.print(f"[red]--mirror {mirror}: no such folder[/red]")
-        raise typer.Exit(2)
+    check_flags(source_ids, offline, mirror, accept_shrink)
+    set_faers_window(faers_from, faers_quarters)
+    check_mirror(mirror)
     options = RefreshOptions(
-        mode=mode,
+        mode=run_mode(offline, mirror),
         mirror=mirror,
         data_dir=data_dir,
         seed_dir=seed_dir,
@@ -125,12 +111,7 @@ def refresh_command(
         source_deadline=source_deadline,
         accept_shrink=accept_shrink,
     )
-    # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
-    # the published warehouse is untouched.
-    signal.signal(signal.SIGTERM, exit_on_sigterm)
-    run = run_or_exit(source_ids or None, options)
-    print_run(run)
-    raise typer.Exit(0 if run.status == "ok" else 1)
+    run_and_exit(source_ids, options)
 
 
 @app.command()
@@ -152,25 +133,25 @@ def status(
     if not paths.published.exists():
         console.print(f"[red]no warehouse at {paths.published}; run `ketamine-watch refresh`[/red]")
         raise typer.Exit(1)
-    rows = source_statuses(paths.published)
+    report = read_status(paths.published)
     if source is not None:
-        chosen = [r for r in rows if r.id == source]
-        if not chosen:
-            console.print(f"[red]no source '{source}'; known: {', '.join(r.id for r in rows)}[/]")
-            raise typer.Exit(2)
-        typer.echo("\n".join(status_view.detail(chosen[0])))
+        typer.echo("\n".join(status_view.detail(one_source(report.rows, source))))
     else:
-        typer.echo(status_view.warehouse_line(paths.published))
-        typer.echo("\n".join(status_view.summary(rows, ALERTING)))
-        held = faers_held_line(paths.published)
-        if held:
-            typer.echo(held)
-        if verbose:
-            for row in rows:
-                if row.status != "ok" and row.message:
-                    typer.echo("\n" + "\n".join(status_view.detail(row)))
-    if any(r.status in ALERTING for r in rows):
+        overview = status_view.overview(
+            paths.published, report.rows, report.faers_held, ALERTING, verbose
+        )
+        typer.echo("\n".join(overview))
+    if any(r.status in ALERTING for r in report.rows):
         raise typer.Exit(1)
+
+
+def one_source(rows: list[status_view.SourceStatus], source: str) -> status_view.SourceStatus:
+    """The row of `source`; exit 2 naming the known ones when there is none."""
+    chosen = [r for r in rows if r.id == source]
+    if not chosen:
+        console.print(f"[red]no source '{source}'; known: {', '.join(r.id for r in rows)}[/]")
+        raise typer.Exit(2)
+    return chosen[0]
 
 
 app.command("alerts")(alerts_command)
@@ -222,7 +203,7 @@ def doctor_command(
 # Local by default: a dashboard meant for the network is a deployment decision (`--address`).
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
+    port: Port = 8501,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     address: Address = DEFAULT_ADDRESS,
 ) -> None:
@@ -233,63 +214,24 @@ def serve(
 
 @app.command()
 def up(
-    port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
+    port: Port = 8501,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     seed_dir: SeedDir = DEFAULT_SEED_DIR,
     address: Address = DEFAULT_ADDRESS,
-    online: Annotated[
-        bool,
-        typer.Option("--online/--no-online", help="Refresh from the publishers in the background."),
-    ] = True,
+    online: Online = True,
 ) -> None:
     """Start fast anywhere: build from the seed if needed, serve, refresh in the background."""
-    paths = WarehousePaths(data_dir)
-    if needs_seed_build(paths, seed_dir):
-        console.print("building the warehouse from the bundled seed ...")
-        started = time.monotonic()
-        try:
-            run = refresh(SOURCES, None, RefreshOptions("offline", None, data_dir, seed_dir))
-            console.print(
-                f"seed warehouse ready in {time.monotonic() - started:.1f}s ({run.status})"
-            )
-        except RefreshLocked as error:
-            console.print(f"[yellow]{error}; serving what is published[/yellow]")
+    if needs_seed_build(WarehousePaths(data_dir), seed_dir):
+        build_seed(data_dir, seed_dir)
     server = subprocess.Popen(
         streamlit_command(port, data_dir, address), env=dashboard_env(data_dir)
     )
     console.print(f"dashboard: http://localhost:{port}")
-    background = None
-    if online:
-        log_path = data_dir / "refresh.log"
-        console.print(f"refreshing online in the background (log: {log_path})")
-        with log_path.open("a") as log_file:
-            background = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "etl.cli",
-                    "refresh",
-                    "--data-dir",
-                    str(data_dir),
-                    "--seed-dir",
-                    str(seed_dir),
-                    "--verbose",
-                ],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                cwd=PROJECT_ROOT,
-            )
+    background = refresh_in_background(data_dir, seed_dir) if online else None
     # SIGTERM (systemd stop, `kill`) must unwind like Ctrl-C, or the dashboard and the background
     # refresh outlive us: Python's default SIGTERM exits without running `finally`.
     signal.signal(signal.SIGTERM, exit_on_sigterm)
-    try:
-        raise typer.Exit(server.wait())
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    finally:
-        stop_child(server)
-        if background:
-            stop_child(background)
+    wait_then_stop(server, background)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The `refresh` command's options, as typed annotations, so the command reads as its steps."""
+"""The commands' options and arguments, as typed annotations, so each command reads as its steps."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ DataDir = Annotated[
 SeedDir = Annotated[
     Path, typer.Option("--seed-dir", envvar="KETAMINE_WATCH_SEED", help="The bundled seed.")
 ]
+Port = Annotated[int, typer.Option("--port", help="Port for the dashboard.")]
+Online = Annotated[
+    bool,
+    typer.Option("--online/--no-online", help="Refresh from the publishers in the background."),
+]
 Address = Annotated[
     str,
     typer.Option(
@@ -24,6 +29,8 @@ Address = Annotated[
         envvar="KETAMINE_WATCH_ADDRESS",
     ),
 ]
+
+SourceIds = Annotated[list[str] | None, typer.Argument(help="Sources to refresh (default: all).")]
 
 Offline = Annotated[
     bool,

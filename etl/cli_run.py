@@ -1,10 +1,12 @@
-"""Running a refresh from the command line: the progress display, the run table, what the
-published warehouse says of each source, and the exits a failed run takes."""
+"""Running a refresh from the command line: the flags checked, the progress display, the run
+table, what the published warehouse says of each source, and the exits a failed run takes."""
 
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
+from typing import NamedTuple, NoReturn
 
 import duckdb
 import typer
@@ -103,24 +105,68 @@ def print_run(run: RunResult) -> None:
     Console().print(table)
 
 
-def source_statuses(warehouse: Path) -> list[status_view.SourceStatus]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return [
-            status_view.SourceStatus(*row)
-            for row in con.execute(
-                "SELECT id, status, origin, vintage, rows, last_refresh, message"
-                " FROM sources ORDER BY id"
-            ).fetchall()
-        ]
-    finally:
-        con.close()
+class StatusReport(NamedTuple):
+    """What `ketamine-watch status` reads from the published warehouse, in one visit."""
+
+    rows: list[status_view.SourceStatus]
+    faers_held: str  # the FAERS quarters held and any gap, in one line ('' when none)
 
 
-def faers_held_line(published: Path) -> str:
-    """The FAERS quarters the warehouse holds and any gap, in one line ('' when none)."""
+def read_status(published: Path) -> StatusReport:
+    """Each source's row and the FAERS line, from one read-only connection."""
     con = duckdb.connect(str(published), read_only=True)
     try:
-        return faers_console.held_line(con) or ""
+        return StatusReport(source_statuses(con), faers_console.held_line(con) or "")
     finally:
         con.close()
+
+
+def source_statuses(con: duckdb.DuckDBPyConnection) -> list[status_view.SourceStatus]:
+    return [
+        status_view.SourceStatus(*row)
+        for row in con.execute(
+            "SELECT id, status, origin, vintage, rows, last_refresh, message"
+            " FROM sources ORDER BY id"
+        ).fetchall()
+    ]
+
+
+def check_flags(
+    source_ids: list[str] | None, offline: bool, mirror: str | None, accept_shrink: bool
+) -> None:
+    """Refuse flags that contradict each other, before anything runs."""
+    if offline and mirror:
+        raise typer.BadParameter("--offline and --mirror exclude each other")
+    if accept_shrink and not source_ids:
+        raise typer.BadParameter(
+            "name the source(s) whose shrink you accept, e.g. `refresh nflis --accept-shrink`"
+        )
+
+
+def set_faers_window(faers_from: str | None, faers_quarters: int | None) -> None:
+    """--faers-from / --faers-quarters for the FAERS source; a bad one is a bad parameter."""
+    try:
+        faers_console.set_window(faers_from, faers_quarters)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+def check_mirror(mirror: str | None) -> None:
+    """A --mirror folder that does not exist stops the run (exit 2) before it starts."""
+    if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
+        console.print(f"[red]--mirror {mirror}: no such folder[/red]")
+        raise typer.Exit(2)
+
+
+def run_mode(offline: bool, mirror: str | None) -> str:
+    return "offline" if offline else "mirror" if mirror else "online"
+
+
+def run_and_exit(source_ids: list[str] | None, options: RefreshOptions) -> NoReturn:
+    """Run the refresh, print its table, and exit 0 (all ok) or 1 (`partial`)."""
+    # SIGTERM (systemd stop, a CI timeout) unwinds like Ctrl-C: the staging file is removed and
+    # the published warehouse is untouched.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    run = run_or_exit(source_ids or None, options)
+    print_run(run)
+    raise typer.Exit(0 if run.status == "ok" else 1)

@@ -102,9 +102,7 @@ def refresh(
     Whatever stops the run before the swap (an exception, Ctrl-C, SIGTERM turned into SystemExit
     by the CLI) removes the staging file and leaves the published warehouse as it was.
     """
-    options = options or RefreshOptions()
-    if options.started is None:
-        options = dataclasses.replace(options, started=time.monotonic())
+    options = timed(options or RefreshOptions())
     paths = WarehousePaths(options.data_dir)
     chosen = chosen_ids(sources, selected)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -113,30 +111,23 @@ def refresh(
         timer = Timer()
         con = duckdb.connect(str(paths.staging))
         try:
-            create_schema(con)
-            has_previous = attach_previous(con, paths.published)
-            run_ctx = RunContext(con, options, has_previous, client_factory, run_id)
+            run_ctx = open_staging(con, paths, options, client_factory, run_id)
             run = stage_run(run_ctx, sources, chosen, progress)
-            stage_alerts(con, run_id, has_previous)  # contained: never fails the refresh
+            stage_alerts(con, run_id, run_ctx.has_previous)  # contained: never fails the refresh
             publish(con, paths)
         except BaseException as error:
-            discard_staging(con, paths)
-            error_text = f"{type(error).__name__}: {error}; published warehouse unchanged"
-            log_stage(
-                "publish", run=run_id, status="aborted", duration_s=timer.elapsed, error=error_text
-            )
+            abandon(con, paths, run_id, timer, error)
             raise
     after_publish(paths.data_dir, paths.published, run_id)  # feed and notifications, contained
-    rows = sum(r.rows for r in run.results)
-    log_stage(
-        "publish",
-        run=run_id,
-        status=run.status,
-        rows=rows,
-        duration_s=timer.elapsed,
-        sources=len(run.results),
-    )
+    log_published(run, timer)
     return run
+
+
+def timed(options: RefreshOptions) -> RefreshOptions:
+    """The options with the run's start set (the deadline counts from it) unless given."""
+    if options.started is None:
+        return dataclasses.replace(options, started=time.monotonic())
+    return options
 
 
 def chosen_ids(sources: Sequence[Source], selected: Sequence[str] | None) -> set[str]:
@@ -153,6 +144,19 @@ def note_leftovers(paths: WarehousePaths, run_id: str) -> None:
     if removed:
         leftovers = ", ".join(p.name for p in removed)
         log_stage("start", run=run_id, status="cleaned", leftovers=leftovers)
+
+
+def open_staging(
+    con: duckdb.DuckDBPyConnection,
+    paths: WarehousePaths,
+    options: RefreshOptions,
+    client_factory: ClientFactory | None,
+    run_id: str,
+) -> RunContext:
+    """The empty staging warehouse's schema, with the published one attached as `prev`."""
+    create_schema(con)
+    has_previous = attach_previous(con, paths.published)
+    return RunContext(con, options, has_previous, client_factory, run_id)
 
 
 def stage_run(
@@ -219,6 +223,31 @@ def discard_staging(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> No
     for leftover in paths.data_dir.glob(paths.staging.name + "*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+def abandon(
+    con: duckdb.DuckDBPyConnection,
+    paths: WarehousePaths,
+    run_id: str,
+    timer: Timer,
+    error: BaseException,
+) -> None:
+    """The run stopped before the swap: drop the staging file and log why."""
+    discard_staging(con, paths)
+    error_text = f"{type(error).__name__}: {error}; published warehouse unchanged"
+    log_stage("publish", run=run_id, status="aborted", duration_s=timer.elapsed, error=error_text)
+
+
+def log_published(run: RunResult, timer: Timer) -> None:
+    rows = sum(r.rows for r in run.results)
+    log_stage(
+        "publish",
+        run=run.run_id,
+        status=run.status,
+        rows=rows,
+        duration_s=timer.elapsed,
+        sources=len(run.results),
+    )
 
 
 def refresh_source(

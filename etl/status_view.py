@@ -87,3 +87,23 @@ def detail(row: SourceStatus, width: int = WIDTH) -> list[str]:
             f"{name}:"
         ]
     return out
+
+
+def overview(
+    path: object,
+    rows: Sequence[SourceStatus],
+    faers_held: str,
+    alerting: Sequence[str],
+    verbose: bool = False,
+    width: int = WIDTH,
+) -> list[str]:
+    """`status` without a SOURCE: the warehouse line, the table, the FAERS line (when there is
+    one), and with `verbose` every message of a source not ok in full, each after a blank line."""
+    lines = [warehouse_line(path, width), *summary(rows, alerting, width)]
+    if faers_held:
+        lines.append(faers_held)
+    if verbose:
+        for row in rows:
+            if row.status != "ok" and row.message:
+                lines += ["", *detail(row, width)]
+    return lines

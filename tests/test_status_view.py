@@ -69,3 +69,40 @@ def test_cli_short_by_default_full_for_one_source_or_verbose(
     assert verbose.exit_code == 1 and "END-OF-MESSAGE" in verbose.output
     unknown = status(seed_warehouse, tmp_path / "d", "no_such_source")
     assert unknown.exit_code == 2
+
+
+def test_status_opens_the_warehouse_once_read_only(
+    seed_warehouse: Path, tmp_path: Path, monkeypatch
+) -> None:
+    data_dir = tmp_path / "d"
+    status(seed_warehouse, data_dir)  # the copy, with nflis held
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        con.execute("CREATE TABLE faers_loaded_quarters AS SELECT '2024Q1' AS quarter")
+    opened: list[tuple[str, bool]] = []
+    connect = duckdb.connect
+
+    def counting(database: str = ":memory:", read_only: bool = False, **kwargs):
+        opened.append((str(database), read_only))
+        return connect(database, read_only=read_only, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", counting)
+    result = status(seed_warehouse, data_dir, "--verbose")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("warehouse: ") and lines[1] == status_view.HEADER
+    assert "FAERS quarters held: 2024Q1–2024Q1 (1); gaps: none" in lines
+    assert "END-OF-MESSAGE" in result.output
+    assert opened == [(str(data_dir / "warehouse.duckdb"), True)]
+
+
+def test_overview_lists_the_faers_line_after_the_table_and_details_after_a_blank_line() -> None:
+    rows = [row("euda_wastewater", "ok"), row("nflis", "failed", PARAGRAPH)]
+    short = status_view.overview("/w.duckdb", rows, "FAERS quarters held: none", ALERTING)
+    assert short == [
+        "warehouse: /w.duckdb",
+        *status_view.summary(rows, ALERTING),
+        "FAERS quarters held: none",
+    ]
+    full = status_view.overview("/w.duckdb", rows, "", ALERTING, verbose=True)
+    table = status_view.summary(rows, ALERTING)
+    assert full == ["warehouse: /w.duckdb", *table, "", *status_view.detail(rows[1])]

@@ -25,6 +25,7 @@ import duckdb
 
 from etl.faers.comparators import COUNTS_TABLE, create_comparator_counts
 from etl.faers.match import load_synonyms
+from etl.faers.quarterly_counts import create_quarterly_counts
 from etl.faers.store import table
 
 DETAIL_OF_KIND = {
@@ -82,67 +83,6 @@ def copy_outputs(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConne
             target.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _faers_copy")
         finally:
             target.unregister("_faers_copy")
-
-
-def create_quarterly_counts(con: duckdb.DuckDBPyConnection) -> None:
-    """Kept reports per quarter, ingredient and role scope (a full grid: zero where none)."""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE faers_quarterly_counts AS
-        WITH loaded AS (SELECT quarter FROM {table("quarters")}),
-        -- Each kept report is counted once: in the quarter it was first received when that
-        -- quarter is loaded, else in the first loaded quarter after it (the earliest loaded
-        -- quarter takes every report first received before the window). The kept version's
-        -- file quarter is loaded and never precedes first receipt, so no report is lost.
-        -- Placed per (received, file) quarter pair: a few thousand pairs, not millions of rows.
-        pairs AS (
-            SELECT received_quarter, quarter AS file_quarter, count(*) AS n
-            FROM faers_kept_cases GROUP BY ALL
-        ),
-        placed AS (
-            SELECT p.*, COALESCE(
-                    (SELECT min(q.quarter) FROM loaded q WHERE q.quarter >= p.received_quarter),
-                    p.file_quarter
-                ) AS counted_quarter
-            FROM pairs p
-        ),
-        all_reports AS (
-            SELECT counted_quarter AS quarter, 'all' AS ingredient, 'any' AS role_scope,
-                sum(n) AS reports,
-                sum(n) FILTER (WHERE received_quarter < counted_quarter) AS received_earlier
-            FROM placed GROUP BY ALL
-        ),
-        ingredient_reports AS (
-            SELECT p.counted_quarter AS quarter, r.ingredient, scope.role_scope, r.primaryid,
-                p.received_quarter
-            FROM {table("roles")} r
-            JOIN faers_kept_cases k ON k.primaryid = r.primaryid AND k.quarter = r.quarter
-            JOIN placed p ON p.received_quarter = k.received_quarter
-                AND p.file_quarter = k.quarter
-            JOIN (VALUES ('any'), ('suspect'), ('primary_suspect')) scope(role_scope)
-              ON scope.role_scope = 'any'
-              OR (scope.role_scope = 'suspect' AND r.role_cod IN ('PS', 'SS'))
-              OR (scope.role_scope = 'primary_suspect' AND r.role_cod = 'PS')
-        ),
-        counted AS (
-            SELECT * FROM all_reports
-            UNION ALL
-            SELECT quarter, ingredient, role_scope, count(DISTINCT primaryid) AS reports,
-                count(DISTINCT primaryid) FILTER (WHERE received_quarter < quarter)
-                    AS received_earlier
-            FROM ingredient_reports GROUP BY ALL
-        ),
-        grid AS (
-            SELECT quarter, 'all' AS ingredient, 'any' AS role_scope FROM loaded
-            UNION ALL
-            SELECT quarter, ingredient, role_scope
-            FROM loaded, (SELECT DISTINCT ingredient FROM faers_synonyms),
-                (VALUES ('any'), ('suspect'), ('primary_suspect')) scope(role_scope)
-        )
-        SELECT quarter, ingredient, role_scope, COALESCE(reports, 0)::BIGINT AS reports,
-            COALESCE(received_earlier, 0)::BIGINT AS received_earlier
-        FROM grid LEFT JOIN counted USING (quarter, ingredient, role_scope)
-        ORDER BY ALL
-    """)
 
 
 def create_reaction_counts(con: duckdb.DuckDBPyConnection) -> None:

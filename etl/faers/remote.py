@@ -137,40 +137,58 @@ def fetch_quarters(
 ) -> list[Path]:
     """Download the `wanted` quarters linked from `landing` into `dest`, newest first; a quarter
     the server reports unchanged (304) is the stored copy from `previous` instead."""
-    page = client.get_text(landing)
-    links = quarter_links(page, landing)
+    links = landing_links(client, landing)
+    dest.mkdir(parents=True, exist_ok=True)
+    chosen = set(wanted.select([link.label for link in links]))
+    todo = [link for link in links if link.label in chosen]
+    paths: list[Path] = []
+    for i, link in enumerate(todo):
+        progress.report("download", link.label, i, len(todo))
+        known = previous.get(link.file_name.lower())
+        paths.append(fetch_quarter(client, link, dest, known, max_bytes, keep))
+    if todo:
+        progress.report("download", todo[-1].label, len(todo), len(todo))
+    return sorted(paths, key=lambda p: p.name.lower())
+
+
+def landing_links(client: HttpClient, landing: str) -> list[QuarterLink]:
+    """The quarter zips the landing page links, newest first; none is an error that says why."""
+    links = quarter_links(client.get_text(landing), landing)
     if not links:
         msg = (
             f"GET {landing}: no faers_ascii_YYYYqN.zip link on the page "
             "(has FDA changed the page? load quarters with `refresh --mirror DIR` meanwhile)"
         )
         raise FetchError(msg, url=landing)
-    dest.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    chosen = set(wanted.select([link.label for link in links]))
-    todo = [link for link in links if link.label in chosen]
-    for i, link in enumerate(todo):
-        progress.report("download", link.label, i, len(todo))
-        known = previous.get(link.file_name.lower())
-        known_meta = snapshots.read_meta(known) if known else {}
-        download = client.download(
-            link.url,
-            dest,
-            expect="zip",
-            etag=known_meta.get("etag"),
-            last_modified=known_meta.get("last_modified"),
-            max_bytes=max_bytes,
-        )
-        if download.not_modified and known is not None:
-            paths.append(known)
-            continue
-        if download.path is None:
-            raise FetchError(f"{link.url}: no file and no earlier copy to reuse", url=link.url)
-        target = keep_as(download, dest, link.file_name)
-        paths.append(keep(target, link) if keep else target)
-    if todo:
-        progress.report("download", todo[-1].label, len(todo), len(todo))
-    return sorted(paths, key=lambda p: p.name.lower())
+    return links
+
+
+def fetch_quarter(
+    client: HttpClient,
+    link: QuarterLink,
+    dest: Path,
+    known: Path | None,
+    max_bytes: int | None,
+    keep: Callable[[Path, QuarterLink], Path] | None,
+) -> Path:
+    """One quarter asked for conditionally: `known` (the stored copy) when the server says it is
+    unchanged (304), else the new download under the publisher's file name in `dest`, handed
+    to `keep` (which stores it at once) when given."""
+    known_meta = snapshots.read_meta(known) if known else {}
+    download = client.download(
+        link.url,
+        dest,
+        expect="zip",
+        etag=known_meta.get("etag"),
+        last_modified=known_meta.get("last_modified"),
+        max_bytes=max_bytes,
+    )
+    if download.not_modified and known is not None:
+        return known
+    if download.path is None:
+        raise FetchError(f"{link.url}: no file and no earlier copy to reuse", url=link.url)
+    target = keep_as(download, dest, link.file_name)
+    return keep(target, link) if keep else target
 
 
 def in_window(paths: list[Path], wanted: Window) -> list[Path]:
