@@ -1,7 +1,9 @@
 """Simulated operating characteristics of the alert detectors, with the rules' own parameters.
 
-For each count rule (monthly and quarterly Farrington flexible, short-series EWMA) it simulates
-negative-binomial series (mean `--mean`, variance mean·`--phi`) and reports:
+For each count rule (monthly, quarterly and annual Farrington flexible, short-series EWMA) and
+the annual rate rule it simulates negative-binomial series (mean `--mean`, variance
+mean·`--phi`) and reports (the rate rule is fed the same counts: its delta threshold is
+scale-dependent, so its row says how it behaves on count-like rates, no more):
 
 - the false alarm rate per tested period on in-control series (the last 4 periods of each), with
   its binomial 95 % interval, against the nominal α (criterion: at most 1.5·α);
@@ -32,13 +34,16 @@ from etl.detect.evaluate import check_period  # noqa: E402
 from etl.detect.rules import load_rules  # noqa: E402
 
 SCENARIOS = (("monthly_counts", "monthly", 72), ("quarterly_counts", "quarterly", 20),
-             ("short_counts", "quarterly", 12))  # fmt: skip
+             ("short_counts", "quarterly", 12), ("annual_counts", "annual", 12),
+             ("annual_counts", "annual", 25), ("annual_rates", "annual", 25))  # fmt: skip
 # Baselines measured in the same run: the settings the rules file rejected (Noufaily's plug-in
 # threshold; a trend on 3 years of quarters), to show what the chosen ones buy.
 BASELINES = (
     ("monthly_counts", "monthly", 72, {"threshold_method": "nbPlugin"}),
     ("quarterly_counts", "quarterly", 20, {"threshold_method": "nbPlugin", "trend": 1}),
     ("quarterly_counts", "quarterly", 20, {"trend": 1}),
+    ("annual_counts", "annual", 25, {"trend": 1}),
+    ("annual_rates", "annual", 25, {"trend": 1}),
 )
 STEPS = (1.5, 2.0, 3.0)
 MARK = "<!-- alerts-detection -->"
@@ -114,14 +119,16 @@ def run(args) -> list[str]:
 def write_readme(lines: list[str], args, seconds: float) -> None:
     intro = (
         f"Reproduce: `python benchmarks/alerts_detection.py --reps {args.reps} --readme` "
-        f"({seconds / 60:.0f} min). Negative-binomial series, mean {args.mean:g}, variance "
+        f"({seconds / 60:.1f} min). Negative-binomial series, mean {args.mean:g}, variance "
         f"{args.phi:g}× the mean, seed {args.seed}; parameters from "
         "`etl/data/alert_rules.csv`. False alarms: the last 4 periods of in-control series. "
         "Detection: a step in the mean starting 2 periods before the end, detected when "
         "either of those 2 periods alarms. The `baseline:` rows are the settings the rules "
         "file rejected, measured in the same run: Noufaily's plug-in threshold (`nbPlugin`, "
         "which ignores the uncertainty of the expected value) and a trend fitted on three "
-        "years of quarters."
+        "years of quarters or on five years. Annual series have five baseline points: "
+        "their dispersion is poorly estimated and they alarm more often than α even "
+        "without a trend (the rules file says so)."
     )
     title = "Alert detectors: false alarms and detection (simulated)"
     write_section(MARK, title, intro, lines)
