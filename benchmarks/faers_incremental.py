@@ -17,7 +17,7 @@ naming earlier cases):
   in each, `refresh milestones --offline` (carry every other source over, then publish
   atomically), alternating, `--publish-rounds` times each; medians (goal: difference < 2 s);
 - size on disk of the warehouse and the store;
-- query p95 of the Adverse events page's queries (dashboard/queries_adverse_events.py, via
+- query p95 of the Adverse events page's queries (dashboard/adverse_events/queries.py, via
   benchmarks/dashboard.py's timing, result cache bypassed) on the full-history warehouse.
 
 Every load runs in its own subprocess (peak RSS from os.wait4).

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.safe_text import unescape
+from dashboard.common.safe_text import unescape
 from tests.page_kit import page_ids, run_page
 
 
@@ -26,7 +26,7 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
     vintages = [e for e in at.expander if e.label == "Vintage of each source"]
     assert vintages, f"page {page}: no per-source vintages in the header"
     listed = unescape(" ".join(m.value for m in vintages[0].markdown))
-    from dashboard import queries
+    from dashboard.common import queries
 
     for row in queries.source_vintages().itertuples():
         assert row.title in listed, row.title
@@ -73,7 +73,7 @@ def test_overview_flags_exactly_the_streams_beyond_their_recent_range(
 ) -> None:
     """The flag follows transforms.recent_range (unit-tested on hand-made series) for every
     headline; at least one seeded stream is beyond its range, so the flag is exercised."""
-    from dashboard import narrative, queries, transforms
+    from dashboard.common import narrative, queries, transforms
 
     at = run_page("overview")
     text = " ".join(m.value for m in at.markdown)
@@ -122,7 +122,7 @@ def test_warehouse_exports_hold_every_table(dashboard_env: Path) -> None:
     import duckdb
     import pandas as pd
 
-    from dashboard import exports
+    from dashboard.common import exports
 
     con = duckdb.connect(str(dashboard_env), read_only=True)
     try:

@@ -22,10 +22,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import narrative, queries, selection, transforms
-from dashboard import queries_harm as qh
-from dashboard import queries_therapeutic as qt
-from dashboard.safe_text import unescape
+from dashboard.common import narrative, queries, queries_harm, selection, transforms
+from dashboard.common.safe_text import unescape
+from dashboard.therapeutic import queries as therapeutic_queries
 from tests import page_kit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -296,9 +295,11 @@ def test_overview_defaults_are_focus_and_primary(env: Path) -> None:
 
 
 def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> None:
-    at = open_page("cross_stream")
+    at = open_page("trends")
     chosen = at.multiselect(key="filter__streams").value
-    catalog = qh.annual_series(("poison_center", "misuse", "mortality", "supply", "wastewater"))
+    catalog = queries_harm.annual_series(
+        ("poison_center", "misuse", "mortality", "supply", "wastewater")
+    )
     catalog = catalog.assign(
         key=catalog["indicator"] + "|" + catalog["geography"] + "|" + catalog["stratum"]
     ).set_index("key")
@@ -326,7 +327,7 @@ def test_therapeutic_side_by_side_harm_panels_are_focus_and_primary(env: Path) -
     assert not harm.empty
     assert set(harm["role"]) == {"focus"}, harm[["panel", "role"]].drop_duplicates()
     assert not harm["secondary_share"].map(selection.is_secondary).any()
-    series = qt.harm_series(
+    series = therapeutic_queries.harm_series(
         ("poison_center", "adverse_events", "mortality", "misuse", "supply"), since_year=1900
     )
     assert set(series["role"]) <= {"focus"}
@@ -350,11 +351,11 @@ def test_harm_pages_draw_no_mostly_secondary_line_by_default(env: Path, page: st
 
 def test_use_supply_defaults_are_ketamine(env: Path) -> None:
     at = open_page("use_supply")
-    substances = qh.wastewater_indicators()
+    substances = queries_harm.wastewater_indicators()
     if not substances.empty:
         chosen = at.selectbox(key="filter__ww_substance").value
         assert substances.set_index("id").at[chosen, "role"] == "focus"
-    reports = qh.indicator_observations("nflis_reports_")
+    reports = queries_harm.indicator_observations("nflis_reports_")
     lines = at.multiselect(key="filter__labs")
     roles = reports.drop_duplicates("indicator").set_index("indicator")["role"]
     assert lines.value and all(roles[i] == "focus" for i in lines.value)

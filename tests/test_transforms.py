@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import narrative, transforms
+from dashboard.common import narrative, transforms
 
 
 def annual(values: dict[int, float], **extra: object) -> pd.DataFrame:

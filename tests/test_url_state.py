@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import filters
+from dashboard.common import filters
 from tests.page_kit import run_page
 
 HOSTILE = [
