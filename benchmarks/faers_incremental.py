@@ -99,7 +99,9 @@ def child(step: str, args: list[str]) -> None:
         # The page's FAERS panels: suspect role, every received year.
         bench.ARGUMENTS.update(role="suspect", first=None, last=None)
         rows = bench.time_queries(Path(args[0]), ROOT, repeat=30)
-        page = [r for r in rows if r["query"].startswith("queries_adverse_events.")]
+        # the Adverse events page's SQL modules (named queries_adverse_events in older trees)
+        prefixes = ("adverse_events.queries", "queries_adverse_events.")
+        page = [r for r in rows if r["query"].startswith(prefixes)]
         print(json.dumps({"rows": page}))
 
 

@@ -19,7 +19,7 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
     assert at.title, f"page {page} shows no title"
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Last refresh") and "published numbers" in c for c in captions), (
-        f"page {page} does not call components.header()"
+        f"page {page} does not start with header.page_head()"
     )
     # The header names every source's release: each published source's line carries the
     # vintages its rows carry in the warehouse.
@@ -71,16 +71,16 @@ def test_overview_numbers_come_from_the_warehouse(dashboard_env: Path) -> None:
 def test_overview_flags_exactly_the_streams_beyond_their_recent_range(
     dashboard_env: Path,
 ) -> None:
-    """The flag follows transforms.recent_range (unit-tested on hand-made series) for every
+    """The flag follows changes.recent_range (unit-tested on hand-made series) for every
     headline; at least one seeded stream is beyond its range, so the flag is exercised."""
-    from dashboard.common import narrative, queries, transforms
+    from dashboard.common import changes, narrative, queries
 
     at = run_page("overview")
     text = " ".join(m.value for m in at.markdown)
     headlines = queries.headline_indicators(2)
     flagged = 0
     for row in headlines.itertuples():
-        spread = transforms.recent_range(
+        spread = changes.recent_range(
             queries.series(row.indicator, row.geography, row.stratum, include_secondary=False)
         )
         flag = narrative.range_flag(spread, row.unit)

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.common import narrative, queries, queries_harm, selection, transforms
+from dashboard.common import changes, narrative, queries, queries_harm, selection
 from dashboard.common.safe_text import unescape
 from dashboard.therapeutic import queries as therapeutic_queries
 from tests import page_kit
@@ -169,7 +169,7 @@ def test_no_change_compares_across_a_method_break_in_any_series(env: Path) -> No
     cut_off = 0
     for row in catalog.itertuples():
         rows = by_series[(row.indicator, row.geography, row.stratum)]
-        summary = transforms.change_summary(rows)
+        summary = changes.change_summary(rows)
         if summary is None:
             continue
         if summary["previous_period"] is not None:
@@ -426,23 +426,21 @@ NSDUH_LIKE = (
 
 
 def test_change_summary_stays_inside_the_segment_after_the_latest_break() -> None:
-    after = transforms.change_summary(
-        yearly({2018: 1.0, 2019: 2.0, 2021: 3.0, 2022: 6.0}, NSDUH_LIKE)
-    )
+    after = changes.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0, 2022: 6.0}, NSDUH_LIKE))
     assert after["previous_period"] == "2021" and after["change_pct"] == pytest.approx(100)
-    first = transforms.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0}, NSDUH_LIKE))
+    first = changes.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0}, NSDUH_LIKE))
     assert first["change_pct"] is None and first["break_year"] == 2021
     assert "method change in 2021" in narrative.what_changed(
         stream="s", label="l", where="w", summary=first
     )
     # a caveat or a gap is not a method change: 2020 compares with 2019
-    caveat = transforms.change_summary(yearly({2019: 2.0, 2020: 1.0}, NSDUH_LIKE))
+    caveat = changes.change_summary(yearly({2019: 2.0, 2020: 1.0}, NSDUH_LIKE))
     assert caveat["previous_period"] == "2019" and caveat["break_year"] is None
     gap = "2020-04-01..2022-03-31 gap: no estimates"
-    assert transforms.change_summary(yearly({2019: 2.0, 2023: 1.0}, gap))["change_pct"] == -50
+    assert changes.change_summary(yearly({2019: 2.0, 2023: 1.0}, gap))["change_pct"] == -50
     # the recent-range flag does not reach across the break either
     assert (
-        transforms.recent_range(yearly({2016: 9.0, 2017: 9.0, 2018: 9.0, 2021: 1.0}, NSDUH_LIKE))
+        changes.recent_range(yearly({2016: 9.0, 2017: 9.0, 2018: 9.0, 2021: 1.0}, NSDUH_LIKE))
         is None
     )
 

@@ -1,5 +1,5 @@
-"""SQL for the Adverse events page: FAERS quarterly detail tables, openFDA counts, signals, the
-Spravato approval from `events`, and the published FAERS figures (literature) for offline use.
+"""SQL for the Adverse events page: FAERS quarterly detail tables, openFDA counts and the
+Spravato approval from `events` (signals and published figures: `queries_compare`).
 
 Fixed SQL texts with `?` parameters only, run through `queries.run_query` (read-only, cached on
 the warehouse version). The FAERS and openFDA tables exist only after a mirror or online load,
@@ -12,13 +12,11 @@ from __future__ import annotations
 import pandas as pd
 
 import warehouse_contract as wc
-from dashboard.adverse_events import queries_compare
 from dashboard.common import queries
 
 INGREDIENTS = ("ketamine", "esketamine")
 FAERS = wc.FAERS_QUARTERLY
 OPENFDA = wc.OPENFDA
-SIGNAL_TABLES = {FAERS: wc.FAERS_SIGNALS, OPENFDA: wc.OPENFDA_SIGNALS}
 
 # FDA's codes in the FAERS quarterly files (ASCII_Readme.pdf), as plain words.
 OUTCOMES = {
@@ -232,57 +230,6 @@ def openfda_top_reactions(ingredients: tuple[str, ...], limit: int = 15) -> pd.D
         " QUALIFY row_number() OVER (PARTITION BY r.ingredient ORDER BY r.reports DESC, r.pt) <= ?"
         " ORDER BY r.ingredient, r.reports DESC, r.pt",
         (list(ingredients), limit),
-    )
-
-
-# ---- signals ----------------------------------------------------------------------------------
-
-SIGNAL_SQL = {
-    table: (
-        "SELECT ingredient, pt, a, n_drug, n_event, n_total, b, c, d, prr, prr_lower, prr_upper,"
-        " ror, ror_lower, ror_upper, chi2, evans, ror_signal, label_expected"
-        f" FROM {table} WHERE list_contains(?, ingredient) AND (NOT ? OR NOT label_expected)"
-        " ORDER BY ingredient, evans DESC, ror_signal DESC, a DESC, pt"
-    )
-    for table in SIGNAL_TABLES.values()
-}
-
-
-ALL_OTHER_DRUGS = "all"
-
-
-def signals(
-    source_id: str, ingredients: tuple[str, ...], *, mask: bool, comparator: str = ALL_OTHER_DRUGS
-) -> pd.DataFrame:
-    """Disproportionality rows of one source (a fixed table per source) against all other drugs,
-    or (FAERS) against an active comparator group; label-expected events left out when `mask`."""
-    if comparator != ALL_OTHER_DRUGS:
-        if source_id != FAERS or not queries.has_table(wc.FAERS_COMPARATOR_SIGNALS):
-            return pd.DataFrame()
-        return queries.run_query(
-            queries_compare.COMPARATOR_SQL, (list(ingredients), comparator, mask)
-        )
-    table = SIGNAL_TABLES[source_id]
-    if not queries.has_table(table):
-        return pd.DataFrame()
-    return queries.run_query(SIGNAL_SQL[table], (list(ingredients), mask))
-
-
-# ---- published figures (literature) -----------------------------------------------------------
-
-
-def published_figures(*, include_secondary: bool = False) -> pd.DataFrame:
-    """Published FAERS figures: observations of `adverse_events` indicators from the literature
-    source, each with its own definition, period and citation (mostly secondary series only
-    when `include_secondary`)."""
-    frame = queries.run_query(
-        queries.OBSERVATIONS_WHERE + ("i.domain = ? AND o.source = ?") + queries.OBSERVATIONS_TIER,
-        (wc.ADVERSE_EVENTS, wc.LITERATURE, *queries.tier_params(include_secondary)),
-    )
-    if frame.empty:
-        return frame
-    return frame.sort_values(
-        ["unit", "value", "indicator"], ascending=[True, False, True], ignore_index=True
     )
 
 

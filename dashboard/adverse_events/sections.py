@@ -1,8 +1,8 @@
 """The sections of the Adverse events page, in page order. Each `section_*` draws one header's
-worth of the page from frames the page script prepared (dashboard/adverse_events/queries.py
-fetches, dashboard/adverse_events/frames.py shapes); none queries the warehouse itself.
-`choose()` draws the filters and returns the reader's `Choice`. Text from the warehouse reaches
-markdown only through `safe_text.md`."""
+worth of the page from frames the page script prepared (dashboard/adverse_events/report.py
+fetches and shapes them); none queries the warehouse itself. `section_filters()` draws the
+filters and returns the reader's `Choice`. Text from the warehouse reaches markdown only through
+`safe_text.md`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import streamlit as st
 
 import warehouse_contract as wc
 from dashboard.adverse_events import charts, compare, frames
+from dashboard.adverse_events.report import Report
 from dashboard.common import components, filters, specs, transforms
 from dashboard.common.safe_text import md
 
@@ -31,6 +32,28 @@ COUNTS = {
         "merged), not people and not incidence; a report does not prove causation"
     ),
 }
+CAVEATS = (
+    "**Read these numbers as FDA asks.** Reports are not incidence: nobody knows how many people "
+    "took the drug, so a count is not a rate. There are duplicates: the same event can reach FDA "
+    "from a patient, a doctor and a manufacturer as different cases. A report does not prove "
+    "that the drug caused the event. Reporting is voluntary and rises with publicity, litigation "
+    "and new approvals. FAERS counts here are **de-duplicated reports (latest caseversion per "
+    "caseid, deleted cases removed)**; openFDA counts are its reports as served (latest version "
+    "of each report, duplicate cases not merged)."
+)
+HOW_TO_LOAD = (
+    "FAERS case data are not loaded in this build, so the charts below show the **published "
+    "FAERS figures** from peer-reviewed analyses (each with its own definition and period). To "
+    "load FDA's quarterly files: download `faers_ascii_YYYYqN.zip` from FDA's [FAERS quarterly "
+    "data extract page](https://fis.fda.gov/extensions/FPD-QDE-FAERS/FPD-QDE-FAERS.html), put "
+    "them in `DIR/faers_quarterly/` and run `ketamine-watch refresh --mirror DIR`. Or go online: "
+    "`ketamine-watch refresh faers_quarterly openfda` fetches every quarter from 2004Q1 "
+    "(`--faers-from 2015Q1` or `--faers-quarters N` for fewer) and the openFDA counts."
+)
+
+
+def section_caveats() -> None:
+    st.info(CAVEATS, icon="⚠️")
 
 
 def choose(
@@ -75,6 +98,39 @@ def choose(
         choice = frames.Choice(source, drugs, role or "any", first, last, mask, comparator)
     filters.drop_unused(used)
     return choice, include_secondary
+
+
+def section_filters(
+    available: list[str],
+    ingredients: tuple[str, ...],
+    years_of_source: Callable[[frames.Choice], list[int]],
+    groups: pd.DataFrame | None = None,
+) -> tuple[frames.Choice, bool]:
+    """The filters (`choose`); the page stops here, with a notice, when no drug is chosen."""
+    choice, include_secondary = choose(available, ingredients, years_of_source, groups)
+    if not choice.drugs:
+        components.notice("Choose at least one drug.")
+        st.stop()
+    return choice, include_secondary
+
+
+def section_report(choice: frames.Choice, report: Report | None) -> None:
+    """The chosen source's sections, or how to load case data when none is loaded."""
+    if report is None:
+        st.info(HOW_TO_LOAD, icon="ℹ️")
+        return
+    section_source(choice, report.meta)
+    section_quarterly(choice, report.rows, report.breaks, report.quarters)
+    section_reactions(choice, report.reactions)
+    section_outcomes(choice, report.outcomes)
+    section_people(choice, report.people)
+    compare.section_signals(
+        choice,
+        report.signals,
+        report.meta,
+        label=report.comparator_label,
+        loaded=report.loaded_text,
+    )
 
 
 def counts_text(choice: frames.Choice) -> str:

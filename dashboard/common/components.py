@@ -1,18 +1,13 @@
-"""Streamlit building blocks every page shares: the header, and the block under every chart
-(caption with source, citation and vintage; CSV + citation downloads; PNG/SVG export; a data
-table alternative). Pages only arrange these.
+"""Streamlit building blocks every page shares: the block under every chart (caption with
+source, citation and vintage; CSV + citation downloads; PNG/SVG export; a data table
+alternative), notices, message boxes and the shared toggles. Pages only arrange these.
 
-Every page starts the same way, so the app looks like one app:
-
-    st.title("Poison centers & deaths")
-    components.header()            # data vintage + last refresh; warns when a source failed
-    if not queries.has_warehouse():
-        st.stop()
-
-and draws every chart through `components.chart_block(chart, frame, key=..., counts=...)`, where
-`chart` is best `specs.chart_spec(charts.some_builder, data=..., ...)`: the spec is then built once
-per distinct input and reused on every rerun (an Altair chart also works, converted each rerun).
-Filters whose state belongs in the URL come from `dashboard.filters`.
+Every page starts with `header.page_head(title)` (data vintage + last refresh; warns when a
+source failed; stops when no warehouse is published) and draws every chart through
+`components.chart_block(chart, frame, key=..., counts=...)`, where `chart` is best
+`specs.chart_spec(charts.some_builder, data=..., ...)`: the spec is then built once per distinct
+input and reused on every rerun (an Altair chart also works, converted each rerun). Filters
+whose state belongs in the URL come from `dashboard.common.filters`.
 """
 
 from __future__ import annotations
@@ -23,74 +18,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import chart_summary, export_menu, queries, share, tables, transforms
+from dashboard.common import chart_summary, export_menu, tables, transforms
 from dashboard.common.safe_text import md, md_link, plain, safe_url
 from dashboard.common.specs import ChartSpec, to_spec
 
 Chart = alt.TopLevelMixin | ChartSpec
-
-
-def header() -> None:
-    """The line under every page title: data vintage, last refresh, and a warning when a source
-    failed or was held at the last refresh. Call it first on every page, right after `st.title`."""
-    summary = queries.warehouse_summary() if queries.has_warehouse() else {}
-    if not summary:
-        st.warning(
-            "No warehouse yet. Build it with `ketamine-watch refresh --offline` "
-            "(seconds, from the bundled seed)."
-        )
-        return
-    st.caption(header_text(summary))
-    share.link_tools()
-    vintages = queries.source_vintages()
-    if not vintages.empty:
-        with st.expander("Vintage of each source"):
-            st.markdown(vintage_lines(vintages))
-    failed = int(summary.get("failed") or 0)
-    if failed:
-        st.warning(
-            f"{failed} source(s) failed or were held at the last refresh and show their "
-            "previous vintage; "
-            "see Data & methods for the message.",
-            icon=":material/warning:",
-        )
-
-
-def header_text(summary: dict) -> str:
-    last = summary.get("last_refresh")
-    last_text = pd.Timestamp(last).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(last) else "never"
-    return (
-        f"Last refresh {last_text} · {int(summary.get('observations') or 0):,} published "
-        f"numbers from {int(summary.get('sources_with_rows') or 0)} of "
-        f"{int(summary.get('sources') or 0)} sources · each number carries its publisher's "
-        "release (vintage)"
-    )
-
-
-# How a source's rows got here, in words; "ok" is said only of a load from the first place tried.
-ORIGIN_WORDS = {
-    "live": "from the publisher",
-    "mirror": "from the mirror",
-    "snapshot": "from the last good download",
-    "seed": "from the bundled seed",
-    "previous": "previous rows kept",
-}
-
-
-def vintage_lines(vintages: pd.DataFrame) -> str:
-    """One markdown line per source: its releases, and where the rows were loaded from (the
-    warehouse's words escaped)."""
-    lines = []
-    for row in vintages.itertuples():
-        releases = (
-            md(row.vintages)
-            if int(row.releases) <= 2
-            else f"{int(row.releases)} releases (each figure names its own publication)"
-        )
-        where = ORIGIN_WORDS.get(str(row.origin), md(row.origin))
-        status = "" if row.status == "ok" else f" · **{md(row.status)}**"
-        lines.append(f"- **{md(row.title)}**: {releases} · {where}{status}")
-    return "\n".join(lines)
 
 
 ALERT_STYLES = {

@@ -1,7 +1,7 @@
 """Sentences written from the data ("What changed"). Pure functions: no Streamlit, no SQL.
 
-Every number in a sentence comes from the summary dicts of `transforms.change_summary` and
-`transforms.recent_range`; nothing is typed in. `what_changed` and `range_flag` return markdown:
+Every number in a sentence comes from the summary dicts of `changes.change_summary` and
+`changes.recent_range`; nothing is typed in. `what_changed` and `range_flag` return markdown:
 the warehouse's words in them (labels, places, units, period labels) are escaped
 (`safe_text.md`), so a link or image in a file cell is never rendered.
 """

@@ -8,9 +8,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.common import selection, transforms
+from dashboard.common import changes, selection, transforms
 
 DOMAIN_TITLES = selection.STREAM_TITLES
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The reader's filters: geographies and groups (empty: all), years, secondary figures."""
+
+    geographies: list[str]
+    groups: list[str]
+    first_year: int | None
+    last_year: int | None
+    include_secondary: bool
 
 
 def by_frequency(values: pd.Series) -> list[str]:
@@ -52,7 +63,7 @@ class Card:
 def card(row, rows: pd.DataFrame, first_year: int | None, last_year: int | None) -> Card | None:
     """The card of one headline series (None when its rows have no change summary)."""
     data = transforms.filter_years(rows, first_year, last_year)
-    summary = transforms.change_summary(data)
+    summary = changes.change_summary(data)
     if not summary:
         return None
     ordered = data.sort_values("period_start")
@@ -60,7 +71,7 @@ def card(row, rows: pd.DataFrame, first_year: int | None, last_year: int | None)
         row=row,
         data=data,
         summary=summary,
-        spread=transforms.recent_range(data),
+        spread=changes.recent_range(data),
         frame=transforms.chart_frame(data),
         title=DOMAIN_TITLES.get(row.domain, row.domain),
         label=selection.tagged_label(

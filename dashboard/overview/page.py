@@ -8,58 +8,28 @@ exactly. Cards and the explored default are ketamine or esketamine series (role 
 primary figures; what is a default and how an option is labelled comes from
 `dashboard/common/selection.py`.
 
-The page is a list of sections (dashboard/overview/sections.py), each given the frames it draws:
-fetched by dashboard/common/queries.py and shaped by dashboard/overview/frames.py, in page order.
+The page is a list of sections (dashboard/overview/sections.py and the shared alerts), each
+given the frames it draws: fetched by dashboard/overview/queries.py and shaped by frames.py, here,
+in page order.
 """
 
 from __future__ import annotations
 
-import streamlit as st
+from dashboard.common import alerts
+from dashboard.common.header import page_head
+from dashboard.overview import queries, sections
 
-from dashboard.common import alerts, components, queries, selection
-from dashboard.overview import frames, sections
-
-st.title("Ketamine Watch")
-components.header()
-st.markdown(
+INTRO = (
     "Harm trends for ketamine and esketamine beside their therapeutic use, from published data. "
     "Every number carries its source; series with different definitions are never joined."
 )
-if not queries.has_warehouse():
-    st.stop()
+
+page_head("Ketamine Watch", INTRO, intro_below_header=True)
 alerts.section_alerts()
-
-catalog = queries.series_catalog()
-if catalog.empty:
-    components.notice("No dated series is loaded yet.")
-    st.stop()
-chosen = sections.choose(catalog)
-
-headlines = queries.headline_indicators(
-    2,
-    geographies=tuple(chosen.geographies),
-    strata=tuple(chosen.groups),
-    first_year=chosen.first_year,
-    last_year=chosen.last_year,
-    include_secondary=chosen.include_secondary,
-)
-if headlines.empty:
-    components.notice("No stream has two or more periods for these filters. Widen them.")
-    st.stop()
-headlines = selection.in_stream_order(headlines)
-cards = [
-    frames.card(
-        row,
-        queries.series(
-            row.indicator, row.geography, row.stratum, include_secondary=chosen.include_secondary
-        ),
-        chosen.first_year,
-        chosen.last_year,
-    )
-    for row in headlines.itertuples()
-]
-
+chosen = sections.section_filters(queries.catalog())
+headlines = queries.headlines(chosen)
+cards = queries.cards(headlines, chosen)
 sections.section_streams(cards)
-sections.section_what_changed([frames.change_of(c) for c in cards if c is not None])
+sections.section_what_changed(cards)
 sections.section_explore(headlines, chosen)
 alerts.section_band()

@@ -1,12 +1,10 @@
 """The sections of the Overview page, in page order: the filters (`choose`), the stream cards,
 "What changed" and the explored series. The cards and sentences are drawn from frames the page
-script prepared (dashboard/common/queries.py fetches, dashboard/overview/frames.py shapes). The
+script prepared (dashboard/overview/queries.py fetches, dashboard/overview/frames.py shapes). The
 explored series is a fragment that reruns alone when its definition changes, so it fetches its
 own rows. Text from the warehouse reaches markdown only through `safe_text` (md, md_link)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -28,16 +26,7 @@ from dashboard.overview import frames
 CARDS_PER_ROW = 3
 
 
-@dataclass(frozen=True)
-class Filters:
-    geographies: list[str]
-    groups: list[str]
-    first_year: int | None
-    last_year: int | None
-    include_secondary: bool
-
-
-def choose(catalog: pd.DataFrame) -> Filters:
+def choose(catalog: pd.DataFrame) -> frames.Filters:
     """Geography, population group and years in three columns, then the secondary switch."""
     left, middle, right = st.columns(3)
     countries = filters.multiselect(
@@ -65,7 +54,7 @@ def choose(catalog: pd.DataFrame) -> Filters:
         "the cards and the series list unless you ask for them; they are then labelled "
         "'(secondary)'."
     )
-    return Filters(geographies, groups, first_year, last_year, include_secondary)
+    return frames.Filters(geographies, groups, first_year, last_year, include_secondary)
 
 
 def explore(indicator: str) -> None:
@@ -128,8 +117,20 @@ def stream_card(card: frames.Card) -> None:
         )
 
 
+def section_filters(catalog: pd.DataFrame) -> frames.Filters:
+    """The filters (`choose`); the page stops here, with a notice, when no series is dated."""
+    if catalog.empty:
+        components.notice("No dated series is loaded yet.")
+        st.stop()
+    return choose(catalog)
+
+
 def section_streams(cards: list[frames.Card | None]) -> None:
-    """One card per headline (a headline without a change summary leaves its place empty)."""
+    """One card per headline (a headline without a change summary leaves its place empty); the
+    page stops here, with a notice, when no stream has two periods under the filters."""
+    if not cards:
+        components.notice("No stream has two or more periods for these filters. Widen them.")
+        st.stop()
     st.header("Streams")
     st.caption(
         "One headline series per stream, about ketamine or esketamine: primary figures, from the "
@@ -144,18 +145,19 @@ def section_streams(cards: list[frames.Card | None]) -> None:
                     stream_card(card)
 
 
-def section_what_changed(changes: list[dict]) -> None:
+def section_what_changed(cards: list[frames.Card | None]) -> None:
+    changes = [frames.change_of(c) for c in cards if c is not None]
     st.header("What changed")
     st.markdown("\n".join("- " + narrative.what_changed(**c) for c in frames.beyond_first(changes)))
 
 
-def section_explore(headlines: pd.DataFrame, chosen: Filters) -> None:
+def section_explore(headlines: pd.DataFrame, chosen: frames.Filters) -> None:
     st.header("Explore one series")
     explore_one_series(headlines, chosen)
 
 
 @st.fragment
-def explore_one_series(headlines: pd.DataFrame, chosen: Filters) -> None:
+def explore_one_series(headlines: pd.DataFrame, chosen: frames.Filters) -> None:
     """The explored series. A fragment: changing its definition reruns only this part, not the
     cards above (which do not depend on it)."""
     geographies, groups = chosen.geographies, chosen.groups

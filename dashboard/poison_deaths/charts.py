@@ -1,4 +1,4 @@
-"""Chart builders for the harm pages: bars of published shares (the maps are in `charts.maps`).
+"""Chart builders for the Poison centers & deaths page: bars of published shares.
 Pure, keyword-only functions returning `alt.Chart`; time lines reuse `charts.time_chart`."""
 
 from __future__ import annotations

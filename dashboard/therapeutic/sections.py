@@ -30,6 +30,14 @@ CLAIMS_INTRO = (
 LINK = {"citation_url": st.column_config.LinkColumn("source")}
 
 
+def secondary_toggle() -> bool:
+    return components.secondary_toggle(
+        "Figures quoted from another publication rather than the original (news summaries, "
+        "fact sheets citing a commercial audit ...) are left out unless you ask; they are then "
+        "labelled '(secondary)'."
+    )
+
+
 def section_milestones(events: pd.DataFrame) -> None:
     st.header("Approvals, scheduling and safety alerts")
     if events.empty:

@@ -3,9 +3,9 @@ and a ranked table with region filters; a "Compare countries" view of past-year 
 (general population and youth apart); expert-perceived trends as words; and the check of
 UNODC's transcriptions against the published figures we hold.
 
-`global_view()` is the one call the page makes: it reads through `queries_global`, shapes with
-`global_frames` and draws with `charts.world`. Offline (the seed bundles no UNODC file) it says
-how to load the annex. Warehouse text reaches markdown only through `safe_text.md`.
+`section_global()` is the one call the page makes: it reads through `queries_global`, shapes
+with `global_frames` and draws with `global_charts`. Offline (the seed bundles no UNODC file)
+it says how to load the annex. Warehouse text reaches markdown only through `safe_text.md`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ POPULATIONS = {
 }
 
 
-def global_view() -> None:
+def section_global() -> None:
     st.header("Global: ketamine seizures by country (UNODC)")
     seizures = queries_global.seizures()
     if seizures.empty:

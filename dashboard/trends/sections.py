@@ -1,6 +1,7 @@
-"""Layout of the "since year X" view on Cross-stream trends: the base-year control (`?base=2019`
-in the link), the indexed chart and, beside it, a table per indicator of what changed since the
-base year. The numbers come from `dashboard.base_year` (pure); this module only arranges them.
+"""The sections of the Cross-stream trends page: the secondary switch, the streams picker and the
+"since year X" view (the base-year control, `?base=2019` in the link, the indexed chart and,
+beside it, a table per indicator of what changed since the base year). The numbers come from
+dashboard/trends/queries.py and base_year.py (pure); this module only arranges them.
 
 Never a blank chart: when no year is shared by every chosen series, the page says so, draws the
 series that have the base year, names those left out, and offers the year shared by the most.
@@ -11,10 +12,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import charts, components, filters, specs
+from dashboard.common import charts, components, filters, selection, specs
 from dashboard.trends import base_year
 
 BASE_KEY = "base"
+# every link parameter this page reads (others in a link get a notice and are removed)
+PAGE_KEYS = ("secondary", "streams", BASE_KEY, components.MILESTONE_KEY)
+COUNTS = (
+    "each series divided by its own value in the base year, times 100; points across a "
+    "documented method change are left out (a gap), and no change is computed across one. "
+    "An index compares direction and pace, not size: 200 means twice that series' base-year "
+    "level, in its own unit and definition (exposure calls, survey prevalence, deaths, lab "
+    "reports, mass loads). Only series with yearly periods are offered."
+)
 TABLE_COLUMNS = {
     "indicator": st.column_config.TextColumn("Indicator", width="medium"),
     "change_since_base_pct": st.column_config.NumberColumn("% change", format="%+.1f%%"),
@@ -77,6 +87,42 @@ def _set_base(year: int) -> None:
     """Before the next run: the base-year widget takes `year` (a widget's value cannot change
     during the run that drew it)."""
     st.session_state[filters.WIDGET_PREFIX + BASE_KEY] = str(year)
+
+
+def secondary_toggle() -> bool:
+    return components.secondary_toggle(
+        "Figures quoted from another publication rather than the original are offered only "
+        "when you ask; they are labelled '(secondary)' and never chosen by default."
+    )
+
+
+def section_streams(catalog: pd.DataFrame) -> list[str]:
+    """The streams picker (one yearly series each; by default per stream the longest yearly
+    ketamine or esketamine series of primary figures that shares a year with the others, so
+    they can be indexed together). The page stops here, with a notice, when nothing is offered
+    or chosen."""
+    if catalog.empty:
+        components.notice("No yearly harm series with three or more points are loaded.")
+        st.stop()
+    names = catalog.set_index("key")["name"].to_dict()
+    chosen = filters.multiselect(
+        "streams",
+        list(names),
+        label="Streams (one yearly series each; add or remove)",
+        default=selection.default_indexed_together(catalog)["key"].tolist(),
+        format_func=names.get,
+    )
+    if not chosen:
+        filters.drop_unused(PAGE_KEYS)
+        components.notice("Choose at least one series.")
+        st.stop()
+    return chosen
+
+
+def section_index(rows: pd.DataFrame, milestones: pd.DataFrame) -> None:
+    """The "since year X" view of the chosen series' rows."""
+    section(components.chart_frame(rows), counts=COUNTS, milestones=milestones)
+    filters.drop_unused(PAGE_KEYS)
 
 
 def section(data: pd.DataFrame, *, counts: str, milestones: pd.DataFrame) -> None:
