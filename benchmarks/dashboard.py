@@ -70,7 +70,15 @@ ARGUMENTS = {
     "product": "spravato",
     "agency": "FDA",
 }
-SKIP = {"run_query", "connect", "warehouse_path", "warehouse_version", "_cached", "_shared"}
+SKIP = {
+    "run_query",
+    "connect",
+    "warehouse_path",
+    "warehouse_version",
+    "_cached",
+    "_shared",
+    "clear_cache",
+}
 
 
 def build_default(work: Path) -> Path:
@@ -109,22 +117,33 @@ def query_functions(root: Path) -> list[tuple[str, object]]:
     import importlib
 
     found = []
-    for path in sorted((root / "dashboard").glob("queries*.py")):
-        module = importlib.import_module(f"dashboard.{path.stem}")
+    for path in sorted((root / "dashboard").rglob("queries*.py")):
+        dotted = ".".join(path.relative_to(root).with_suffix("").parts)
+        module = importlib.import_module(dotted)
+        short = dotted.removeprefix("dashboard.")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and not name.startswith("_") and name not in SKIP:
-                found.append((f"{path.stem}.{name}", fn))
+                found.append((f"{short}.{name}", fn))
     return found
 
 
 def time_queries(warehouse: Path, root: Path, repeat: int = 30) -> list[dict]:
     os.environ["KETAMINE_WATCH_WAREHOUSE"] = str(warehouse)
     sys.path.insert(0, str(root))  # the code tree under test, ahead of this one
-    from dashboard import queries
+    import importlib
+
+    # a baseline tree from before the page folders keeps its modules directly in dashboard/
+    shared = "dashboard.common" if (root / "dashboard" / "common").is_dir() else "dashboard"
+    queries = importlib.import_module(f"{shared}.queries")
+    folder = root / Path(*shared.split("."))
+    # older trees still define the cache in queries.py
+    has_connection = (folder / "connection.py").exists()
+    connection = importlib.import_module(f"{shared}.connection") if has_connection else queries
 
     assert Path(queries.__file__).resolve().is_relative_to(root.resolve()), queries.__file__
-    # Measure the SQL, not the result cache: call the undecorated function every time.
-    queries._cached = queries._cached.__wrapped__
+    # Measure the SQL, not the result cache: run_query looks `_cached` up in the connection
+    # module, so replace it there with the undecorated function.
+    connection._cached = connection._cached.__wrapped__
     results = []
     opens = []
     for _ in range(repeat):

@@ -17,7 +17,7 @@ naming earlier cases):
   in each, `refresh milestones --offline` (carry every other source over, then publish
   atomically), alternating, `--publish-rounds` times each; medians (goal: difference < 2 s);
 - size on disk of the warehouse and the store;
-- query p95 of the Adverse events page's queries (dashboard/queries_adverse_events.py, via
+- query p95 of the Adverse events page's queries (dashboard/adverse_events/queries.py, via
   benchmarks/dashboard.py's timing, result cache bypassed) on the full-history warehouse.
 
 Every load runs in its own subprocess (peak RSS from os.wait4).
@@ -99,7 +99,9 @@ def child(step: str, args: list[str]) -> None:
         # The page's FAERS panels: suspect role, every received year.
         bench.ARGUMENTS.update(role="suspect", first=None, last=None)
         rows = bench.time_queries(Path(args[0]), ROOT, repeat=30)
-        page = [r for r in rows if r["query"].startswith("queries_adverse_events.")]
+        # the Adverse events page's SQL modules (named queries_adverse_events in older trees)
+        prefixes = ("adverse_events.queries", "queries_adverse_events.")
+        page = [r for r in rows if r["query"].startswith(prefixes)]
         print(json.dumps({"rows": page}))
 
 

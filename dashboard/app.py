@@ -12,21 +12,23 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import page_style
+from dashboard.common import page_style
 
-PAGES = Path(__file__).resolve().parent / "views"
+HERE = Path(__file__).resolve().parent
+PAGE_SCRIPT = "page.py"
 
-# (file in views/, title, url path). A page appears once its file exists.
+# (folder under dashboard/ holding the page's page.py, title, url path). A page appears once its
+# script exists.
 PAGE_ORDER = (
-    ("overview.py", "Overview", "overview"),
-    ("cross_stream.py", "Cross-stream trends", "trends"),
-    ("poison_deaths.py", "Poison centers & deaths", "poison-centers-deaths"),
-    ("use_supply.py", "Use & supply", "use-supply"),
-    ("adverse_events.py", "Adverse events", "adverse-events"),
-    ("therapeutic.py", "Therapeutic context", "therapeutic"),
-    ("methods.py", "Data & methods", "methods"),
+    ("overview", "Overview", "overview"),
+    ("trends", "Cross-stream trends", "trends"),
+    ("poison_deaths", "Poison centers & deaths", "poison-centers-deaths"),
+    ("use_supply", "Use & supply", "use-supply"),
+    ("adverse_events", "Adverse events", "adverse-events"),
+    ("therapeutic", "Therapeutic context", "therapeutic"),
+    ("methods", "Data & methods", "methods"),
 )
-DEFAULT_FILE = "overview.py"
+DEFAULT_PAGE = "overview"
 
 
 def page_list() -> list[st.Page]:
@@ -34,17 +36,16 @@ def page_list() -> list[st.Page]:
     identity is its url path, so the default page takes the empty path (`/`) and leaves its
     named path to the alias."""
     pages = []
-    for file, title, url_path in PAGE_ORDER:
-        if not (PAGES / file).exists():
+    for folder, title, url_path in PAGE_ORDER:
+        script = HERE / folder / PAGE_SCRIPT
+        if not script.exists():
             continue
-        default = file == DEFAULT_FILE
+        default = folder == DEFAULT_PAGE
         pages.append(
-            st.Page(
-                PAGES / file, title=title, url_path="" if default else url_path, default=default
-            )
+            st.Page(script, title=title, url_path="" if default else url_path, default=default)
         )
         if default:
-            alias = st.Page(PAGES / file, title=title, url_path=url_path, visibility="hidden")
+            alias = st.Page(script, title=title, url_path=url_path, visibility="hidden")
             pages.append(alias)
     return pages
 

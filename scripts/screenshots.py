@@ -35,7 +35,7 @@ def page_paths() -> list[tuple[str, str]]:
     end = source.index("\n)\n", start) + 3
     namespace: dict = {}
     exec(source[start:end], namespace)  # the literal tuple only
-    return [(file.removesuffix(".py"), url) for file, _, url in namespace["PAGE_ORDER"]]
+    return [(folder, url) for folder, _, url in namespace["PAGE_ORDER"]]
 
 
 def free_port() -> int:

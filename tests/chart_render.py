@@ -239,7 +239,7 @@ def views(spec: dict) -> Iterator[list[dict]]:
 def axis_spec_problems(spec: dict) -> list[str]:
     """Temporal x axes without an explicit year/quarter/month/day label rule (one layer of a
     view sets it; the others share its axis)."""
-    from dashboard.charts import axes
+    from dashboard.common.charts import axes
 
     allowed_formats = {axes.YEAR_FORMAT, axes.MONTH_FORMAT, axes.DAY_FORMAT}
     problems = []

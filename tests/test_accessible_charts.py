@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from dashboard import chart_summary, tables
-from dashboard.charts import adverse_events, harm
-from dashboard.charts.theme import BAR_LABEL_SHARE, config
+from dashboard.adverse_events import charts as adverse_events_charts
+from dashboard.common import chart_summary, tables
+from dashboard.common.charts.theme import BAR_LABEL_SHARE, config
+from dashboard.poison_deaths import charts as harm_charts
 from tests.chart_render import items, plot_groups, render
 
 
@@ -66,7 +67,7 @@ def test_quiet_spec_hides_the_title_from_the_tree() -> None:
 
 def test_theme_keeps_marks_axes_and_legends_out_of_the_accessibility_tree() -> None:
     frame = series([1.0, 2.0, 3.0])
-    spec = harm.share_bars(
+    spec = harm_charts.share_bars(
         data=frame.assign(stratum="", citation="c", source="s"), title="t"
     ).to_dict()
     vega = vlc.vegalite_to_vega(json.dumps(chart_summary.quiet_spec(spec)))
@@ -114,9 +115,11 @@ def test_bar_labels_take_at_most_forty_percent_of_a_phone_width(builder: str) ->
         }
     )
     if builder == "share_bars":
-        spec = harm.share_bars(data=frame, title="t").to_dict()
+        spec = harm_charts.share_bars(data=frame, title="t").to_dict()
     else:
-        spec = adverse_events.published_values(data=frame, title="t", x_title="cases").to_dict()
+        spec = adverse_events_charts.published_values(
+            data=frame, title="t", x_title="cases"
+        ).to_dict()
     width = 330
     # vl-convert has no page container (containerSize() is 0): stand in the phone's width
     text = json.dumps(spec).replace("containerSize()[0]", str(width))

@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 
 import warehouse_contract as wc
-from dashboard import alerts_frames as frames
-from dashboard.charts.alert_band import band_chart
+from dashboard.common import alerts_frames
+from dashboard.common.charts.alert_band import band_chart
 from tests.page_kit import run_page
 
 
@@ -35,7 +35,7 @@ def test_overview_lists_the_published_alerts_or_says_none(dashboard_env: Path) -
     # Ketamine and esketamine series first; the other drugs' alerts in a folded list after them.
     roles = indicator_roles(dashboard_env)
     focus = expected[expected["indicator"].map(roles).eq("focus")]
-    tables = [d.value for d in at.dataframe if list(d.value.columns) == frames.ALERT_COLUMNS]
+    tables = [d.value for d in at.dataframe if list(d.value.columns) == alerts_frames.ALERT_COLUMNS]
     assert sum(len(t) for t in tables) == len(expected)
     if not focus.empty:
         assert sorted(tables[0]["Period"]) == sorted(focus["period_label"])
@@ -96,13 +96,15 @@ def sample_band() -> pd.DataFrame:
 
 def test_band_frames_put_alarmed_series_first_and_name_the_alarm() -> None:
     band = sample_band()
-    assert frames.band_series(band) == [("US", "all"), ("UK", "all")]
-    one = frames.band_frame(band, "US", "all")
+    assert alerts_frames.band_series(band) == [("US", "all"), ("UK", "all")]
+    one = alerts_frames.band_frame(band, "US", "all")
     assert one["marker"].tolist() == ["within", "within", "above threshold (alarm)"]
 
 
 def test_band_chart_draws_three_lines_and_marks_alarms_by_shape() -> None:
-    spec = band_chart(frames.band_frame(sample_band(), "US", "all"), title="t", unit="reports")
+    spec = band_chart(
+        alerts_frames.band_frame(sample_band(), "US", "all"), title="t", unit="reports"
+    )
     spec = spec.to_dict()
     text = str(spec)
     assert "triangle-up" in text and "strokeDash" in text
@@ -117,7 +119,7 @@ def test_alert_table_keeps_the_warehouse_numbers() -> None:
           "threshold": 45.0,
           "method": "Farrington flexible, muan threshold"}]
     )  # fmt: skip
-    table = frames.alert_table(alerts)
+    table = alerts_frames.alert_table(alerts)
     assert table.iloc[0].to_dict() == {
         "Series": "Reports",
         "Where": "US, all",
@@ -127,5 +129,5 @@ def test_alert_table_keeps_the_warehouse_numbers() -> None:
         "Threshold": "45 reports",
         "Method": "Farrington flexible, muan threshold",
     }
-    assert frames.alert_table(alerts.iloc[0:0]).empty
-    assert frames.series_links(alerts) == [("faers_x", "Reports (2023Q4)")]
+    assert alerts_frames.alert_table(alerts.iloc[0:0]).empty
+    assert alerts_frames.series_links(alerts) == [("faers_x", "Reports (2023Q4)")]

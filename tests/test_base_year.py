@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import base_year, transforms
+from dashboard.common import transforms
+from dashboard.trends import base_year
 
 NSDUH_BREAKS = (
     "2015-01-01 break: NSDUH 2015 questionnaire redesign; 2020-01-01..2020-12-31 caveat: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from dashboard import basemaps
+from dashboard.common import basemaps
 
 
 def test_files_match_the_hashes_source_md_records() -> None:

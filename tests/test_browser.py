@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.page_kit import page_order
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,22 +45,8 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 pytestmark = pytest.mark.browser
 
 
-def page_order() -> list[tuple[str, str, str]]:
-    """(file stem, menu title, url path) of every page app.py registers, in its order."""
-    source = (REPO / "dashboard" / "app.py").read_text()
-    namespace: dict = {}
-    start = source.index("PAGE_ORDER = (")
-    end = source.index("\n)\n", start) + 3
-    exec(source[start:end], namespace)  # the literal tuple only
-    return [
-        (file.removesuffix(".py"), title, url)
-        for file, title, url in namespace["PAGE_ORDER"]
-        if (REPO / "dashboard" / "views" / file).exists()
-    ]
-
-
 def pages() -> list[tuple[str, str]]:
-    """(file stem, url path) of every page app.py registers, in its order."""
+    """(page folder, url path) of every page app.py registers, in its order."""
     return [(stem, url) for stem, _title, url in page_order()]
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import warehouse_contract as wc
-from dashboard.basemaps import REGION_EXTENTS
+from dashboard.common.basemaps import REGION_EXTENTS
 from tests.test_browser import CHART, browser, chromium, served, settle
 
 __all__ = ["browser", "chromium", "served"]  # fixtures used by name below

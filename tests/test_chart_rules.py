@@ -17,19 +17,14 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from dashboard import charts, transforms
-from dashboard.charts import (
-    adverse_events,
-    annotations,
-    axes,
-    harm,
-    label_layout,
-    theme,
-    therapeutic,
-)
-from dashboard.charts.context import is_context, split_context
-from dashboard.charts.timeseries import marker_styles
-from dashboard.specs import to_spec
+from dashboard.adverse_events import charts as adverse_events_charts
+from dashboard.common import charts, transforms
+from dashboard.common.charts import annotations, axes, label_layout, theme
+from dashboard.common.charts.context import is_context, split_context
+from dashboard.common.charts.timeseries import marker_styles
+from dashboard.common.specs import to_spec
+from dashboard.poison_deaths import charts as harm_charts
+from dashboard.therapeutic import charts as therapeutic_charts
 from tests.chart_render import (
     TIME_LABEL,
     axis_labels,
@@ -215,19 +210,23 @@ def built_charts() -> dict[str, alt.TopLevelMixin]:
             y_title="deaths",
             milestones=CROWDED,
         ),
-        "quarterly reports with breaks": adverse_events.quarterly_reports(
+        "quarterly reports with breaks": adverse_events_charts.quarterly_reports(
             data=quarters_short, breaks=breaks, title="Reports per quarter"
         ),
-        "two published figures": adverse_events.published_values(
+        "two published figures": adverse_events_charts.published_values(
             data=published, title="Cases analysed", x_title="cases"
         ),
-        "one published ROR": adverse_events.published_values(
+        "one published ROR": adverse_events_charts.published_values(
             data=published.head(1), title="ROR", x_title="ROR", log_scale=True
         ),
-        "count bars": adverse_events.count_bars(data=counts, title="Outcomes"),
-        "share bars": harm.share_bars(data=shares, title="Shares"),
-        "side by side": therapeutic.side_by_side(data=side, milestones=CROWDED, title="Side"),
-        "milestone timeline": therapeutic.milestone_timeline(events=CROWDED, title="Timeline"),
+        "count bars": adverse_events_charts.count_bars(data=counts, title="Outcomes"),
+        "share bars": harm_charts.share_bars(data=shares, title="Shares"),
+        "side by side": therapeutic_charts.side_by_side(
+            data=side, milestones=CROWDED, title="Side"
+        ),
+        "milestone timeline": therapeutic_charts.milestone_timeline(
+            events=CROWDED, title="Timeline"
+        ),
         "sparkline": charts.sparkline(data=quarters_short),
     }
 
@@ -394,7 +393,7 @@ def test_milestones_can_be_hidden_and_breaks_stay() -> None:
     ).to_json()
     assert "FDA approval" in shown and "FDA approval" not in hidden
     assert "method change" in hidden and theme.BREAK in hidden
-    side = therapeutic.side_by_side(
+    side = therapeutic_charts.side_by_side(
         data=data.assign(group="g", panel="p"),
         milestones=CROWDED,
         title="S",
@@ -403,7 +402,7 @@ def test_milestones_can_be_hidden_and_breaks_stay() -> None:
     assert "scheduling on 1999" not in side.to_json()
     assert (
         "scheduling on 1999"
-        in therapeutic.side_by_side(
+        in therapeutic_charts.side_by_side(
             data=data.assign(group="g", panel="p"), milestones=CROWDED, title="S"
         ).to_json()
     )
@@ -512,7 +511,7 @@ def test_bar_plots_grow_with_their_bars() -> None:
             {"figure": [f"figure {i}" for i in range(n)], "value": range(1, n + 1), "unit": "x"}
         )
         spec = json.loads(
-            adverse_events.published_values(data=data, title="T", x_title="x").to_json()
+            adverse_events_charts.published_values(data=data, title="T", x_title="x").to_json()
         )
         assert spec["autosize"]["type"] == "fit-x"  # `height` is the plot's, not the chart's
         heights.append(spec["height"])

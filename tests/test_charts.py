@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard import charts, components, transforms
-from dashboard.charts import theme
-from dashboard.charts.timeseries import label_rows
+from dashboard.common import charts, components, transforms
+from dashboard.common.charts import theme
+from dashboard.common.charts.timeseries import label_rows
 
 
 def frame(ci: bool = True, provisional: bool = True, breaks: str = "") -> pd.DataFrame:

@@ -115,7 +115,7 @@ def test_the_dashboard_counts_starts_by_the_same_rule(
     import duckdb
     import streamlit as st
 
-    from dashboard import queries_therapeutic as qt
+    from dashboard.therapeutic import queries
 
     studies = by_id(real_studies())
     withdrawn = copy.deepcopy(studies["NCT00973089"])  # hand-made twist: says ACTUAL
@@ -130,7 +130,7 @@ def test_the_dashboard_counts_starts_by_the_same_rule(
     monkeypatch.setenv("KETAMINE_WATCH_WAREHOUSE", str(path))
     st.cache_data.clear()
     try:
-        by_year = qt.trials_by_area_year().groupby("start_year")["trials"].sum().to_dict()
+        by_year = queries.trials_by_area_year().groupby("start_year")["trials"].sum().to_dict()
     finally:
         st.cache_data.clear()
     assert by_year == {2018: 1, 2019: 1}

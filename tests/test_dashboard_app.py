@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.safe_text import unescape
+from dashboard.common.safe_text import unescape
 from tests.page_kit import page_ids, run_page
 
 
@@ -19,14 +19,14 @@ def test_page_renders_with_header_and_chart_blocks(dashboard_env: Path, page: st
     assert at.title, f"page {page} shows no title"
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Last refresh") and "published numbers" in c for c in captions), (
-        f"page {page} does not call components.header()"
+        f"page {page} does not start with header.page_head()"
     )
     # The header names every source's release: each published source's line carries the
     # vintages its rows carry in the warehouse.
     vintages = [e for e in at.expander if e.label == "Vintage of each source"]
     assert vintages, f"page {page}: no per-source vintages in the header"
     listed = unescape(" ".join(m.value for m in vintages[0].markdown))
-    from dashboard import queries
+    from dashboard.common import queries
 
     for row in queries.source_vintages().itertuples():
         assert row.title in listed, row.title
@@ -71,16 +71,16 @@ def test_overview_numbers_come_from_the_warehouse(dashboard_env: Path) -> None:
 def test_overview_flags_exactly_the_streams_beyond_their_recent_range(
     dashboard_env: Path,
 ) -> None:
-    """The flag follows transforms.recent_range (unit-tested on hand-made series) for every
+    """The flag follows changes.recent_range (unit-tested on hand-made series) for every
     headline; at least one seeded stream is beyond its range, so the flag is exercised."""
-    from dashboard import narrative, queries, transforms
+    from dashboard.common import changes, narrative, queries
 
     at = run_page("overview")
     text = " ".join(m.value for m in at.markdown)
     headlines = queries.headline_indicators(2)
     flagged = 0
     for row in headlines.itertuples():
-        spread = transforms.recent_range(
+        spread = changes.recent_range(
             queries.series(row.indicator, row.geography, row.stratum, include_secondary=False)
         )
         flag = narrative.range_flag(spread, row.unit)
@@ -122,7 +122,7 @@ def test_warehouse_exports_hold_every_table(dashboard_env: Path) -> None:
     import duckdb
     import pandas as pd
 
-    from dashboard import exports
+    from dashboard.common import exports
 
     con = duckdb.connect(str(dashboard_env), read_only=True)
     try:

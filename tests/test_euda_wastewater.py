@@ -208,7 +208,7 @@ def test_a_bad_mirror_file_leaves_the_published_rows_untouched(tmp_path: Path) -
 def test_a_load_published_as_zero_every_day_is_flagged_not_quantified(tmp_path: Path) -> None:
     """Published 0 on every day is 'nothing quantified', never a fall to nothing: flagged, no %
     change, and never an Overview headline."""
-    from dashboard.transforms import change_summary
+    from dashboard.common.changes import change_summary
 
     text = LOADS.read_text().rstrip("\n") + "\n"
     text += '2024,"ketamine","ZZ002","ZZ","Zeroville",0,0,0,0,0,0,0,0,0,0\n'

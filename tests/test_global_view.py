@@ -12,9 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import global_frames as frames
-from dashboard.basemaps import country_names
-from dashboard.charts import world
+from dashboard.common.basemaps import country_names
+from dashboard.use_supply import global_charts, global_frames
 from etl.refresh import RefreshOptions, refresh
 from etl.snapshots import find_in_folder
 from etl.sources import SOURCES
@@ -43,7 +42,7 @@ def seizures(parsed) -> pd.DataFrame:
 
 
 def test_every_map_id_is_a_shape_on_the_basemap() -> None:
-    ids = frames.map_ids()
+    ids = global_frames.map_ids()
     placed = ids[ids["map_id"] != ""]
     assert set(placed["map_id"]) <= set(country_names()["id"])
     assert not ids["unodc_name"].duplicated().any()
@@ -54,27 +53,27 @@ def test_every_real_seizure_country_has_a_map_row(shared_raw: Path) -> None:
     records = SOURCE.parse(find_in_folder(shared_raw / "unodc_wdr", SOURCE.meta)).details[
         "unodc_wdr_seizures"
     ]
-    missing = set(records["country"]) - set(frames.map_ids()["unodc_name"])
+    missing = set(records["country"]) - set(global_frames.map_ids()["unodc_name"])
     assert not missing, missing
 
 
 def test_hong_kong_and_macao_are_their_own_shapes(seizures: pd.DataFrame) -> None:
-    shown = frames.seizure_map_frame(seizures, 2020).set_index("country")
+    shown = global_frames.seizure_map_frame(seizures, 2020).set_index("country")
     assert shown.loc["China, Hong Kong SAR", "map_id"] == "344"
     assert shown.loc["China, Hong Kong SAR", "band"] == "100-1,000 kg"
 
 
 def test_bands_cover_zero_and_the_largest_seizure() -> None:
-    assert frames.band(0) == "0 kg (reported zero)"
-    assert frames.band(0.5) == "under 1 kg"
-    assert frames.band(13504.49) == "1,000 kg or more"
+    assert global_frames.band(0) == "0 kg (reported zero)"
+    assert global_frames.band(0.5) == "under 1 kg"
+    assert global_frames.band(13504.49) == "1,000 kg or more"
 
 
 def test_ranked_table_filters_by_region_and_ranks_largest_first(seizures: pd.DataFrame) -> None:
-    table = frames.ranked(seizures, 2023, [])
+    table = global_frames.ranked(seizures, 2023, [])
     assert table["kg"].is_monotonic_decreasing and table["rank"].tolist()[0] == 1
     assert table.iloc[0]["country"] == "Thailand"  # 6,385 kg in 2023
-    africa = frames.ranked(seizures, 2023, ["Africa"])
+    africa = global_frames.ranked(seizures, 2023, ["Africa"])
     assert set(africa["region"]) == {"Africa"} and "Kenya" in set(africa["country"])
 
 
@@ -83,10 +82,10 @@ def test_compare_frame_keeps_age_bands_apart(parsed) -> None:
     rows = obs[obs["indicator"] == "unodc_wdr_prevalence_general_past_year"].rename(
         columns={"geography": "country"}
     )
-    data = frames.compare_frame(rows, ["United Kingdom (England and Wales)"])
+    data = global_frames.compare_frame(rows, ["United Kingdom (England and Wales)"])
     assert set(data["age_band"]) == {"16-59", "16-64"}
     assert data.groupby("series")["age_band"].nunique().max() == 1
-    us = frames.compare_frame(rows, ["United States of America"])
+    us = global_frames.compare_frame(rows, ["United States of America"])
     assert "UNODC's own estimate" in set(us["estimate"])
 
 
@@ -103,21 +102,21 @@ def test_cross_check_shows_agreement_and_conflict(parsed) -> None:
             "citation": ["Home Office 2018/19 bulletin", "Home Office 2018/19 bulletin"],
         }
     )
-    checks = frames.cross_check({"general": general}, published).set_index("survey year")
+    checks = global_frames.cross_check({"general": general}, published).set_index("survey year")
     assert checks.loc["2018/19", "verdict"] == "agree"  # UNODC 0.77 vs 0.8
     assert checks.loc["2008/09", "verdict"] == "conflict"  # UNODC 0.6 vs 0.5
     assert checks["UNODC citation"].str.contains("UNODC").all()
 
 
 def test_trends_table_holds_words_not_numbers(parsed) -> None:
-    table = frames.trends_table(parsed.details["unodc_wdr_trends"], "all ages")
+    table = global_frames.trends_table(parsed.details["unodc_wdr_trends"], "all ages")
     hk = table.set_index("country").loc["China, Hong Kong SAR"]
     assert hk["2022"] == "Large decrease (>10%)"
 
 
 def test_seizure_map_says_enforcement_and_pooling(seizures: pd.DataFrame) -> None:
-    shown = frames.seizure_map_frame(seizures, 2020)
-    chart = world.seizure_map(data=shown, title="t", bands=frames.BAND_ORDER)
+    shown = global_frames.seizure_map_frame(seizures, 2020)
+    chart = global_charts.seizure_map(data=shown, title="t", bands=global_frames.BAND_ORDER)
     spec = json.dumps(chart.to_dict())
     assert "enforcement, not use" in spec and "phencyclidine" in spec
     assert "equalEarth" in spec and "topojson" in spec
@@ -128,8 +127,8 @@ def test_prevalence_lines_validate(parsed) -> None:
     rows = obs[obs["indicator"] == "unodc_wdr_prevalence_youth_past_year"].rename(
         columns={"geography": "country"}
     )
-    data = frames.compare_frame(rows, ["United States of America", "China, Hong Kong SAR"])
-    chart = world.prevalence_lines(data=data, title="t")
+    data = global_frames.compare_frame(rows, ["United States of America", "China, Hong Kong SAR"])
+    chart = global_charts.prevalence_lines(data=data, title="t")
     assert chart.to_dict()["layer"]
 
 

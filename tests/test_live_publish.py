@@ -2,7 +2,8 @@
 
 A background thread publishes new warehouses in a loop (NFLIS alternating between two versions of
 its file, each publish an `os.replace` of a freshly built file) while the dashboard renders pages
-through Streamlit's AppTest and, more densely, while readers query through dashboard/queries.py.
+through Streamlit's AppTest and, more densely, while readers query through
+dashboard/common/queries.py.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def test_pages_render_while_refreshes_publish(publishing: Publisher) -> None:
 
 
 def test_queries_never_fail_while_refreshes_publish(publishing: Publisher) -> None:
-    from dashboard import queries
+    from dashboard.common import queries
 
     seen_rows: set[int] = set()
     errors: list[BaseException] = []
@@ -100,7 +101,7 @@ def test_queries_never_fail_while_refreshes_publish(publishing: Publisher) -> No
     def reader() -> None:
         while publishing.published < start + 3 and not publishing.errors:
             try:
-                queries._cached.clear()  # go to the file every time, not the cache
+                queries.clear_cache()  # go to the file every time, not the cache
                 frame = queries.run_query(
                     "SELECT count(*) AS n FROM observations WHERE source = ?", ("nflis",)
                 )

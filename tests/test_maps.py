@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from dashboard import basemaps
-from dashboard import maps_frames as mf
-from dashboard.charts import maps
+from dashboard.common import basemaps
+from dashboard.use_supply import maps_charts, maps_frames
 from tests.chart_render import items, render
 
 UNIT = "mg per 1,000 people per day"
@@ -38,36 +37,38 @@ def cities() -> pd.DataFrame:
 
 
 def test_sites_outside_the_europe_box_are_their_countrys_region() -> None:
-    regions = mf.site_regions(cities())
+    regions = maps_frames.site_regions(cities())
     assert list(regions[:3]) == ["Europe"] * 3
     assert list(regions[3:6]) == ["BR", "BR", "FR"]  # Martinique is not in Europe's frame
     assert pd.isna(regions.iloc[6])
-    assert mf.region_options(cities()) == ["Europe", "BR", "FR", "World"]
-    assert set(mf.in_region(cities(), "BR")["city"]) == {"Sao Paulo", "Recife"}
-    assert len(mf.in_region(cities(), "World")) == 6  # every placed site
+    assert maps_frames.region_options(cities()) == ["Europe", "BR", "FR", "World"]
+    assert set(maps_frames.in_region(cities(), "BR")["city"]) == {"Sao Paulo", "Recife"}
+    assert len(maps_frames.in_region(cities(), "World")) == 6  # every placed site
     only_europe = cities().iloc[:3]
-    assert mf.region_options(only_europe) == ["Europe"]
+    assert maps_frames.region_options(only_europe) == ["Europe"]
 
 
 def test_a_countrys_fit_frames_its_own_sites_with_a_margin() -> None:
-    (corners,) = [f["geometry"]["coordinates"] for f in mf.region_fit(cities(), "BR")["features"]]
+    (corners,) = [
+        f["geometry"]["coordinates"] for f in maps_frames.region_fit(cities(), "BR")["features"]
+    ]
     (west, south), (east, north) = corners
     assert west < -46.63 and east > -34.90 and south < -23.55 and north > -8.05
-    assert mf.region_fit(cities(), "Europe") == basemaps.region_fit("Europe")
+    assert maps_frames.region_fit(cities(), "Europe") == basemaps.region_fit("Europe")
 
 
 def test_rank_table_leads_with_city_and_ranks_by_load() -> None:
-    table = mf.rank_table(mf.in_region(cities(), "Europe"))
+    table = maps_frames.rank_table(maps_frames.in_region(cities(), "Europe"))
     assert list(table.columns[:6]) == ["rank", "city", "country", "value", "year", "unit"]
     assert list(table["city"]) == ["Amsterdam", "Oslo", "Nicosia"]
     assert list(table["rank"]) == [1, 2, 3]
     # the seed has no site table: the published place name stands in for the city
-    unplaced = mf.rank_table(cities().iloc[[6]])
+    unplaced = maps_frames.rank_table(cities().iloc[[6]])
     assert unplaced["city"].tolist() == ["Nowhere (ZZ)"]
 
 
 def test_every_state_code_joins_exactly_one_shape() -> None:
-    codes = mf.state_codes()
+    codes = maps_frames.state_codes()
     joined = codes.merge(basemaps.state_names(), left_on="fips", right_on="id", how="outer")
     assert joined["id"].notna().all() and joined["fips"].notna().all()
     assert (joined["name_x"] == joined["name_y"]).all()
@@ -89,16 +90,16 @@ def nflis_states() -> pd.DataFrame:
 
 
 def test_state_rows_join_fips_and_names_and_drop_unknown_codes() -> None:
-    rows = mf.state_rows(nflis_states())
+    rows = maps_frames.state_rows(nflis_states())
     assert rows[["state", "fips"]].values.tolist() == [["Alaska", "02"], ["Tennessee", "47"]]
-    assert mf.is_proxy(rows)
-    assert not mf.is_proxy(rows.assign(flags="provisional"))
+    assert maps_frames.is_proxy(rows)
+    assert not maps_frames.is_proxy(rows.assign(flags="provisional"))
 
 
 def test_wastewater_map_draws_countries_and_only_the_regions_cities() -> None:
-    shown = mf.in_region(cities(), "BR")
-    chart = maps.wastewater_basemap(
-        data=shown, title="t", unit=UNIT, fit=mf.region_fit(cities(), "BR")
+    shown = maps_frames.in_region(cities(), "BR")
+    chart = maps_charts.wastewater_basemap(
+        data=shown, title="t", unit=UNIT, fit=maps_frames.region_fit(cities(), "BR")
     )
     spec = chart.to_dict()  # validated against the Vega-Lite schema
     assert spec["projection"]["type"] == "mercator" and "fit" in spec["projection"]
@@ -114,9 +115,13 @@ def test_wastewater_map_draws_countries_and_only_the_regions_cities() -> None:
 
 @pytest.mark.parametrize("width", [330, 900])
 def test_wastewater_map_keeps_its_frame_at_phone_and_desktop_width(width: int) -> None:
-    europe = mf.in_region(cities(), "Europe")
-    spec = maps.wastewater_basemap(
-        data=europe, title="t", unit=UNIT, fit=mf.region_fit(cities(), "Europe"), height=300
+    europe = maps_frames.in_region(cities(), "Europe")
+    spec = maps_charts.wastewater_basemap(
+        data=europe,
+        title="t",
+        unit=UNIT,
+        fit=maps_frames.region_fit(cities(), "Europe"),
+        height=300,
     ).to_dict()
     spec["width"] = width
     svg = vlc.vegalite_to_svg(json.dumps(spec))
@@ -129,8 +134,10 @@ def test_wastewater_map_keeps_its_frame_at_phone_and_desktop_width(width: int) -
 
 
 def test_state_choropleth_shades_states_and_says_proxy() -> None:
-    rows = mf.state_rows(nflis_states())
-    chart = maps.state_choropleth(data=rows, title="PROXY · t", unit="percent", subtitle="PROXY: x")
+    rows = maps_frames.state_rows(nflis_states())
+    chart = maps_charts.state_choropleth(
+        data=rows, title="PROXY · t", unit="percent", subtitle="PROXY: x"
+    )
     spec = chart.to_dict()
     assert spec["projection"]["type"] == "albersUsa"
     background, *shaded = spec["layer"]
@@ -139,8 +146,8 @@ def test_state_choropleth_shades_states_and_says_proxy() -> None:
     assert lookup["lookup"] == "fips" and lookup["from"]["key"] == "id"
     assert spec["title"]["subtitle"] == "PROXY: x"
     fills = [item.get("fill") for item, _ in items(render(spec, 360)) if "shape" in item]
-    assert fills.count(maps.NO_DATA) == len(basemaps.state_names())  # every state drawn
-    shaded_fills = [f for f in fills if f and f != maps.NO_DATA]
+    assert fills.count(maps_charts.NO_DATA) == len(basemaps.state_names())  # every state drawn
+    shaded_fills = [f for f in fills if f and f != maps_charts.NO_DATA]
     assert len(shaded_fills) == 2 and len(set(shaded_fills)) == 2  # AK and TN, two shades
     assert shaded[0]["encoding"]["color"]["legend"]["orient"] == "bottom"
 
@@ -150,7 +157,7 @@ def test_short_label_drops_the_member_list_the_subtitle_gives() -> None:
         "NFLIS yearly, by state: Club drugs (proxy: ketamine + MDA + MDMA), share of the "
         "category's samples that also contained fentanyl"
     )
-    assert mf.short_label(label) == (
+    assert maps_frames.short_label(label) == (
         "NFLIS yearly, by state: Club drugs, share of the category's samples that also "
         "contained fentanyl"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard import page_style
-from dashboard.charts.theme import contrast_ratio
+from dashboard.common import page_style
+from dashboard.common.charts.theme import contrast_ratio
 
 
 def test_the_app_hides_the_deploy_button_when_served_by_the_cli() -> None:

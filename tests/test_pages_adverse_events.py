@@ -14,8 +14,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import adverse_events_frames as frames
-from dashboard.charts import adverse_events as aecharts
+from dashboard.adverse_events import charts, frames
 from etl.refresh import RefreshOptions, refresh
 from etl.sources import SOURCES
 from tests.page_kit import run_page
@@ -253,7 +252,7 @@ def test_quarterly_chart_draws_the_break_inside_the_range_only() -> None:
             "detail": ["approval", "method"],
         }
     )
-    spec = aecharts.quarterly_reports(data=data, breaks=breaks, title="t").to_json()
+    spec = charts.quarterly_reports(data=data, breaks=breaks, title="t").to_json()
     assert "FDA approves Spravato: reporting break" in spec
     assert "AERS -> FAERS" not in spec  # outside the data's range
     assert "provisional" in spec

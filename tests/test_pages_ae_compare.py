@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import adverse_events_compare as compare
+from dashboard.adverse_events import compare
 from etl.refresh import RefreshOptions, refresh
 from etl.sources import SOURCES
 from tests.page_kit import run_page

@@ -17,7 +17,7 @@ from etl.sources import SOURCES
 from tests.page_kit import run_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAGES = ("poison_deaths", "use_supply", "cross_stream")
+PAGES = ("poison_deaths", "use_supply", "trends")
 
 
 def specs(at: AppTest) -> list[dict]:
@@ -102,7 +102,7 @@ def test_wastewater_map_with_sites_and_year_selector(monkeypatch, mirror_warehou
 
 
 def test_cross_stream_index_is_100_in_the_base_year(dashboard_env: Path) -> None:
-    at = run_page("cross_stream")
+    at = run_page("trends")
     assert not at.exception
     chosen = at.multiselect(key="filter__streams").value
     assert len(chosen) >= 2

@@ -15,8 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dashboard import claims_table
-from dashboard import queries_therapeutic as qt
+from dashboard.therapeutic import claims_table, queries
 from tests.page_kit import run_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,7 +52,7 @@ def chart_rows(chart) -> list[int]:
 
 def claims_by_id() -> dict[str, dict]:
     """Each claim's cells as the reader sees them (markdown escapes taken out, links kept)."""
-    table = claims_table.for_csv(claims_table.build(qt))
+    table = claims_table.for_csv(claims_table.build(queries))
     return {row["claim_id"]: row for row in table.to_dict("records")}
 
 
@@ -115,15 +114,15 @@ def test_claims_cells_cite_or_say_there_is_no_data(dashboard_env: Path) -> None:
 
 def test_claim_series_link_to_the_overview_with_series_that_exist(dashboard_env: Path) -> None:
     rows = claims_by_id()
-    ids = set(qt.run_query("SELECT id FROM indicators")["id"])
+    ids = set(queries.run_query("SELECT id FROM indicators")["id"])
     explored = {i for row in rows.values() for i in EXPLORE.findall(row["series"])}
     assert explored and explored <= ids
-    linked = qt.claims().set_index("claim_id")["series"]
+    linked = queries.claims().set_index("claim_id")["series"]
     for claim_id, row in rows.items():
         present = [i for i in linked[claim_id].split(";") if i in ids]
         if present:  # linked series that are loaded are shown; explorable ones with a link
             shown = set(EXPLORE.findall(row["series"]))
-            expected = set(present) & qt.explorable_indicators()
+            expected = set(present) & queries.explorable_indicators()
             if len(present) <= claims_table.MAX_ITEMS:
                 assert shown == expected, claim_id
             else:  # the rest are counted, not dropped

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard import export_menu, provenance
+from dashboard.common import export_menu, provenance
 
 FILES = pd.DataFrame(
     {

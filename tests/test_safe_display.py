@@ -20,7 +20,8 @@ import streamlit as st
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from dashboard import claims_table, safe_text
+from dashboard.common import safe_text
+from dashboard.therapeutic import claims_table
 from tests.hostile_kit import EVIL, HOSTILE
 from tests.page_kit import run_page
 
@@ -122,7 +123,7 @@ def hostile_env(hostile_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 PAGES = [
     ("overview", None),
     ("overview", {"secondary": "1"}),
-    ("cross_stream", None),
+    ("trends", None),
     ("poison_deaths", None),
     ("use_supply", None),
     ("adverse_events", None),
@@ -166,7 +167,7 @@ def test_the_detector_finds_an_unescaped_link() -> None:
     def page() -> None:
         import streamlit as st
 
-        from dashboard.safe_text import md
+        from dashboard.common.safe_text import md
 
         st.caption("Source: [click](http://evil.example/x)")
         st.markdown(r"escaped but still autolinked: http\://evil\.example/bare")

@@ -18,6 +18,8 @@ from refresh_kit import REPO_ROOT, query, run_refresh, test_client_factory
 
 from etl.sources import openfda
 
+DASHBOARD = REPO_ROOT / "dashboard"
+
 SECRET = "kw-test-Secr3t/Key+42=="  # URL-special characters: the encoded form must not leak either
 HOSTILE = "'; DROP TABLE observations; --"
 
@@ -142,7 +144,7 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_dashboard_connection_refuses_writes(warehouse: Path, statement: str) -> None:
-    from dashboard import queries
+    from dashboard.common import queries
 
     before = query(warehouse, "SELECT count(*) FROM observations")
     con = queries.connect()
@@ -155,7 +157,7 @@ def test_dashboard_connection_refuses_writes(warehouse: Path, statement: str) ->
 
 
 def test_hostile_parameters_are_values_not_sql(warehouse: Path) -> None:
-    from dashboard import queries
+    from dashboard.common import queries
 
     frame = queries.run_query("SELECT count(*) AS n FROM observations WHERE source = ?", (HOSTILE,))
     assert int(frame["n"].iloc[0]) == 0
@@ -170,13 +172,13 @@ SQL_WORDS = ("select ", "insert ", "update ", "delete ", "drop ", "create ", " f
 # Functions allowed to put a parameter into SQL text, each with the check that makes it safe
 # (and a test above or in the dashboard tests exercising that check with hostile input).
 ALLOWED = {
-    ("queries.py", "whole_table"): "name is checked against the warehouse's own catalog first",
+    ("common/queries.py", "whole_table"): "name is checked against the warehouse's catalog first",
 }
 
 
 def query_modules() -> list[Path]:
-    files = sorted((REPO_ROOT / "dashboard").glob("queries*.py"))
-    assert files, "dashboard/queries*.py not found"
+    files = sorted(DASHBOARD.rglob("queries*.py"))
+    assert files, "dashboard/**/queries*.py not found"
     return files
 
 
@@ -257,17 +259,16 @@ def test_the_ast_check_catches_sql_built_from_a_parameter():
     assert not built_sql(good)
 
 
-@pytest.mark.parametrize("path", query_modules(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", query_modules(), ids=lambda p: p.relative_to(DASHBOARD).as_posix())
 def test_queries_never_format_sql_from_parameters(path: Path) -> None:
     tree = ast.parse(path.read_text())
+    name = path.relative_to(DASHBOARD).as_posix()
     problems = []
     for func in ast.walk(tree):
         if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-            if (path.name, func.name) in ALLOWED:
+            if (name, func.name) in ALLOWED:
                 continue
-            problems += [
-                f"{path.name}:{line} {func.name}: {kind}" for line, kind in built_sql(func)
-            ]
+            problems += [f"{name}:{line} {func.name}: {kind}" for line, kind in built_sql(func)]
     assert not problems, "SQL text built from parameters:\n" + "\n".join(problems)
 
 
@@ -320,7 +321,7 @@ def test_dashboard_opens_duckdb_read_only_everywhere() -> None:
 
 def test_dashboard_connection_reads_no_other_file(warehouse: Path, tmp_path: Path) -> None:
     """The dashboard's connection reads the warehouse and nothing else on disk."""
-    from dashboard import queries
+    from dashboard.common import queries
 
     other = tmp_path / "other.csv"
     other.write_text("a\n1\n")

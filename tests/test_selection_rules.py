@@ -22,10 +22,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import narrative, queries, selection, transforms
-from dashboard import queries_harm as qh
-from dashboard import queries_therapeutic as qt
-from dashboard.safe_text import unescape
+from dashboard.common import changes, narrative, queries, queries_harm, selection
+from dashboard.common.safe_text import unescape
+from dashboard.therapeutic import queries as therapeutic_queries
 from tests import page_kit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -170,7 +169,7 @@ def test_no_change_compares_across_a_method_break_in_any_series(env: Path) -> No
     cut_off = 0
     for row in catalog.itertuples():
         rows = by_series[(row.indicator, row.geography, row.stratum)]
-        summary = transforms.change_summary(rows)
+        summary = changes.change_summary(rows)
         if summary is None:
             continue
         if summary["previous_period"] is not None:
@@ -296,9 +295,11 @@ def test_overview_defaults_are_focus_and_primary(env: Path) -> None:
 
 
 def test_cross_stream_defaults_are_focus_primary_and_share_a_year(env: Path) -> None:
-    at = open_page("cross_stream")
+    at = open_page("trends")
     chosen = at.multiselect(key="filter__streams").value
-    catalog = qh.annual_series(("poison_center", "misuse", "mortality", "supply", "wastewater"))
+    catalog = queries_harm.annual_series(
+        ("poison_center", "misuse", "mortality", "supply", "wastewater")
+    )
     catalog = catalog.assign(
         key=catalog["indicator"] + "|" + catalog["geography"] + "|" + catalog["stratum"]
     ).set_index("key")
@@ -326,7 +327,7 @@ def test_therapeutic_side_by_side_harm_panels_are_focus_and_primary(env: Path) -
     assert not harm.empty
     assert set(harm["role"]) == {"focus"}, harm[["panel", "role"]].drop_duplicates()
     assert not harm["secondary_share"].map(selection.is_secondary).any()
-    series = qt.harm_series(
+    series = therapeutic_queries.harm_series(
         ("poison_center", "adverse_events", "mortality", "misuse", "supply"), since_year=1900
     )
     assert set(series["role"]) <= {"focus"}
@@ -350,11 +351,11 @@ def test_harm_pages_draw_no_mostly_secondary_line_by_default(env: Path, page: st
 
 def test_use_supply_defaults_are_ketamine(env: Path) -> None:
     at = open_page("use_supply")
-    substances = qh.wastewater_indicators()
+    substances = queries_harm.wastewater_indicators()
     if not substances.empty:
         chosen = at.selectbox(key="filter__ww_substance").value
         assert substances.set_index("id").at[chosen, "role"] == "focus"
-    reports = qh.indicator_observations("nflis_reports_")
+    reports = queries_harm.indicator_observations("nflis_reports_")
     lines = at.multiselect(key="filter__labs")
     roles = reports.drop_duplicates("indicator").set_index("indicator")["role"]
     assert lines.value and all(roles[i] == "focus" for i in lines.value)
@@ -425,23 +426,21 @@ NSDUH_LIKE = (
 
 
 def test_change_summary_stays_inside_the_segment_after_the_latest_break() -> None:
-    after = transforms.change_summary(
-        yearly({2018: 1.0, 2019: 2.0, 2021: 3.0, 2022: 6.0}, NSDUH_LIKE)
-    )
+    after = changes.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0, 2022: 6.0}, NSDUH_LIKE))
     assert after["previous_period"] == "2021" and after["change_pct"] == pytest.approx(100)
-    first = transforms.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0}, NSDUH_LIKE))
+    first = changes.change_summary(yearly({2018: 1.0, 2019: 2.0, 2021: 3.0}, NSDUH_LIKE))
     assert first["change_pct"] is None and first["break_year"] == 2021
     assert "method change in 2021" in narrative.what_changed(
         stream="s", label="l", where="w", summary=first
     )
     # a caveat or a gap is not a method change: 2020 compares with 2019
-    caveat = transforms.change_summary(yearly({2019: 2.0, 2020: 1.0}, NSDUH_LIKE))
+    caveat = changes.change_summary(yearly({2019: 2.0, 2020: 1.0}, NSDUH_LIKE))
     assert caveat["previous_period"] == "2019" and caveat["break_year"] is None
     gap = "2020-04-01..2022-03-31 gap: no estimates"
-    assert transforms.change_summary(yearly({2019: 2.0, 2023: 1.0}, gap))["change_pct"] == -50
+    assert changes.change_summary(yearly({2019: 2.0, 2023: 1.0}, gap))["change_pct"] == -50
     # the recent-range flag does not reach across the break either
     assert (
-        transforms.recent_range(yearly({2016: 9.0, 2017: 9.0, 2018: 9.0, 2021: 1.0}, NSDUH_LIKE))
+        changes.recent_range(yearly({2016: 9.0, 2017: 9.0, 2018: 9.0, 2021: 1.0}, NSDUH_LIKE))
         is None
     )
 

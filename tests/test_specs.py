@@ -1,6 +1,6 @@
-"""Chart specs are built once per input and reused (dashboard/specs.py), skip the per-rerun schema
-check, and still match what Streamlit's own Altair path sends. The schema check lives here: every
-spec a page draws validates against the Vega-Lite schema."""
+"""Chart specs are built once per input and reused (dashboard/common/specs.py), skip the
+per-rerun schema check, and still match what Streamlit's own Altair path sends. The schema check
+lives here: every spec a page draws validates against the Vega-Lite schema."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import streamlit as st
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
-from dashboard import charts, specs, transforms
+from dashboard.common import charts, specs, transforms
 from tests.chart_render import spec_problems
 from tests.page_kit import page_ids, run_page
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import narrative, transforms
+from dashboard.common import changes, narrative, transforms
 
 
 def annual(values: dict[int, float], **extra: object) -> pd.DataFrame:
@@ -89,7 +89,7 @@ def test_change_summary_compares_the_previous_period_of_the_same_length() -> Non
         value=5,
         period_label="2021Q4",
     )
-    summary = transforms.change_summary(pd.concat([quarter, frame], ignore_index=True))
+    summary = changes.change_summary(pd.concat([quarter, frame], ignore_index=True))
     assert summary["latest_value"] == 150
     assert summary["previous_period"] == "2021"
     assert summary["change_pct"] == pytest.approx(50)
@@ -104,16 +104,16 @@ def test_change_summary_compares_the_previous_period_of_the_same_length() -> Non
     ],
 )
 def test_recent_range(values: dict[int, float], beyond: str | None) -> None:
-    spread = transforms.recent_range(annual(values))
+    spread = changes.recent_range(annual(values))
     assert spread["beyond"] == beyond
     assert (spread["low"], spread["high"], spread["periods"]) == (10, 13, 4)
     assert (spread["from_period"], spread["to_period"]) == ("2018", "2021")
 
 
 def test_recent_range_needs_recent_history() -> None:
-    assert transforms.recent_range(annual({2021: 1, 2022: 5})) is None
+    assert changes.recent_range(annual({2021: 1, 2022: 5})) is None
     # 1994-1996 are more than ten years before 2023: not "recent".
-    assert transforms.recent_range(annual({1994: 1, 1995: 2, 1996: 3, 2023: 9})) is None
+    assert changes.recent_range(annual({1994: 1, 1995: 2, 1996: 3, 2023: 9})) is None
 
 
 def test_per_capita_uses_the_same_geography_and_year_and_drops_the_rest() -> None:
@@ -145,8 +145,8 @@ def test_format_value(value: float | None, unit: str, text: str) -> None:
 def test_what_changed_is_written_from_the_numbers() -> None:
     frame = annual({2018: 10, 2019: 12, 2020: 11, 2021: 13, 2022: 20})
     frame.loc[4, "flags"] = "provisional"
-    summary = transforms.change_summary(frame)
-    spread = transforms.recent_range(frame)
+    summary = changes.change_summary(frame)
+    spread = changes.recent_range(frame)
     text = narrative.what_changed(
         stream="Supply", label="X reports", where="Testland", summary=summary, spread=spread
     )
@@ -155,7 +155,7 @@ def test_what_changed_is_written_from_the_numbers() -> None:
         " The latest figure is provisional. That is above its range over the previous 4"
         " comparable periods (10 reports to 13 reports, 2018–2021)."
     )
-    steady = transforms.change_summary(annual({2021: 100, 2022: 101}))
+    steady = changes.change_summary(annual({2021: 100, 2022: 101}))
     assert "about the same as in 2021" in narrative.what_changed(
         stream="S", label="L", where="W", summary=steady
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import filters
+from dashboard.common import filters, url_rules
 from tests.page_kit import run_page
 
 HOSTILE = [
@@ -24,26 +24,26 @@ HOSTILE = [
 
 
 def test_parse_choices_keeps_known_values_in_order_without_repeats() -> None:
-    chosen, notice = filters.parse_choices(["b", "a", "b"], ["a", "b", "c"])
+    chosen, notice = url_rules.parse_choices(["b", "a", "b"], ["a", "b", "c"])
     assert chosen == ["b", "a"]
     assert notice is None
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_parse_choices_ignores_hostile_values_with_a_notice(value: str) -> None:
-    chosen, notice = filters.parse_choices([value, "a"], ["a", "b"])
+    chosen, notice = url_rules.parse_choices([value, "a"], ["a", "b"])
     assert chosen == ["a"]
     assert notice and "ignored" in notice
     assert len(notice) < 200  # the notice never echoes a huge value back
 
 
 def test_parse_choices_single_valued_key_given_twice_falls_back() -> None:
-    chosen, notice = filters.parse_choices(["a", "b"], ["a", "b"], single=True)
+    chosen, notice = url_rules.parse_choices(["a", "b"], ["a", "b"], single=True)
     assert chosen is None and "more than once" in notice
 
 
 def test_parse_choices_too_many_values() -> None:
-    chosen, notice = filters.parse_choices(["a"] * 500, ["a"])
+    chosen, notice = url_rules.parse_choices(["a"] * 500, ["a"])
     assert chosen is None and "500 values" in notice
 
 
@@ -64,7 +64,7 @@ def test_parse_choices_too_many_values() -> None:
     ],
 )
 def test_parse_years(raw: list[str], expected: tuple | None, notice_part: str | None) -> None:
-    chosen, notice = filters.parse_years(raw, list(range(2010, 2024)))
+    chosen, notice = url_rules.parse_years(raw, list(range(2010, 2024)))
     assert chosen == expected
     if notice_part:
         assert notice and notice_part in notice
@@ -73,9 +73,9 @@ def test_parse_years(raw: list[str], expected: tuple | None, notice_part: str | 
 
 
 def test_parse_flag() -> None:
-    assert filters.parse_flag(["1"]) == (True, None)
-    assert filters.parse_flag(["0"]) == (False, None)
-    value, notice = filters.parse_flag(["yes please"])
+    assert url_rules.parse_flag(["1"]) == (True, None)
+    assert url_rules.parse_flag(["0"]) == (False, None)
+    value, notice = url_rules.parse_flag(["yes please"])
     assert value is None and "not 1 or 0" in notice
 
 

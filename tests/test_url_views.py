@@ -26,7 +26,7 @@ def reopen(page: str, at: AppTest) -> AppTest:
 
 
 def test_cross_stream_base_year_and_streams_round_trip(dashboard_env: Path) -> None:
-    at = run_page("cross_stream")
+    at = run_page("trends")
     base = widget(at, "selectbox", "Base year")
     other = next(o for o in base.options if o.split(" ")[0] != base.value)
     base.set_value(other.split(" ")[0]).run()
@@ -36,7 +36,7 @@ def test_cross_stream_base_year_and_streams_round_trip(dashboard_env: Path) -> N
     assert not at.exception
     link = params_of(at)
     assert link["streams"] == kept
-    again = reopen("cross_stream", at)
+    again = reopen("trends", at)
     assert not again.exception
     assert widget(again, "multiselect", "Streams").value == kept
     assert (
@@ -45,9 +45,9 @@ def test_cross_stream_base_year_and_streams_round_trip(dashboard_env: Path) -> N
 
 
 def test_cross_stream_base_year_link_sets_the_chart(dashboard_env: Path) -> None:
-    at = run_page("cross_stream")
+    at = run_page("trends")
     years = [o.split(" ")[0] for o in widget(at, "selectbox", "Base year").options]
-    at = run_page("cross_stream", {"base": years[0]})
+    at = run_page("trends", {"base": years[0]})
     assert not at.exception
     assert widget(at, "selectbox", "Base year").value == years[0]
     assert at.query_params["base"] == years[0]
@@ -56,14 +56,14 @@ def test_cross_stream_base_year_link_sets_the_chart(dashboard_env: Path) -> None
 
 
 def test_cross_stream_bad_base_year_falls_back_with_a_notice(dashboard_env: Path) -> None:
-    at = run_page("cross_stream", {"base": "1066"})
+    at = run_page("trends", {"base": "1066"})
     assert not at.exception
     assert any("base" in i.value and "ignored" in i.value for i in at.info)
     assert at.get("vega_lite_chart"), "a bad link must not leave a blank page"
 
 
 def test_cross_stream_without_a_common_year_still_draws_a_chart(dashboard_env: Path) -> None:
-    from dashboard import queries_harm, selection
+    from dashboard.common import queries_harm, selection
 
     catalog = queries_harm.annual_series(("poison_center", "misuse", "mortality", "supply"))
     rows = list(catalog.itertuples())
@@ -72,7 +72,7 @@ def test_cross_stream_without_a_common_year_still_draws_a_chart(dashboard_env: P
     )
     keys = [selection.series_key(indicator=r.indicator, geography=r.geography, stratum=r.stratum)
             for r in pair]  # fmt: skip
-    at = run_page("cross_stream", {"streams": keys})
+    at = run_page("trends", {"streams": keys})
     assert not at.exception
     assert widget(at, "multiselect", "Streams").value == keys
     assert at.get("vega_lite_chart"), "no common year must not leave a blank chart"
@@ -113,7 +113,7 @@ def test_use_supply_log_and_nflis_round_trip(dashboard_env: Path) -> None:
 
 
 def test_every_export_menu_has_the_wide_csv_and_citations(dashboard_env: Path) -> None:
-    at = run_page("cross_stream")
+    at = run_page("trends")
     labels = [b.label for b in at.get("download_button")]
     for label in ("CSV of this chart", "Wide CSV (period × series)", "PNG", "SVG",
                   "Citation file", "CITATION.cff", "BibTeX"):  # fmt: skip
@@ -122,9 +122,9 @@ def test_every_export_menu_has_the_wide_csv_and_citations(dashboard_env: Path) -
 
 
 def test_the_offered_common_year_button_sets_the_base_year_and_the_link(dashboard_env) -> None:
-    at = run_page("cross_stream")
+    at = run_page("trends")
     years = [o.split(" ")[0] for o in widget(at, "selectbox", "Base year").options]
-    at = run_page("cross_stream", {"base": years[0]})
+    at = run_page("trends", {"base": years[0]})
     button = next(b for b in at.button if b.label.startswith("Use "))
     offered = button.label.split(" ")[1]
     button.click().run()

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from tests.page_kit import run_page
+from tests.page_kit import page_ids, run_page
 
 REPO = Path(__file__).resolve().parents[1]
 HOST_LIST = REPO / "etl" / "data" / "withheld_link_hosts.csv"
@@ -34,7 +34,7 @@ def withheld_hosts() -> list[str]:
 
 
 def pages() -> list[str]:
-    return sorted(p.stem for p in (REPO / "dashboard" / "views").glob("*.py"))
+    return page_ids()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The Data & methods page (`/methods`): sources, runs, rules, set-aside figures, downloads."""

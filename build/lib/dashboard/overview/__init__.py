@@ -1,0 +1,1 @@
+"""The Overview page (`/`, `/overview`): stream cards, what changed, one series explored."""

@@ -1,0 +1,1 @@
+"""The Therapeutic context page (`/therapeutic`): approvals, prescriptions, trials, claims."""

@@ -1,0 +1,1 @@
+"""The Cross-stream trends page (`/trends`): harm streams indexed to a base year."""

@@ -1,0 +1,1 @@
+"""The Adverse events page (`/adverse-events`): FAERS and openFDA reports, signals, comparators."""

@@ -1,0 +1,1 @@
+"""The Poison centers & deaths page (`/poison-centers-deaths`)."""
