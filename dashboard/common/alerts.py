@@ -109,7 +109,7 @@ newest value is above a threshold. The method depends on the series:
 
 - **Farrington flexible** (Noufaily et al. 2013; the method of UKHSA and ECDC, as in R's
   `surveillance` package) for monthly, quarterly and annual counts and rates with enough history:
-  a regression on the same season of the past years (with a trend only when it is clear),
+  a regression on the same season of the past years (monthly series add a trend when it is clear),
   where past outbreaks count less, gives an expected value; the threshold is the value that,
   if nothing has changed, would be exceeded in about 1 period in 100.
 - **EWMA** (a smoothed running average, as in CDC's ESSENCE) for short count series: the
@@ -124,8 +124,9 @@ newest value is above a threshold. The method depends on the series:
 **False alarms.** With α = 0.01, about 1 tested period in 100 is flagged although nothing
 changed, and with hundreds of series some alerts each year are chance. On simulated monthly and
 quarterly counts (`benchmarks/README.md`) the measured rates stay within 1.5 times that, and a
-doubling is detected within two periods in most cases; annual series, with 5 years of baseline,
-are less certain. An alert is a prompt to look, not a finding.
+doubling is detected within two periods in most cases. Annual series have only 5 years of
+baseline: simulated, about 2 tested years in 100 alarm by chance (3 in 100 for rates). An alert
+is a prompt to look, not a finding.
 """
 
 

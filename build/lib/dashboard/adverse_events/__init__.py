@@ -1,1 +1,0 @@
-"""The Adverse events page (`/adverse-events`): FAERS and openFDA reports, signals, comparators."""

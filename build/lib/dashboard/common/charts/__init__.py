@@ -1,6 +1,0 @@
-"""Pure chart builders: keyword-only functions returning `alt.Chart`. No Streamlit in here."""
-
-from dashboard.common.charts.theme import PALETTE, config
-from dashboard.common.charts.timeseries import sparkline, time_chart
-
-__all__ = ["PALETTE", "config", "sparkline", "time_chart"]

@@ -1,1 +1,0 @@
-"""The Data & methods page (`/methods`): sources, runs, rules, set-aside figures, downloads."""

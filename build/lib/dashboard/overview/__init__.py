@@ -1,1 +1,0 @@
-"""The Overview page (`/`, `/overview`): stream cards, what changed, one series explored."""

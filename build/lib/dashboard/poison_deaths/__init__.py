@@ -1,1 +1,0 @@
-"""The Poison centers & deaths page (`/poison-centers-deaths`)."""

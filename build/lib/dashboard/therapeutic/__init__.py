@@ -1,1 +1,0 @@
-"""The Therapeutic context page (`/therapeutic`): approvals, prescriptions, trials, claims."""

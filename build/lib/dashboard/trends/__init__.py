@@ -1,1 +1,0 @@
-"""The Cross-stream trends page (`/trends`): harm streams indexed to a base year."""
