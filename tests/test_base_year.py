@@ -77,13 +77,14 @@ def test_since_table_change_direction_first_and_latest() -> None:
     assert row["break_since_base"] == "none"
 
 
-def test_default_is_the_year_most_series_share_earliest_among_equals() -> None:
+def test_default_is_the_year_from_which_most_series_show_a_change() -> None:
     data = frame(
         yearly("a", {2010: 1, 2015: 1, 2019: 1}),
         yearly("b", {2015: 1, 2019: 1}),
         yearly("c", {2019: 1, 2020: 1}),
     )
-    assert base_year.default_base_year(data) == 2019
+    # 2019 is shared by all three but is the latest year of two: their change would be +0 %
+    assert base_year.default_base_year(data) == 2015
     choice = base_year.base_year_choice(data, 2015)
     assert choice["year"] == 2015 and choice["shared"] == 2 and not choice["common"]
     assert choice["nearest"] == 2019
@@ -102,3 +103,13 @@ def test_no_common_year_offers_the_year_most_series_share() -> None:
 def test_a_year_not_in_the_data_falls_back_to_the_default() -> None:
     data = frame(yearly("a", {2019: 1, 2020: 2}))
     assert base_year.base_year_choice(data, 1990)["year"] == 2019
+
+
+def test_among_years_with_as_many_changes_the_default_is_the_most_shared_then_earliest() -> None:
+    data = frame(
+        yearly("a", {2010: 1, 2012: 1, 2014: 1, 2016: 1}),
+        yearly("b", {2012: 1, 2014: 1, 2016: 1}),
+    )
+    assert base_year.default_base_year(data) == 2012  # 2012 and 2014: both change; earliest
+    single = frame(yearly("a", {2020: 5}), yearly("b", {2020: 7}))
+    assert base_year.default_base_year(single) == 2020  # no later value anywhere: most shared

@@ -33,11 +33,18 @@ def year_coverage(frame: pd.DataFrame, *, key: str = KEY) -> pd.Series:
 
 
 def default_base_year(frame: pd.DataFrame, *, key: str = KEY) -> int | None:
-    """The year the most series share; among equals, the earliest (the longest view back)."""
+    """The year from which the most series show a change: they have a value in it and a later
+    one. Among equals, the year the most series share, then the earliest (the longest view
+    back). A year every series shares is often their latest, where every change is +0 %."""
     coverage = year_coverage(frame, key=key)
     if coverage.empty:
         return None
-    return int(coverage[coverage == coverage.max()].index.min())
+    years = with_year(frame)[[key, "year"]].drop_duplicates()
+    latest = years.groupby(key)["year"].transform("max")
+    with_later = years[years["year"] < latest].groupby("year")[key].nunique()
+    changes = with_later.reindex(coverage.index, fill_value=0)
+    ranked = sorted(coverage.index, key=lambda y: (-changes[y], -coverage[y], y))
+    return int(ranked[0])
 
 
 def base_year_choice(frame: pd.DataFrame, wanted: int | None, *, key: str = KEY) -> dict:

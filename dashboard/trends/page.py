@@ -1,7 +1,7 @@
 """Cross-stream trends: every harm stream on one time axis, each indexed to 100 in a base year
-the analyst chooses ("since year X"; by default the year most shown streams share), so unlike
-units compare, with milestones and method changes as
-rules. It shows where streams move together and where they do not.
+the analyst chooses ("since year X"; by default the year from which most shown streams have a
+change), so unlike units compare, with milestones and method changes as rules. It shows where
+streams move together and where they do not.
 
 By default one ketamine or esketamine series of primary figures per stream
 (`selection.default_indexed_together`); other substances are offered labelled "comparator: ...",

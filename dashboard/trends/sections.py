@@ -40,7 +40,7 @@ TABLE_COLUMNS = {
 
 def base_control(data: pd.DataFrame) -> int | None:
     """The base-year selectbox: every year any chosen series has, each saying how many series
-    share it; by default the year most share. Returns the chosen year."""
+    share it; by default the year from which most show a change. Returns the chosen year."""
     coverage = base_year.year_coverage(data)
     if coverage.empty:
         return None
@@ -53,7 +53,7 @@ def base_control(data: pd.DataFrame) -> int | None:
         default=str(default),
         format_func=lambda y: f"{y} ({int(coverage[int(y)])} of {total} series)",
         help="Each series is divided by its own value in this year. The default is the year "
-        "the most chosen series share.",
+        "from which the most chosen series show a change (a value then and later).",
     )
     return int(chosen) if chosen else None
 
