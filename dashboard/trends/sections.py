@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import charts, components, filters, selection, specs
+from dashboard.common.safe_text import md
 from dashboard.trends import base_year
 
 BASE_KEY = "base"
@@ -72,7 +73,7 @@ def coverage_notice(data: pd.DataFrame, year: int) -> None:
     )
     components.notice(
         f"{choice['shared']} of {choice['total']} chosen series have a value in {year}; "
-        f"the chart draws those. Not drawn: {'; '.join(missing)}. {nearest}"
+        f"the chart draws those. Not drawn: {'; '.join(md(name) for name in missing)}. {nearest}"
     )
     if choice["nearest"] is not None:
         st.button(
