@@ -1,6 +1,6 @@
 """The sections of the Cross-stream trends page: the secondary switch, the streams picker and the
 "since year X" view (the base-year control, `?base=2019` in the link, the indexed chart and,
-beside it, a table per indicator of what changed since the base year). The numbers come from
+below it, a table per indicator of what changed since the base year). The numbers come from
 dashboard/trends/queries.py and base_year.py (pure); this module only arranges them.
 
 Never a blank chart: when no year is shared by every chosen series, the page says so, draws the
@@ -138,29 +138,27 @@ def section(data: pd.DataFrame, *, counts: str, milestones: pd.DataFrame) -> Non
     if indexed.empty:
         components.notice(f"No chosen series has a non-zero value in {year}; choose another year.")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        chart = specs.chart_spec(
-            charts.time_chart,
-            data=indexed,
-            title=f"Harm streams since {year} (each series: {year} = 100)",
-            subtitle="Gaps where a method changed; milestones as rules",
-            y_title=f"index ({year} = 100)",
-            value_field="index",
-            milestones=milestones,
-            show_milestones=show_milestones,
-        )
-        components.chart_block(chart, indexed, key="cross_stream_index", counts=counts)
-    with right:
-        st.subheader(f"Since {year}, per indicator", anchor="since-base-table")
-        table = base_year.since_table(data, year)
-        st.dataframe(
-            table[list(TABLE_COLUMNS)],
-            hide_index=True,
-            width="stretch",
-            column_config=TABLE_COLUMNS,
-        )
-        st.caption(
-            "% change: latest value against the base-year value of the same series; none is "
-            "computed when a method break lies between them."
-        )
+    chart = specs.chart_spec(
+        charts.time_chart,
+        data=indexed,
+        title=f"Harm streams since {year} (each series: {year} = 100)",
+        subtitle="Gaps where a method changed; milestones as rules",
+        y_title=f"index ({year} = 100)",
+        value_field="index",
+        milestones=milestones,
+        show_milestones=show_milestones,
+    )
+    components.chart_block(chart, indexed, key="cross_stream_index", counts=counts)
+    # the table below the chart, full width: beside it, its columns were cut at 1400 px
+    st.subheader(f"Since {year}, per indicator", anchor="since-base-table")
+    table = base_year.since_table(data, year)
+    st.dataframe(
+        table[list(TABLE_COLUMNS)],
+        hide_index=True,
+        width="stretch",
+        column_config=TABLE_COLUMNS,
+    )
+    st.caption(
+        "% change: latest value against the base-year value of the same series; none is "
+        "computed when a method break lies between them."
+    )
