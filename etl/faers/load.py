@@ -28,7 +28,14 @@ from etl.faers import store
 from etl.faers.comparators import record_comparators
 from etl.faers.dedup import DEMO_KEYS, apply_deleted, load_deleted, merge_cases
 from etl.faers.integrity import ORPHANS_SQL, check_dates, create_orphans, orphan_notes
-from etl.faers.locate import KINDS, Quarter, expand, locate_quarters, quarter_name
+from etl.faers.locate import (
+    KINDS,
+    Quarter,
+    expand,
+    locate_quarters,
+    quarter_name,
+    refuse_repeated_quarters,
+)
 from etl.faers.match import build_matches, candidate_sql, load_synonyms
 from etl.faers.outputs import TABLES, copy_outputs, create_outputs
 from etl.faers.read import create_stage, run_on_file, select_sql
@@ -112,15 +119,7 @@ def plan(paths: Iterable[Path], workdir: Path) -> dict[str, Pending]:
             continue
         for quarter in locate_quarters([path], workdir / f"plan{len(found)}"):
             found.append(Pending(quarter.label, quarter.origin, store.identity(quarter.origin)))
-    labels = [p.label for p in found]
-    dupes = sorted({x for x in labels if labels.count(x) > 1})
-    if dupes:
-        twice = [p.path.name for p in found if p.label == dupes[0]]
-        raise ParseError(
-            f"quarter {dupes[0]} given twice ({' and '.join(twice)}): keep one"
-            + (f"; also given twice: {', '.join(dupes[1:])}" if len(dupes) > 1 else ""),
-            file=next(p.path for p in found if p.label == dupes[0]),
-        )
+    refuse_repeated_quarters([(p.label, p.path) for p in found])
     return {p.label: p for p in found}
 
 

@@ -63,16 +63,23 @@ def locate_quarters(paths: Iterable[Path], workdir: Path) -> list[Quarter]:
             quarters.append(_quarter_from_zip(path, workdir / f"q{len(quarters)}_{path.stem}"))
         else:
             raise ParseError("not a FAERS quarter zip or folder", file=path)
-    labels = [q.label for q in quarters]
-    dupes = sorted({x for x in labels if labels.count(x) > 1})
-    if dupes:
-        twice = [q.origin.name for q in quarters if q.label == dupes[0]]
-        raise ParseError(
-            f"quarter {dupes[0]} given twice ({' and '.join(twice)}): keep one"
-            + (f"; also given twice: {', '.join(dupes[1:])}" if len(dupes) > 1 else ""),
-            file=next(q.origin for q in quarters if q.label == dupes[0]),
-        )
+    refuse_repeated_quarters([(q.label, q.origin) for q in quarters])
     return sorted(quarters, key=lambda q: q.label)
+
+
+def refuse_repeated_quarters(found: list[tuple[str, Path]]) -> None:
+    """ParseError naming the first quarter label given by two files (and any others), so a
+    quarter is never merged twice; `found` is (label, file) per quarter."""
+    labels = [label for label, _ in found]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if not dupes:
+        return
+    twice = [path for label, path in found if label == dupes[0]]
+    raise ParseError(
+        f"quarter {dupes[0]} given twice ({' and '.join(p.name for p in twice)}): keep one"
+        + (f"; also given twice: {', '.join(dupes[1:])}" if len(dupes) > 1 else ""),
+        file=twice[0],
+    )
 
 
 def _looks_like_quarter(path: Path) -> bool:
