@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -22,10 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._child import measure_variant  # noqa: E402
 
 
 def child(variant: str, data: Path, work: Path) -> None:
-    sys.path.insert(0, str(ROOT))
     import duckdb
 
     from etl.faers import comparators, load
@@ -54,15 +55,8 @@ def child(variant: str, data: Path, work: Path) -> None:
 
 
 def measure(variant: str, data: Path, work: Path) -> dict:
-    cmd = [sys.executable, __file__, "--child", variant, "--data", str(data), "--work", str(work)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    out = proc.stdout.read() if proc.stdout else ""
-    if status != 0:
-        raise SystemExit(f"{variant} failed (status {status})")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_mib"] = usage.ru_maxrss / 1024
-    return result
+    """Run one variant in a fresh interpreter; return its result plus peak RSS (MiB)."""
+    return measure_variant(__file__, variant, data, work)
 
 
 def main() -> None:

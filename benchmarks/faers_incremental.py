@@ -33,12 +33,15 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._child import run_json_child  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "out"
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
@@ -71,14 +74,7 @@ def child_load(data: Path, quarters: list[Path]) -> dict:
 
 def run_child(step: str, *args: str) -> dict:
     """Run `step` in a fresh interpreter; its JSON result plus peak RSS."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", step, *args], stdout=subprocess.PIPE, cwd=ROOT
-    )
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status:
-        raise SystemExit(f"step {step} failed ({status})")
-    result = json.loads(out.decode().strip().splitlines()[-1])
+    result, usage = run_json_child([__file__, "--child", step, *args], label=f"step {step}")
     cpu = usage.ru_utime + usage.ru_stime
     return {**result, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_seconds": cpu}
 

@@ -35,6 +35,10 @@ from pathlib import Path
 from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._child import measure_variant  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "out"
 
 
@@ -125,22 +129,13 @@ VARIANTS = {"loader": run_loader, "bare": run_bare, "pandas": run_pandas}
 
 
 def child(variant: str, data: Path, work: Path) -> None:
-    sys.path.insert(0, str(ROOT))
     result = VARIANTS[variant](data, work)
     print(json.dumps(result))
 
 
 def measure(variant: str, data: Path, work: Path) -> dict:
     """Run one variant in a fresh interpreter; return its result plus peak RSS (MiB)."""
-    cmd = [sys.executable, __file__, "--child", variant, "--data", str(data), "--work", str(work)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    out = proc.stdout.read() if proc.stdout else ""
-    if status != 0:
-        raise SystemExit(f"{variant} failed (status {status})")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_mib"] = usage.ru_maxrss / 1024  # Linux: KiB
-    return result
+    return measure_variant(__file__, variant, data, work)
 
 
 def main() -> None:
