@@ -24,12 +24,16 @@ def with_year(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(year=pd.to_datetime(frame["period_start"]).dt.year.astype(int))
 
 
+def series_years(frame: pd.DataFrame, *, key: str = KEY) -> pd.DataFrame:
+    """One row per (series, year with a value)."""
+    return with_year(frame)[[key, "year"]].drop_duplicates()
+
+
 def year_coverage(frame: pd.DataFrame, *, key: str = KEY) -> pd.Series:
     """Year -> how many series have a value in it, for every year any series has (by year)."""
     if frame.empty:
         return pd.Series(dtype=int)
-    years = with_year(frame)[[key, "year"]].drop_duplicates()
-    return years.groupby("year")[key].nunique().sort_index()
+    return series_years(frame, key=key).groupby("year")[key].nunique().sort_index()
 
 
 def default_base_year(frame: pd.DataFrame, *, key: str = KEY) -> int | None:
@@ -39,7 +43,7 @@ def default_base_year(frame: pd.DataFrame, *, key: str = KEY) -> int | None:
     coverage = year_coverage(frame, key=key)
     if coverage.empty:
         return None
-    years = with_year(frame)[[key, "year"]].drop_duplicates()
+    years = series_years(frame, key=key)
     latest = years.groupby(key)["year"].transform("max")
     with_later = years[years["year"] < latest].groupby("year")[key].nunique()
     changes = with_later.reindex(coverage.index, fill_value=0)
