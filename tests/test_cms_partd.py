@@ -132,7 +132,7 @@ def test_mirror_finds_a_renamed_release_by_its_header(tmp_path: Path) -> None:
 def test_real_cms_rows_golden(shared_raw: Path) -> None:
     folder = shared_raw / "cms_partd"
     if not folder.is_dir():
-        pytest.skip(f"{folder} not present")
+        pytest.skip(f"{folder} not present: real publisher files are not in this checkout")
     from etl.folder_files import find_in_folder
 
     files = find_in_folder(folder, cms_partd.META)

@@ -49,7 +49,7 @@ def test_source_satisfies_database_source() -> None:
 def test_real_samples_load_100_reports(shared_raw: Path, folder: str, layout: str) -> None:
     path = shared_raw / "faers_quarterly" / folder
     if not path.is_dir():
-        pytest.skip(f"{path} not present")
+        pytest.skip(f"{path} not present: real publisher files are not in this checkout")
     con = duckdb.connect()
     load_quarters(con, [path])
     (quarter, seen_layout, rows) = con.execute(
@@ -78,7 +78,7 @@ def test_real_samples_load_100_reports(shared_raw: Path, folder: str, layout: st
 def test_both_real_samples_together_zipped(shared_raw: Path, tmp_path: Path) -> None:
     base = shared_raw / "faers_quarterly"
     if not base.is_dir():
-        pytest.skip(f"{base} not present")
+        pytest.skip(f"{base} not present: real publisher files are not in this checkout")
     zips = [zip_folder(base / n, tmp_path) for n in ("faers_ascii_2017q2", "aers_ascii_2004q1")]
     con = duckdb.connect()
     quarters = load_quarters(con, zips)
